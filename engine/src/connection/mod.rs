@@ -1,0 +1,70 @@
+//! How the engine reaches a host: the local machine or SSH, each through one long-lived
+//! shell per host (and per become user), behind `troupe_modules::Target`.
+
+use std::sync::Arc;
+
+use troupe_modules::{Target, TargetError};
+
+use crate::Map;
+
+/// How to run commands as another user.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Become {
+    pub user: String,
+    /// `sudo` or `su`.
+    pub method: String,
+    pub password: Option<String>,
+}
+
+/// Connection settings for one host, read from its variables (`ansible_connection`,
+/// `ansible_host`, `ansible_port`, `ansible_user`, `ansible_ssh_private_key_file`,
+/// `ansible_ssh_common_args`, `ansible_ssh_extra_args`, `ansible_become_password`...).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ConnectionSpec {
+    /// `local` or `ssh`.
+    pub kind: String,
+    pub host: String,
+    pub port: Option<u16>,
+    pub user: Option<String>,
+    pub private_key: Option<String>,
+    pub ssh_args: Vec<String>,
+    pub timeout_secs: u64,
+    pub host_key_checking: bool,
+}
+
+impl ConnectionSpec {
+    /// Reads the settings from a host's variables (`inventory_hostname` is the fallback host).
+    pub fn from_vars(inventory_hostname: &str, vars: &Map) -> Self {
+        let s = |k: &str| vars.get(k).and_then(|v| v.as_str()).map(str::to_string);
+        let kind = s("ansible_connection").unwrap_or_else(|| {
+            if matches!(inventory_hostname, "localhost" | "127.0.0.1") { "local" } else { "ssh" }.into()
+        });
+        ConnectionSpec {
+            kind,
+            host: s("ansible_host").unwrap_or_else(|| inventory_hostname.to_string()),
+            port: vars.get("ansible_port").and_then(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok())).map(|p| p as u16),
+            user: s("ansible_user").or_else(|| s("ansible_ssh_user")),
+            private_key: s("ansible_ssh_private_key_file").or_else(|| s("ansible_private_key_file")),
+            ssh_args: ["ansible_ssh_common_args", "ansible_ssh_extra_args"]
+                .iter()
+                .filter_map(|k| s(k))
+                .flat_map(|a| a.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+                .collect(),
+            timeout_secs: vars.get("ansible_timeout").and_then(|v| v.as_u64()).unwrap_or(10),
+            host_key_checking: vars.get("ansible_host_key_checking").and_then(|v| troupe_modules::args::boolean(v)).unwrap_or(true),
+        }
+    }
+}
+
+/// An open connection to one host.
+pub trait Connection: Send + Sync {
+    /// The target that runs as the login user, or as `become` says. Cached per become user.
+    fn target(&self, r#become: Option<&Become>) -> Result<Arc<dyn Target>, TargetError>;
+    /// Closes shells and master connections.
+    fn close(&self);
+}
+
+/// Opens a connection (the SSH master and the first shell), or says why the host is unreachable.
+pub fn open(_name: &str, _spec: &ConnectionSpec) -> Result<Arc<dyn Connection>, TargetError> {
+    Err(TargetError::Unreachable("connections are not implemented yet".into()))
+}

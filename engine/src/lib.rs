@@ -1,0 +1,12 @@
+//! The troupe engine: the playbook language, inventory, variables, templating, connections
+//! and scheduling. `main.rs` is only the CLI entry.
+
+pub mod action_names;
+pub mod connection;
+pub mod playbook;
+pub mod yaml;
+
+/// Every value in a playbook, inventory or result: JSON's data model, keys kept in order.
+pub type Value = serde_json::Value;
+/// A mapping of names to values.
+pub type Map = serde_json::Map<String, Value>;

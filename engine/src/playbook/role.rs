@@ -1,0 +1,16 @@
+use std::path::PathBuf;
+
+use crate::Map;
+
+/// A role as loaded from its directory. Tasks are not kept here: a role use becomes a block
+/// of tasks carrying an `Arc<Role>`, so that `files/`, `templates/`, `defaults/` and `vars/`
+/// are found for each task.
+#[derive(Debug, Clone)]
+pub struct Role {
+    pub name: String,
+    pub path: PathBuf,
+    /// `defaults/main.yml` (or the file named by `defaults_from`).
+    pub defaults: Map,
+    /// `vars/main.yml` (or `vars_from`).
+    pub vars: Map,
+}

@@ -1,0 +1,16 @@
+//! troupe's modules. Each one looks at a target through [`Target`] and knows nothing of
+//! YAML, templates or playbooks: it takes plain arguments, says what would change
+//! ([`Module::query`]) and, outside check mode, makes it so ([`Module::apply`]).
+
+pub mod args;
+pub mod error;
+pub mod module;
+pub mod registry;
+pub mod report;
+pub mod target;
+
+pub use error::ModuleError;
+pub use module::{Context, Module, Query};
+pub use registry::{lookup, DynModule};
+pub use report::{Diff, Report};
+pub use target::{FileAttrs, RunOutput, Target, TargetError};

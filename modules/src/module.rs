@@ -1,0 +1,65 @@
+//! The query-then-act contract every module follows.
+
+use serde::de::DeserializeOwned;
+
+use crate::{error::ModuleError, report::Report, target::Target, Diff};
+
+/// What a module gets besides its arguments.
+pub struct Context<'a> {
+    pub target: &'a dyn Target,
+    /// `--check`: only [`Module::query`] runs.
+    pub check_mode: bool,
+    /// `--diff`: the module should fill [`Query::diff`] where it can.
+    pub diff: bool,
+}
+
+/// What would change, found without changing anything.
+pub struct Query<C> {
+    /// `None` when the target is already as asked: `apply` is not called and the task is `ok`.
+    pub change: Option<C>,
+    /// Return values known already (e.g. `stat`, `dest`). `apply`'s report is merged over it.
+    pub report: Report,
+    pub diff: Option<Diff>,
+}
+
+impl<C> Query<C> {
+    /// Nothing to do.
+    pub fn unchanged(report: Report) -> Self {
+        Query { change: None, report, diff: None }
+    }
+    /// Something to do.
+    pub fn change(change: C) -> Self {
+        Query { change: Some(change), report: Report::ok(), diff: None }
+    }
+    pub fn with_diff(mut self, diff: Option<Diff>) -> Self {
+        self.diff = diff;
+        self
+    }
+    pub fn with_report(mut self, report: Report) -> Self {
+        self.report = report;
+        self
+    }
+}
+
+/// A module: the first half (query) decides what would change, the second (apply) makes it so.
+/// Check mode runs the first half alone, which is what keeps `changed` honest.
+pub trait Module: Send + Sync + 'static {
+    /// The arguments, deserialized from the task's (already templated) arguments.
+    /// Use `#[serde(deny_unknown_fields)]` and the coercing types in [`crate::args`].
+    type Args: DeserializeOwned;
+    /// What `query` found to do, handed to `apply`.
+    type Change;
+
+    const NAME: &'static str;
+    /// Modules like `command` take a free-form string; the engine passes it as `_raw_params`.
+    const FREE_FORM: bool = false;
+
+    fn query(&self, args: &Self::Args, cx: &Context) -> Result<Query<Self::Change>, ModuleError>;
+
+    fn apply(
+        &self,
+        args: &Self::Args,
+        change: Self::Change,
+        cx: &Context,
+    ) -> Result<Report, ModuleError>;
+}
