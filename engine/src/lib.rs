@@ -10,3 +10,5 @@ pub mod yaml;
 pub type Value = serde_json::Value;
 /// A mapping of names to values.
 pub type Map = serde_json::Map<String, Value>;
+pub mod inventory;
+pub mod template;
