@@ -2,6 +2,7 @@
 //! and scheduling. `main.rs` is only the CLI entry.
 
 pub mod action_names;
+pub mod cli;
 pub mod connection;
 pub mod playbook;
 pub mod yaml;
@@ -11,4 +12,7 @@ pub type Value = serde_json::Value;
 /// A mapping of names to values.
 pub type Map = serde_json::Map<String, Value>;
 pub mod inventory;
+pub mod output;
 pub mod template;
+pub mod vars;
+pub mod run;

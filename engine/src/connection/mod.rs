@@ -68,3 +68,8 @@ pub trait Connection: Send + Sync {
 pub fn open(_name: &str, _spec: &ConnectionSpec) -> Result<Arc<dyn Connection>, TargetError> {
     Err(TargetError::Unreachable("connections are not implemented yet".into()))
 }
+
+/// STUB until the connection branch lands: a target that sees `vars` as environment.
+pub fn with_environment(target: Arc<dyn Target>, _vars: &Map) -> Arc<dyn Target> {
+    target
+}

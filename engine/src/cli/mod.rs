@@ -1,0 +1,181 @@
+//! `troupe run`: the command line an Ansible user expects of ansible-playbook.
+
+mod error;
+mod extra_vars;
+mod listing;
+
+use std::{path::PathBuf, process::ExitCode};
+
+use clap::{ArgAction, Args, Parser, Subcommand};
+
+pub use error::CliError;
+
+use crate::{
+    inventory::Inventory,
+    output::{Format, Printer},
+    playbook::{load_playbook, LoadOptions},
+    run::{Run, RunOptions, TagFilter},
+};
+
+#[derive(Parser, Debug)]
+#[command(name = "troupe", version, about = "Ansible-compatible playbooks, from one static binary")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run playbooks against an inventory (like ansible-playbook).
+    Run(RunArgs),
+}
+
+#[derive(Args, Debug)]
+struct RunArgs {
+    /// Playbook files, run in order.
+    #[arg(required = true)]
+    playbooks: Vec<PathBuf>,
+    /// Inventory file, directory or comma-separated host list (repeatable).
+    #[arg(short = 'i', long = "inventory", env = "ANSIBLE_INVENTORY", value_delimiter = ',', action = ArgAction::Append)]
+    inventory: Vec<String>,
+    /// Limit to hosts matching this pattern (names, groups, `a:b`, `a:&b`, `a:!b`, globs).
+    #[arg(short = 'l', long)]
+    limit: Option<String>,
+    /// Only run tasks with these tags (comma-separated, repeatable).
+    #[arg(short = 't', long = "tags", action = ArgAction::Append)]
+    tags: Vec<String>,
+    /// Skip tasks with these tags.
+    #[arg(long = "skip-tags", action = ArgAction::Append)]
+    skip_tags: Vec<String>,
+    /// Change nothing; predict what would change.
+    #[arg(short = 'C', long)]
+    check: bool,
+    /// Show what changes in files and templates.
+    #[arg(short = 'D', long)]
+    diff: bool,
+    /// Extra variables: key=value, YAML/JSON, or @file (repeatable; highest precedence).
+    #[arg(short = 'e', long = "extra-vars", action = ArgAction::Append)]
+    extra_vars: Vec<String>,
+    /// Hosts worked on at once.
+    #[arg(short = 'f', long, default_value_t = 50)]
+    forks: usize,
+    /// More output (-v results, -vv more).
+    #[arg(short = 'v', long = "verbose", action = ArgAction::Count)]
+    verbose: u8,
+    /// List the hosts each play would run on, then stop.
+    #[arg(long)]
+    list_hosts: bool,
+    /// List the tasks each play would run, then stop.
+    #[arg(long)]
+    list_tasks: bool,
+    /// List the tags in the playbook, then stop.
+    #[arg(long)]
+    list_tags: bool,
+    /// Check the playbook's syntax, then stop.
+    #[arg(long)]
+    syntax_check: bool,
+    /// Start at the task with this name.
+    #[arg(long)]
+    start_at_task: Option<String>,
+    /// Output format: human (default) or json (one event per line).
+    #[arg(long, default_value = "human")]
+    output: String,
+    /// Extra directories to find roles in (colon-separated, repeatable).
+    #[arg(long = "roles-path", env = "ANSIBLE_ROLES_PATH", action = ArgAction::Append)]
+    roles_path: Vec<String>,
+    /// Run operations with become (sudo).
+    #[arg(short = 'b', long = "become")]
+    r#become: bool,
+    /// The user to become.
+    #[arg(long)]
+    become_user: Option<String>,
+    /// Ask for the become password.
+    #[arg(short = 'K', long = "ask-become-pass")]
+    ask_become_pass: bool,
+    /// Connect as this user.
+    #[arg(short = 'u', long = "user")]
+    user: Option<String>,
+    /// Connection type (ssh, local).
+    #[arg(short = 'c', long)]
+    connection: Option<String>,
+    /// SSH private key file.
+    #[arg(long = "private-key", alias = "key-file")]
+    private_key: Option<String>,
+    /// Connection timeout in seconds.
+    #[arg(short = 'T', long)]
+    timeout: Option<u64>,
+}
+
+/// Runs the command line; the process exit code follows Ansible's (0 ok, 2 host failures,
+/// 4 unreachable hosts, 1 other errors, 5 bad options).
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let Command::Run(args) = cli.command;
+    match run(args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("ERROR! {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+fn run(args: RunArgs) -> Result<ExitCode, CliError> {
+    let format = match args.output.as_str() {
+        "human" => Format::Human,
+        "json" => Format::Json,
+        other => return Err(CliError::Usage(format!("unknown output format '{other}' (human or json)"))),
+    };
+    let extra_vars = extra_vars::parse_all(&args.extra_vars)?;
+    let load = LoadOptions {
+        roles_path: args.roles_path.iter().flat_map(|p| p.split(':')).filter(|p| !p.is_empty()).map(PathBuf::from).collect(),
+    };
+    let mut playbooks = Vec::new();
+    for path in &args.playbooks {
+        playbooks.push(load_playbook(path, &load)?);
+    }
+    if args.syntax_check {
+        for p in &args.playbooks {
+            println!("\nplaybook: {}", p.display());
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let sources: Vec<PathBuf> = args.inventory.iter().map(PathBuf::from).collect();
+    let become_password = if args.ask_become_pass {
+        Some(console::Term::stderr().read_secure_line().map_err(|e| CliError::Usage(format!("reading the become password: {e}")))?)
+    } else {
+        None
+    };
+    let opts = RunOptions {
+        check: args.check,
+        diff: args.diff,
+        forks: args.forks.max(1),
+        limit: args.limit.clone(),
+        tags: TagFilter::new(&args.tags, &args.skip_tags),
+        extra_vars,
+        start_at_task: args.start_at_task.clone(),
+        load,
+        r#become: args.r#become,
+        become_user: args.become_user.clone(),
+        become_password,
+        remote_user: args.user.clone(),
+        connection: args.connection.clone(),
+        private_key: args.private_key.clone(),
+        timeout: args.timeout,
+    };
+    let mut all_ok = true;
+    for (path, playbook) in args.playbooks.iter().zip(&playbooks) {
+        let dir = path.parent().map(|p| if p.as_os_str().is_empty() { PathBuf::from(".") } else { p.to_path_buf() }).unwrap_or_else(|| PathBuf::from("."));
+        let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
+        let mut inventory = Inventory::load(&sources)?;
+        inventory.add_vars_dir(&dir)?;
+        if args.list_hosts || args.list_tasks || args.list_tags {
+            listing::print(playbook, &inventory, &opts, args.list_hosts, args.list_tasks, args.list_tags)?;
+            continue;
+        }
+        let printer = Printer::new(format, args.verbose);
+        let run = Run::new(opts.clone(), inventory, dir, printer);
+        all_ok &= run.execute(playbook);
+    }
+    Ok(if all_ok { ExitCode::SUCCESS } else { ExitCode::from(2) })
+}

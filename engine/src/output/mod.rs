@@ -1,0 +1,9 @@
+//! What a person (or a machine, with `--output json`) sees of a run.
+
+mod outcome;
+mod printer;
+mod recap;
+
+pub use outcome::{Outcome, Status};
+pub use printer::{Format, Printer};
+pub use recap::{HostStats, Recap};

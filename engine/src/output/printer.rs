@@ -1,0 +1,215 @@
+//! Ansible's familiar output: PLAY, TASK, `ok/changed/failed/skipping: [host]`, PLAY RECAP;
+//! coloured on a terminal, plain when piped; or one JSON object per event.
+
+use std::{
+    io::Write,
+    sync::Mutex,
+};
+
+use console::{style, Style, Term};
+use indexmap::IndexMap;
+use serde_json::json;
+
+use super::{HostStats, Outcome, Status};
+use crate::{template::python_repr, Map, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Human,
+    /// One JSON object a line (`--output json`).
+    Json,
+}
+
+/// Prints events; shared by all host threads (lines are never interleaved).
+pub struct Printer {
+    format: Format,
+    verbosity: u8,
+    color: bool,
+    out: Mutex<Box<dyn Write + Send>>,
+}
+
+const WIDTH: usize = 80;
+
+impl Printer {
+    pub fn new(format: Format, verbosity: u8) -> Self {
+        let term = Term::stdout();
+        Printer {
+            format,
+            verbosity,
+            color: term.features().colors_supported() && term.is_term(),
+            out: Mutex::new(Box::new(std::io::stdout())),
+        }
+    }
+
+    /// A printer writing to any sink (tests).
+    pub fn to_writer(format: Format, verbosity: u8, out: Box<dyn Write + Send>) -> Self {
+        Printer { format, verbosity, color: false, out: Mutex::new(out) }
+    }
+
+    pub fn verbosity(&self) -> u8 {
+        self.verbosity
+    }
+
+    fn line(&self, text: &str) {
+        let mut out = self.out.lock().unwrap();
+        let _ = writeln!(out, "{text}");
+        let _ = out.flush();
+    }
+
+    fn paint(&self, text: &str, s: Style) -> String {
+        if self.color {
+            s.apply_to(text).to_string()
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn banner(&self, head: &str) -> String {
+        let stars = WIDTH.saturating_sub(head.chars().count() + 1).max(3);
+        format!("\n{head} {}", "*".repeat(stars))
+    }
+
+    fn json(&self, v: serde_json::Value) {
+        self.line(&v.to_string());
+    }
+
+    pub fn play(&self, name: &str) {
+        match self.format {
+            Format::Human => self.line(&self.paint(&self.banner(&format!("PLAY [{name}]")), Style::new().bold())),
+            Format::Json => self.json(json!({"event": "play", "name": name})),
+        }
+    }
+
+    pub fn task(&self, name: &str, handler: bool) {
+        let kind = if handler { "RUNNING HANDLER" } else { "TASK" };
+        match self.format {
+            Format::Human => self.line(&self.paint(&self.banner(&format!("{kind} [{name}]")), Style::new().bold())),
+            Format::Json => self.json(json!({"event": "task", "name": name, "handler": handler})),
+        }
+    }
+
+    pub fn warning(&self, msg: &str) {
+        match self.format {
+            Format::Human => self.line(&self.paint(&format!("[WARNING]: {msg}"), Style::new().magenta())),
+            Format::Json => self.json(json!({"event": "warning", "msg": msg})),
+        }
+    }
+
+    /// One host's (or one loop item's) result.
+    pub fn result(&self, host: &str, outcome: &Outcome, is_debug: bool) {
+        if self.format == Format::Json {
+            let result = if outcome.censored { censored() } else { outcome.result.clone() };
+            self.json(json!({"event": "result", "host": host, "status": status_word(outcome),
+                "item": outcome.item_label, "delegated_to": outcome.delegated_to,
+                "ignored": outcome.ignored, "result": result}));
+            return;
+        }
+        if let Some(diff) = &outcome.diff {
+            self.line(diff.trim_end_matches('\n'));
+        }
+        let mut head = format!("{}: [{host}", status_word(outcome));
+        if let Some(d) = &outcome.delegated_to {
+            head.push_str(&format!(" -> {d}"));
+        }
+        head.push(']');
+        if let Some(label) = &outcome.item_label {
+            head.push_str(&format!(" => (item={label})"));
+        }
+        let colour = match outcome.status {
+            Status::Ok => Style::new().green(),
+            Status::Changed => Style::new().yellow(),
+            Status::Skipped => Style::new().cyan(),
+            Status::Failed if outcome.ignored => Style::new().red(),
+            Status::Failed | Status::Unreachable => Style::new().red(),
+        };
+        let result = if outcome.censored { censored() } else { outcome.result.clone() };
+        let show_result = matches!(outcome.status, Status::Failed | Status::Unreachable)
+            || is_debug
+            || self.verbosity > 0;
+        let text = if show_result {
+            let shown = if is_debug && self.verbosity == 0 { debug_view(&result) } else { result };
+            let bang = if matches!(outcome.status, Status::Failed | Status::Unreachable) { "FAILED! " } else { "" };
+            let word = if outcome.status == Status::Unreachable { "UNREACHABLE! " } else { bang };
+            format!("{head}: {word}=> {}", pretty(&shown))
+        } else {
+            head
+        };
+        self.line(&self.paint(&text, colour));
+        if outcome.ignored {
+            self.line(&self.paint("...ignoring", Style::new().cyan()));
+        }
+    }
+
+    pub fn recap(&self, stats: &IndexMap<String, HostStats>) {
+        if self.format == Format::Json {
+            self.json(json!({"event": "recap", "hosts": stats}));
+            return;
+        }
+        self.line(&self.paint(&self.banner("PLAY RECAP"), Style::new().bold()));
+        for (host, s) in stats {
+            let colour = if s.failed > 0 || s.unreachable > 0 {
+                Style::new().red()
+            } else if s.changed > 0 {
+                Style::new().yellow()
+            } else {
+                Style::new().green()
+            };
+            let name = self.paint(&format!("{host:<26}"), colour);
+            self.line(&format!(
+                "{name} : ok={:<4} changed={:<4} unreachable={:<4} failed={:<4} skipped={:<4} rescued={:<4} ignored={:<4}",
+                s.ok, s.changed, s.unreachable, s.failed, s.skipped, s.rescued, s.ignored
+            ));
+        }
+        self.line("");
+    }
+
+    /// Plain listing output (`--list-hosts`, `--list-tasks`, `--list-tags`).
+    pub fn listing(&self, text: &str) {
+        self.line(text);
+    }
+
+    /// An error that stops the run, shown before exit.
+    pub fn fatal(&self, msg: &str) {
+        let text = format!("ERROR! {msg}");
+        if self.color {
+            eprintln!("{}", style(text).red());
+        } else {
+            eprintln!("{text}");
+        }
+    }
+}
+
+fn status_word(o: &Outcome) -> &'static str {
+    match o.status {
+        Status::Ok => "ok",
+        Status::Changed => "changed",
+        Status::Skipped => "skipping",
+        Status::Failed => "fatal",
+        Status::Unreachable => "fatal",
+    }
+}
+
+fn censored() -> Map {
+    let mut m = Map::new();
+    m.insert(
+        "censored".into(),
+        Value::String("the output has been hidden due to the fact that 'no_log: true' was specified for this result".into()),
+    );
+    m
+}
+
+/// What `debug` shows without -v: the message or variable alone.
+fn debug_view(result: &Map) -> Map {
+    result
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "changed" | "failed" | "skipped"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// Results print as indented JSON, as Ansible's default callback does.
+fn pretty(m: &Map) -> String {
+    let _ = python_repr;
+    serde_json::to_string_pretty(m).unwrap_or_default()
+}

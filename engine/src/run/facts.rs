@@ -1,0 +1,155 @@
+//! Fact gathering: one shell script, one round trip per host, no Python on the target.
+
+use serde_json::json;
+use troupe_modules::{Target, TargetError};
+
+use crate::{Map, Value};
+
+const SCRIPT: &str = r#"
+h=$(hostname 2>/dev/null || cat /proc/sys/kernel/hostname)
+echo "hostname=$h"
+echo "fqdn=$(hostname -f 2>/dev/null || echo "$h")"
+echo "system=$(uname -s)"
+echo "kernel=$(uname -r)"
+echo "arch=$(uname -m)"
+echo "pid1=$(cat /proc/1/comm 2>/dev/null)"
+echo "user_id=$(id -un 2>/dev/null)"
+echo "user_uid=$(id -u)"
+echo "nproc=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN)"
+echo "memtotal_kb=$(awk '/^MemTotal:/{print $2}' /proc/meminfo 2>/dev/null)"
+echo "route=$(ip -4 route get 1.1.1.1 2>/dev/null | head -n1)"
+echo "addrs=$(hostname -I 2>/dev/null || ip -4 -o addr show scope global 2>/dev/null | awk '{sub(/\/.*/,"",$4); printf "%s ", $4}')"
+for m in apt-get dnf yum zypper apk pacman; do command -v $m >/dev/null 2>&1 && { echo "pkg_mgr=$m"; break; }; done
+[ -d /run/systemd/system ] && echo "systemd_running=1"
+[ -d /etc/init.d ] && echo "initd=1"
+sed -n 's/^\([A-Z_]*\)=/os_\1=/p' /etc/os-release 2>/dev/null
+"#;
+
+/// Gathers the basic facts Ansible users rely on, in a single remote command.
+pub fn gather(target: &dyn Target) -> Result<Map, TargetError> {
+    let out = target.run(SCRIPT, None)?;
+    Ok(from_output(&out.stdout_str()))
+}
+
+/// Turns the script's `key=value` lines into facts, named as Ansible names them.
+pub fn from_output(text: &str) -> Map {
+    let raw: std::collections::HashMap<&str, String> = text
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k, v.trim_matches('"').to_string()))
+        .collect();
+    let get = |k: &str| raw.get(k).cloned().unwrap_or_default();
+    let hostname = get("hostname");
+    let fqdn = get("fqdn");
+    let short = hostname.split('.').next().unwrap_or_default().to_string();
+    let domain = fqdn.split_once('.').map(|(_, d)| d.to_string()).unwrap_or_default();
+    let os_id = get("os_ID");
+    let (distribution, family) = distribution(&os_id, &get("os_ID_LIKE"));
+    let version = get("os_VERSION_ID");
+    let major = version.split('.').next().unwrap_or_default().to_string();
+    let service_mgr = if get("pid1") == "systemd" || raw.contains_key("systemd_running") {
+        "systemd"
+    } else if raw.contains_key("initd") {
+        "sysvinit"
+    } else {
+        "service"
+    };
+    let addresses: Vec<Value> =
+        get("addrs").split_whitespace().filter(|a| a.contains('.')).map(|a| json!(a)).collect();
+    let route: Vec<String> = get("route").split_whitespace().map(str::to_string).collect();
+    let after = |word: &str| {
+        route.iter().position(|w| w == word).and_then(|i| route.get(i + 1)).cloned()
+    };
+    let address = after("src")
+        .or_else(|| addresses.first().and_then(|a| a.as_str()).map(str::to_string))
+        .unwrap_or_default();
+    let default_ipv4 = json!({
+        "address": address,
+        "interface": after("dev").unwrap_or_default(),
+        "gateway": after("via").unwrap_or_default(),
+    });
+    let facts = json!({
+        "hostname": short,
+        "nodename": hostname,
+        "fqdn": fqdn,
+        "domain": domain,
+        "system": get("system"),
+        "kernel": get("kernel"),
+        "architecture": get("arch"),
+        "machine": get("arch"),
+        "os_family": family,
+        "distribution": distribution,
+        "distribution_version": version,
+        "distribution_major_version": major,
+        "distribution_release": get("os_VERSION_CODENAME"),
+        "service_mgr": service_mgr,
+        "pkg_mgr": get("pkg_mgr").replace("apt-get", "apt"),
+        "user_id": get("user_id"),
+        "user_uid": get("user_uid").parse::<i64>().unwrap_or(-1),
+        "processor_vcpus": get("nproc").parse::<i64>().unwrap_or(1),
+        "memtotal_mb": get("memtotal_kb").parse::<i64>().unwrap_or(0) / 1024,
+        "default_ipv4": default_ipv4,
+        "all_ipv4_addresses": addresses,
+    });
+    let Value::Object(facts) = facts else { unreachable!() };
+    let mut out = Map::new();
+    for (k, v) in &facts {
+        out.insert(format!("ansible_{k}"), v.clone());
+    }
+    out.insert("ansible_facts".into(), Value::Object(facts));
+    out
+}
+
+/// Ansible's distribution name and OS family from os-release's ID and ID_LIKE.
+fn distribution(id: &str, like: &str) -> (String, String) {
+    let name = match id {
+        "debian" => "Debian",
+        "ubuntu" => "Ubuntu",
+        "centos" => "CentOS",
+        "rhel" => "RedHat",
+        "fedora" => "Fedora",
+        "rocky" => "Rocky",
+        "almalinux" => "AlmaLinux",
+        "alpine" => "Alpine",
+        "arch" => "Archlinux",
+        "opensuse-leap" | "opensuse-tumbleweed" | "sles" => "openSUSE Leap",
+        other => other,
+    };
+    let family = match id {
+        "debian" | "ubuntu" => "Debian",
+        "centos" | "rhel" | "fedora" | "rocky" | "almalinux" => "RedHat",
+        "alpine" => "Alpine",
+        "arch" => "Archlinux",
+        _ if like.contains("debian") => "Debian",
+        _ if like.contains("rhel") || like.contains("fedora") => "RedHat",
+        _ if like.contains("suse") => "Suse",
+        _ => "Unknown",
+    };
+    let mut name = name.to_string();
+    if let Some(first) = name.get(..1) {
+        name = first.to_uppercase() + &name[1..];
+    }
+    (name, family.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debian_container_facts() {
+        let text = "hostname=h01\nfqdn=h01.lab\nsystem=Linux\npid1=sh\nroute=1.1.1.1 via 10.9.0.1 dev eth0 src 10.9.0.5 uid 0\naddrs=10.9.0.5 \ninitd=1\npkg_mgr=apt-get\nos_ID=debian\nos_VERSION_ID=\"12\"\nos_VERSION_CODENAME=bookworm\n";
+        let f = from_output(text);
+        assert_eq!(f["ansible_hostname"], "h01");
+        assert_eq!(f["ansible_fqdn"], "h01.lab");
+        assert_eq!(f["ansible_domain"], "lab");
+        assert_eq!(f["ansible_default_ipv4"]["address"], "10.9.0.5");
+        assert_eq!(f["ansible_default_ipv4"]["interface"], "eth0");
+        assert_eq!(f["ansible_os_family"], "Debian");
+        assert_eq!(f["ansible_distribution"], "Debian");
+        assert_eq!(f["ansible_distribution_major_version"], "12");
+        assert_eq!(f["ansible_service_mgr"], "sysvinit");
+        assert_eq!(f["ansible_pkg_mgr"], "apt");
+        assert_eq!(f["ansible_facts"]["hostname"], "h01");
+    }
+}

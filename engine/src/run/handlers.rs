@@ -1,0 +1,101 @@
+//! Handlers: notified by changed tasks, run once per flush, in the order they are defined
+//! (Ansible's documented order), matched by name or `listen` topic.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex, RwLock},
+};
+
+use indexmap::IndexSet;
+
+use super::play::PlayRun;
+use crate::playbook::Task;
+
+pub struct Handlers {
+    list: RwLock<Vec<Task>>,
+    /// Per host, the notification names not yet handled.
+    notified: Mutex<HashMap<String, IndexSet<String>>>,
+}
+
+impl Handlers {
+    pub fn new(list: Vec<Task>) -> Self {
+        Handlers { list: RwLock::new(list), notified: Mutex::default() }
+    }
+
+    /// Handlers of a role included at run time.
+    pub fn add(&self, more: Vec<Task>) {
+        let mut list = self.list.write().unwrap();
+        for h in more {
+            if !list.iter().any(|x| x.name == h.name && x.origin == h.origin) {
+                list.push(h);
+            }
+        }
+    }
+
+    pub fn notify(&self, host: &str, names: &[String]) {
+        if names.is_empty() {
+            return;
+        }
+        let mut n = self.notified.lock().unwrap();
+        let set = n.entry(host.to_string()).or_default();
+        for name in names {
+            set.insert(name.clone());
+        }
+    }
+
+    /// Whether a handler answers to a notification name.
+    fn answers(handler: &Task, name: &str) -> bool {
+        let own = handler.name.as_deref();
+        own == Some(name)
+            || handler.listen.iter().any(|l| l == name)
+            || handler
+                .role
+                .as_ref()
+                .zip(own)
+                .is_some_and(|(r, n)| format!("{} : {n}", r.name) == name)
+    }
+
+    /// Runs every notified handler on the hosts that notified it; repeats while handlers
+    /// notify further handlers.
+    pub fn flush(play: &Arc<PlayRun>, hosts: &[String]) {
+        for _ in 0..16 {
+            let list = play.handlers.list.read().unwrap().clone();
+            let mut answered: Vec<(String, String)> = Vec::new();
+            for handler in &list {
+                let targets: Vec<String> = {
+                    let n = play.handlers.notified.lock().unwrap();
+                    hosts
+                        .iter()
+                        .filter(|h| {
+                            let names = n.get(*h).map(|set| set.iter().filter(|name| Self::answers(handler, name)).cloned().collect::<Vec<_>>()).unwrap_or_default();
+                            answered.extend(names.iter().map(|name| (h.to_string(), name.clone())));
+                            !names.is_empty()
+                        })
+                        .cloned()
+                        .collect()
+                };
+                let targets = play.active(&targets);
+                if !targets.is_empty() {
+                    play.run_task(handler, &targets, &play.top.clone(), true);
+                }
+            }
+            if answered.is_empty() {
+                break;
+            }
+            let mut n = play.handlers.notified.lock().unwrap();
+            for (host, name) in answered {
+                if let Some(set) = n.get_mut(&host) {
+                    set.shift_remove(&name);
+                }
+            }
+        }
+        let mut n = play.handlers.notified.lock().unwrap();
+        for h in hosts {
+            if let Some(left) = n.remove(h) {
+                for name in left {
+                    play.run.printer.warning(&format!("the handler '{name}' notified on {h} was not found"));
+                }
+            }
+        }
+    }
+}

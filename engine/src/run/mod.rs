@@ -1,0 +1,17 @@
+//! Running playbooks: plays over hosts, tasks over hosts in parallel, handlers, results.
+
+mod action;
+mod engine_actions;
+pub mod facts;
+mod file_lookup;
+mod handlers;
+mod host_task;
+mod inherited;
+mod loop_items;
+mod play;
+mod run_state;
+mod tag_filter;
+mod walk;
+
+pub use run_state::{Run, RunOptions};
+pub use tag_filter::TagFilter;

@@ -1,0 +1,153 @@
+//! The template context for one task on one host: a stack of variable maps looked up lazily
+//! (nothing is copied or converted until a template asks for it), with values that are
+//! themselves templates rendered on access, as Ansible does.
+
+use std::{
+    cell::{Cell, RefCell},
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
+
+use minijinja::value::{Enumerator, Object, ObjectRepr, Value as JValue};
+
+use super::Layer;
+use crate::{
+    template::{to_jinja, Templar},
+    Map, Value,
+};
+
+/// Variables a task sees, lowest precedence first, plus named objects (`hostvars`).
+pub struct Scope {
+    templar: Arc<Templar>,
+    layers: Vec<(Layer, Arc<Map>)>,
+    objects: Vec<(&'static str, JValue)>,
+    cache: Mutex<HashMap<String, JValue>>,
+}
+
+const MAX_DEPTH: usize = 40;
+
+thread_local! {
+    static DEPTH: Cell<usize> = const { Cell::new(0) };
+    static NESTED_ERROR: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// The error from rendering a variable's own template during the last lookup on this thread,
+/// so that "'a' is undefined" can become "'b' is undefined (in variable 'a')".
+pub fn nested_error() -> Option<String> {
+    NESTED_ERROR.with(|e| e.borrow_mut().take())
+}
+
+impl Scope {
+    pub fn new(templar: Arc<Templar>) -> Self {
+        Scope { templar, layers: Vec::new(), objects: Vec::new(), cache: Mutex::default() }
+    }
+
+    /// Adds a layer; layers must be pushed in precedence order.
+    pub fn push(&mut self, layer: Layer, vars: Arc<Map>) -> &mut Self {
+        if !vars.is_empty() {
+            debug_assert!(self.layers.last().is_none_or(|(l, _)| *l <= layer));
+            self.layers.push((layer, vars));
+        }
+        self
+    }
+
+    /// Adds a value computed on demand, such as `hostvars`.
+    pub fn object(&mut self, name: &'static str, value: JValue) -> &mut Self {
+        self.objects.push((name, value));
+        self
+    }
+
+    /// The raw (unrendered) value of a variable, highest layer first.
+    pub fn raw(&self, name: &str) -> Option<&Value> {
+        self.layers.iter().rev().find_map(|(_, m)| m.get(name))
+    }
+
+    /// The scope as a template context.
+    pub fn into_context(self) -> JValue {
+        JValue::from_object(self)
+    }
+
+    fn lookup(self: &Arc<Self>, name: &str) -> Option<JValue> {
+        if name == "vars" {
+            return Some(JValue::from_dyn_object(self.clone()));
+        }
+        if let Some((_, v)) = self.objects.iter().find(|(n, _)| *n == name) {
+            return Some(v.clone());
+        }
+        if let Some(v) = self.cache.lock().unwrap().get(name) {
+            return Some(v.clone());
+        }
+        let raw = self.raw(name)?;
+        let value = if contains_template(raw) {
+            self.render_nested(name, raw)?
+        } else {
+            to_jinja(raw)
+        };
+        self.cache.lock().unwrap().insert(name.to_string(), value.clone());
+        Some(value)
+    }
+
+    fn render_nested(self: &Arc<Self>, name: &str, raw: &Value) -> Option<JValue> {
+        let depth = DEPTH.with(|d| d.get());
+        if depth >= MAX_DEPTH {
+            NESTED_ERROR.with(|e| {
+                *e.borrow_mut() = Some(format!("recursive loop detected in variable '{name}'"))
+            });
+            return None;
+        }
+        DEPTH.with(|d| d.set(depth + 1));
+        let ctx = JValue::from_dyn_object(self.clone());
+        let rendered = self.templar.render_value(raw, &ctx);
+        DEPTH.with(|d| d.set(depth));
+        match rendered {
+            Ok(v) => Some(to_jinja(&v)),
+            Err(err) => {
+                NESTED_ERROR.with(|e| {
+                    let mut e = e.borrow_mut();
+                    if e.is_none() {
+                        *e = Some(format!("{err} (in variable '{name}')"));
+                    }
+                });
+                None
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for Scope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scope").field("layers", &self.layers.len()).finish()
+    }
+}
+
+impl Object for Scope {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Map
+    }
+
+    fn get_value(self: &Arc<Self>, key: &JValue) -> Option<JValue> {
+        self.lookup(key.as_str()?)
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        let mut names: Vec<String> = Vec::new();
+        for (_, m) in &self.layers {
+            for k in m.keys() {
+                if !names.contains(k) {
+                    names.push(k.clone());
+                }
+            }
+        }
+        Enumerator::Values(names.into_iter().map(JValue::from).collect())
+    }
+}
+
+/// Whether any string inside a value holds a template.
+pub fn contains_template(v: &Value) -> bool {
+    match v {
+        Value::String(s) => Templar::is_template(s),
+        Value::Array(a) => a.iter().any(contains_template),
+        Value::Object(m) => m.iter().any(|(k, v)| Templar::is_template(k) || contains_template(v)),
+        _ => false,
+    }
+}
