@@ -1,0 +1,256 @@
+//! End-to-end: real playbooks run by the troupe binary with the local connection; assertions
+//! on the files left behind, the recap counts, and that a second run changes nothing.
+
+mod support;
+
+use support::Project;
+
+#[test]
+fn files_templates_and_lines_converge_and_stay_converged() {
+    let p = Project::new();
+    p.write(
+        "playbook.yml",
+        r#"
+- hosts: localhost
+  gather_facts: false
+  vars:
+    greeting: hello
+    servers: [alpha, beta]
+  tasks:
+    - name: make a directory
+      file: path={{ base }}/etc state=directory mode=0755
+    - name: copy content
+      copy:
+        content: "static\n"
+        dest: "{{ base }}/etc/static.txt"
+        mode: 0640
+    - name: render a template
+      template:
+        src: app.conf.j2
+        dest: "{{ base }}/etc/app.conf"
+    - name: set a line
+      lineinfile:
+        path: "{{ base }}/etc/static.txt"
+        regexp: '^key='
+        line: key=value
+    - name: a file per server
+      copy:
+        content: "{{ item }}\n"
+        dest: "{{ base }}/etc/{{ item }}.txt"
+      loop: "{{ servers }}"
+"#,
+    );
+    p.write("templates/app.conf.j2", "greeting={{ greeting }}\n{% for s in servers %}server {{ s }}\n{% endfor %}flag={{ true }}\n");
+    let first = p.run(&[]);
+    first.assert_ok();
+    assert_eq!(p.read("etc/static.txt"), "static\nkey=value\n");
+    assert_eq!(p.mode("etc/static.txt"), 0o640);
+    assert_eq!(p.mode("etc"), 0o755);
+    assert_eq!(p.read("etc/app.conf"), "greeting=hello\nserver alpha\nserver beta\nflag=True\n");
+    assert_eq!(p.read("etc/beta.txt"), "beta\n");
+    assert_eq!(first.changed(), 5);
+
+    let second = p.run(&[]);
+    second.assert_ok();
+    assert_eq!(second.changed(), 0, "second run changed something:\n{}", second.stdout);
+}
+
+#[test]
+fn check_mode_predicts_without_touching() {
+    let p = Project::new();
+    p.write(
+        "playbook.yml",
+        r#"
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - copy: {content: "a\n", dest: "{{ base }}/a.txt"}
+    - file: {path: "{{ base }}/d", state: directory}
+"#,
+    );
+    let before = p.snapshot();
+    let check = p.run(&["--check", "--diff"]);
+    check.assert_ok();
+    assert_eq!(check.changed(), 2);
+    assert_eq!(p.snapshot(), before, "check mode changed files");
+    assert!(check.stdout.contains("+a"), "diff not shown:\n{}", check.stdout);
+    let real = p.run(&[]);
+    assert_eq!(real.changed(), 2);
+    assert_eq!(p.run(&["--check"]).changed(), 0);
+}
+
+#[test]
+fn handlers_run_once_at_the_end_and_only_when_notified() {
+    let p = Project::new();
+    p.write(
+        "playbook.yml",
+        r#"
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - copy: {content: "1\n", dest: "{{ base }}/one"}
+      notify: record
+    - copy: {content: "2\n", dest: "{{ base }}/two"}
+      notify: [record, also]
+  handlers:
+    - name: record
+      shell: echo ran >> {{ base }}/handler.log
+    - name: also
+      shell: echo also >> {{ base }}/handler.log
+"#,
+    );
+    p.run(&[]).assert_ok();
+    assert_eq!(p.read("handler.log"), "ran\nalso\n");
+    let second = p.run(&[]);
+    second.assert_ok();
+    assert_eq!(p.read("handler.log"), "ran\nalso\n", "handler ran without a change");
+    assert_eq!(second.changed(), 0);
+}
+
+#[test]
+fn tags_select_and_skip() {
+    let p = Project::new();
+    p.write(
+        "playbook.yml",
+        r#"
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - copy: {content: "a", dest: "{{ base }}/a"}
+      tags: [alpha]
+    - copy: {content: "b", dest: "{{ base }}/b"}
+      tags: beta
+    - copy: {content: "c", dest: "{{ base }}/c"}
+      tags: [always]
+    - copy: {content: "n", dest: "{{ base }}/n"}
+      tags: [never, debug]
+    - copy: {content: "u", dest: "{{ base }}/u"}
+"#,
+    );
+    p.run(&["--tags", "alpha"]).assert_ok();
+    assert!(p.exists("a") && p.exists("c"));
+    assert!(!p.exists("b") && !p.exists("n") && !p.exists("u"));
+    p.run(&["--skip-tags", "alpha,always"]).assert_ok();
+    assert!(p.exists("b") && p.exists("u") && !p.exists("n"));
+    p.run(&["--tags", "debug"]).assert_ok();
+    assert!(p.exists("n"));
+}
+
+#[test]
+fn when_register_set_fact_and_loops() {
+    let p = Project::new();
+    p.write(
+        "playbook.yml",
+        r#"
+- hosts: localhost
+  gather_facts: false
+  vars:
+    users: {alice: 1000, bob: 1001}
+  tasks:
+    - command: echo hello
+      register: out
+      changed_when: false
+    - set_fact:
+        word: "{{ out.stdout | upper }}"
+        numbers: "{{ [3, 1, 2] | sort }}"
+    - copy:
+        content: "{{ word }} {{ numbers }} {{ numbers | length }}\n"
+        dest: "{{ base }}/facts.txt"
+      when: out.rc == 0 and word == 'HELLO'
+    - copy:
+        content: "{{ item.key }}={{ item.value }}\n"
+        dest: "{{ base }}/user-{{ item.key }}"
+      with_dict: "{{ users }}"
+    - copy: {content: "never", dest: "{{ base }}/skipped"}
+      when: false
+"#,
+    );
+    let r = p.run(&[]);
+    r.assert_ok();
+    assert_eq!(p.read("facts.txt"), "HELLO [1, 2, 3] 3\n");
+    assert_eq!(p.read("user-bob"), "bob=1001\n");
+    assert!(!p.exists("skipped"));
+    assert_eq!(r.recap("localhost", "skipped"), 1);
+}
+
+#[test]
+fn blocks_rescue_and_always() {
+    let p = Project::new();
+    p.write(
+        "playbook.yml",
+        r#"
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - block:
+        - command: "false"
+        - copy: {content: "not reached", dest: "{{ base }}/after-failure"}
+      rescue:
+        - copy: {content: "rescued\n", dest: "{{ base }}/rescue"}
+      always:
+        - copy: {content: "always\n", dest: "{{ base }}/always"}
+    - copy: {content: "after\n", dest: "{{ base }}/after"}
+"#,
+    );
+    let r = p.run(&[]);
+    r.assert_ok();
+    assert!(!p.exists("after-failure"));
+    assert_eq!(p.read("rescue"), "rescued\n");
+    assert_eq!(p.read("always"), "always\n");
+    assert_eq!(p.read("after"), "after\n");
+    assert_eq!(r.recap("localhost", "rescued"), 1);
+}
+
+#[test]
+fn roles_with_defaults_templates_and_precedence() {
+    let p = Project::new();
+    p.write(
+        "playbook.yml",
+        r#"
+- hosts: localhost
+  gather_facts: false
+  vars:
+    color: from-play
+  roles:
+    - role: web
+"#,
+    );
+    p.write("roles/web/defaults/main.yml", "color: from-defaults\nport: 8080\nname_from_role: web\n");
+    p.write("roles/web/vars/main.yml", "port: 9090\n");
+    p.write(
+        "roles/web/tasks/main.yml",
+        "- name: conf\n  template: {src: web.conf.j2, dest: \"{{ base }}/web.conf\"}\n  notify: restart web\n- include_tasks: extra.yml\n",
+    );
+    p.write("roles/web/tasks/extra.yml", "- copy: {content: \"{{ role_name }}\\n\", dest: \"{{ base }}/extra\"}\n");
+    p.write("roles/web/templates/web.conf.j2", "color={{ color }} port={{ port }}\n");
+    p.write("roles/web/handlers/main.yml", "- name: restart web\n  copy: {content: restarted, dest: \"{{ base }}/restarted\"}\n");
+    let r = p.run(&["-e", "port=7070"]);
+    r.assert_ok();
+    assert_eq!(p.read("web.conf"), "color=from-play port=7070\n");
+    assert_eq!(p.read("extra"), "web\n");
+    assert!(p.exists("restarted"));
+    assert_eq!(p.run(&["-e", "port=7070"]).changed(), 0);
+}
+
+#[test]
+fn cron_file_entries_are_marked_like_ansible() {
+    let p = Project::new();
+    p.write(
+        "playbook.yml",
+        r#"
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - cron:
+        name: ntpdate every minute
+        job: /usr/sbin/ntpdate -s time.example.org
+        user: root
+        cron_file: "{{ base }}/ntp"
+"#,
+    );
+    let r = p.run(&[]);
+    r.assert_ok();
+    let text = p.read("ntp");
+    assert!(text.contains("#Ansible: ntpdate every minute\n* * * * * root /usr/sbin/ntpdate -s time.example.org\n"), "{text}");
+    assert_eq!(p.run(&[]).changed(), 0);
+}
