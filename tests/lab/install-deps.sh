@@ -1,11 +1,42 @@
-#!/usr/bin/env bash
-# Installs what the tests need (idempotent).
+#!/bin/bash
+# Installs what the lab and the end-to-end tests need on a fresh Debian machine.
+# Idempotent: installs only what is missing, and runs apt-get update only then.
+# Docker itself is expected to be installed and running.
 set -euo pipefail
-need=()
-command -v sshd >/dev/null || [ -x /usr/sbin/sshd ] || need+=(openssh-server)
-command -v ssh >/dev/null || need+=(openssh-client)
-command -v crontab >/dev/null || need+=(cron)
-if [ ${#need[@]} -gt 0 ]; then
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+
+# command the tests run  ->  Debian package providing it
+required=(
+	"debootstrap debootstrap"
+	"ssh openssh-client"
+	"ssh-keygen openssh-client"
+	"flock util-linux"
+	"ip iproute2"
+	"gzip gzip"
+	"sshd openssh-server"
+	"crontab cron"
+	"hyperfine hyperfine"
+)
+
+missing=()
+for entry in "${required[@]}"; do
+	read -r command package <<<"$entry"
+	command -v "$command" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v "$command" >/dev/null 2>&1 ||
+		missing+=("$package")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+	mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+	echo "install-deps: installing ${missing[*]}" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+command -v docker >/dev/null || {
+	echo "install-deps: docker is not installed" >&2
+	exit 1
+}
+docker info >/dev/null 2>&1 || {
+	echo "install-deps: docker is not running" >&2
+	exit 1
+}
