@@ -3,11 +3,21 @@
 //! ([`Module::query`]) and, outside check mode, makes it so ([`Module::apply`]).
 
 pub mod args;
+pub mod clock;
+pub mod command;
+pub mod command_output;
 pub mod error;
 pub mod module;
+pub mod probe;
+pub mod raw;
 pub mod registry;
 pub mod report;
+pub mod shell;
+pub mod shell_quote;
+pub mod shlex;
 pub mod target;
+#[cfg(test)]
+pub mod testing;
 
 pub use error::ModuleError;
 pub use module::{Context, Module, Query};

@@ -50,4 +50,8 @@ pub fn lookup(name: &str) -> Option<&'static dyn DynModule> {
 }
 
 /// Listed once here; each module lives in its own file.
-static ALL: &[&dyn DynModule] = &[];
+static ALL: &[&dyn DynModule] = &[
+    &crate::command::Command,
+    &crate::shell::Shell,
+    &crate::raw::Raw,
+];
