@@ -6,6 +6,8 @@ pub mod args;
 pub mod clock;
 pub mod command;
 pub mod command_output;
+pub mod cron;
+pub mod crontab;
 pub mod error;
 pub mod module;
 pub mod probe;

@@ -54,4 +54,5 @@ static ALL: &[&dyn DynModule] = &[
     &crate::command::Command,
     &crate::shell::Shell,
     &crate::raw::Raw,
+    &crate::cron::Cron,
 ];
