@@ -14,9 +14,11 @@ pub mod probe;
 pub mod raw;
 pub mod registry;
 pub mod report;
+pub mod service;
 pub mod shell;
 pub mod shell_quote;
 pub mod shlex;
+pub mod systemd;
 pub mod target;
 #[cfg(test)]
 pub mod testing;

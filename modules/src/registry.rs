@@ -55,4 +55,6 @@ static ALL: &[&dyn DynModule] = &[
     &crate::shell::Shell,
     &crate::raw::Raw,
     &crate::cron::Cron,
+    &crate::service::Service,
+    &crate::systemd::Systemd,
 ];
