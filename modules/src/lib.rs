@@ -2,6 +2,7 @@
 //! YAML, templates or playbooks: it takes plain arguments, says what would change
 //! ([`Module::query`]) and, outside check mode, makes it so ([`Module::apply`]).
 
+pub mod apt;
 pub mod args;
 pub mod clock;
 pub mod command;
@@ -10,6 +11,7 @@ pub mod cron;
 pub mod crontab;
 pub mod error;
 pub mod module;
+pub mod package;
 pub mod probe;
 pub mod raw;
 pub mod registry;

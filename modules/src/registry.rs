@@ -57,4 +57,6 @@ static ALL: &[&dyn DynModule] = &[
     &crate::cron::Cron,
     &crate::service::Service,
     &crate::systemd::Systemd,
+    &crate::apt::Apt,
+    &crate::package::Package,
 ];
