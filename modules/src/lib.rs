@@ -2,6 +2,7 @@
 //! YAML, templates or playbooks: it takes plain arguments, says what would change
 //! ([`Module::query`]) and, outside check mode, makes it so ([`Module::apply`]).
 
+pub mod accounts;
 pub mod apt;
 pub mod args;
 pub mod clock;
@@ -10,6 +11,7 @@ pub mod command_output;
 pub mod cron;
 pub mod crontab;
 pub mod error;
+pub mod group;
 pub mod module;
 pub mod package;
 pub mod probe;
@@ -24,6 +26,7 @@ pub mod systemd;
 pub mod target;
 #[cfg(test)]
 pub mod testing;
+pub mod user;
 
 pub use error::ModuleError;
 pub use module::{Context, Module, Query};

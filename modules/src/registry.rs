@@ -59,4 +59,6 @@ static ALL: &[&dyn DynModule] = &[
     &crate::systemd::Systemd,
     &crate::apt::Apt,
     &crate::package::Package,
+    &crate::user::User,
+    &crate::group::Group,
 ];
