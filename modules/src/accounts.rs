@@ -44,7 +44,11 @@ pub fn parse_groups(text: &str) -> Vec<GroupEntry> {
             Some(GroupEntry {
                 name: name.to_string(),
                 gid: gid.parse().ok()?,
-                members: members.split(',').filter(|m| !m.is_empty()).map(str::to_string).collect(),
+                members: members
+                    .split(',')
+                    .filter(|m| !m.is_empty())
+                    .map(str::to_string)
+                    .collect(),
             })
         })
         .collect()
@@ -52,10 +56,11 @@ pub fn parse_groups(text: &str) -> Vec<GroupEntry> {
 
 /// A group given by name or number, looked up in `groups`.
 pub fn find_group<'a>(groups: &'a [GroupEntry], name_or_gid: &str) -> Option<&'a GroupEntry> {
-    groups
-        .iter()
-        .find(|g| g.name == name_or_gid)
-        .or_else(|| groups.iter().find(|g| Some(g.gid) == name_or_gid.parse().ok()))
+    groups.iter().find(|g| g.name == name_or_gid).or_else(|| {
+        groups
+            .iter()
+            .find(|g| Some(g.gid) == name_or_gid.parse().ok())
+    })
 }
 
 #[cfg(test)]
@@ -65,7 +70,10 @@ mod tests {
     #[test]
     fn reads_entries() {
         let p = parse_passwd("gluu:x:1001:1002:Gluu Server:/home/gluu:/bin/bash\n").unwrap();
-        assert_eq!((p.uid, p.gid, p.home.as_str(), p.shell.as_str()), (1001, 1002, "/home/gluu", "/bin/bash"));
+        assert_eq!(
+            (p.uid, p.gid, p.home.as_str(), p.shell.as_str()),
+            (1001, 1002, "/home/gluu", "/bin/bash")
+        );
         assert_eq!(parse_passwd("broken:x:1"), None);
         let g = parse_groups("adm:x:4:syslog,gluu\ngluu:x:1002:\n");
         assert_eq!(g[0].members, ["syslog", "gluu"]);

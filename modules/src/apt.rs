@@ -92,7 +92,11 @@ fn wanted(spec: &str) -> Wanted<'_> {
         Some((n, v)) => (n, Some(v)),
         None => (spec, None),
     };
-    Wanted { spec, name, version }
+    Wanted {
+        spec,
+        name,
+        version,
+    }
 }
 
 /// What dpkg says of one package.
@@ -153,7 +157,12 @@ pub fn apt_did_something(out: &str) -> bool {
         .replace(" and ", ",")
         .split(',')
         .filter(|part| !part.contains("not upgraded"))
-        .any(|part| part.split_whitespace().next().and_then(|n| n.parse::<u64>().ok()) != Some(0))
+        .any(|part| {
+            part.split_whitespace()
+                .next()
+                .and_then(|n| n.parse::<u64>().ok())
+                != Some(0)
+        })
 }
 
 /// Matches a pinned version as apt does: exact, or a prefix ending in `*`.
@@ -216,8 +225,11 @@ pub struct AptManager;
 
 impl AptManager {
     fn probe(&self, req: &AptRequest, target: &dyn Target) -> Result<Sections, ModuleError> {
-        let names: Vec<String> =
-            req.names.iter().map(|s| quote(base_name(wanted(s).name))).collect();
+        let names: Vec<String> = req
+            .names
+            .iter()
+            .map(|s| quote(base_name(wanted(s).name)))
+            .collect();
         let names = names.join(" ");
         let mut probe = Probe::new().section("apt", "command -v apt-get >/dev/null");
         if !names.is_empty() {
@@ -248,12 +260,21 @@ impl AptManager {
 
     pub fn query(&self, req: &AptRequest, cx: &Context) -> Result<Query<AptChange>, ModuleError> {
         if req.names.is_empty() && !req.update_cache && !req.autoremove {
-            return Err(ModuleError::args("one of the following is required: name, update_cache"));
+            return Err(ModuleError::args(
+                "one of the following is required: name, update_cache",
+            ));
         }
         let found = self.probe(req, cx.target)?;
-        let cache_fresh = found.get("cache_age").value().parse::<i64>().ok().is_some_and(|age| {
-            req.cache_valid_time > 0 && found.get("cache_age").ok() && age < req.cache_valid_time
-        });
+        let cache_fresh = found
+            .get("cache_age")
+            .value()
+            .parse::<i64>()
+            .ok()
+            .is_some_and(|age| {
+                req.cache_valid_time > 0
+                    && found.get("cache_age").ok()
+                    && age < req.cache_valid_time
+            });
         // In check mode apt leaves the cache alone and judges against the current one.
         let update_cache = req.update_cache && !cache_fresh && !cx.check_mode;
         let (install, remove) = plan(req, &found)?;
@@ -261,10 +282,20 @@ impl AptManager {
         if !update_cache && install.is_empty() && remove.is_empty() && !req.autoremove {
             return Ok(Query::unchanged(report));
         }
-        Ok(Query::change(AptChange { update_cache, install, remove }).with_report(report))
+        Ok(Query::change(AptChange {
+            update_cache,
+            install,
+            remove,
+        })
+        .with_report(report))
     }
 
-    pub fn apply(&self, req: &AptRequest, mut change: AptChange, cx: &Context) -> Result<Report, ModuleError> {
+    pub fn apply(
+        &self,
+        req: &AptRequest,
+        mut change: AptChange,
+        cx: &Context,
+    ) -> Result<Report, ModuleError> {
         let mut report = Report::ok();
         let mut output = String::new();
         if change.update_cache {
@@ -277,7 +308,9 @@ impl AptManager {
             // Updating the cache alone is a change only when nothing else was asked.
             report.changed = req.names.is_empty();
         }
-        let mut flags = String::from("-y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold");
+        let mut flags = String::from(
+            "-y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold",
+        );
         match req.install_recommends {
             Some(true) => flags.push_str(" --install-recommends"),
             Some(false) => flags.push_str(" --no-install-recommends"),
@@ -286,9 +319,13 @@ impl AptManager {
         if let Some(release) = &req.default_release {
             flags.push_str(&format!(" -t {}", quote(release)));
         }
-        let quoted = |names: &[String]| names.iter().map(|n| quote(n)).collect::<Vec<_>>().join(" ");
+        let quoted =
+            |names: &[String]| names.iter().map(|n| quote(n)).collect::<Vec<_>>().join(" ");
         if !change.install.is_empty() {
-            let cmd = format!("apt-get install {flags} --allow-downgrades -- {}", quoted(&change.install));
+            let cmd = format!(
+                "apt-get install {flags} --allow-downgrades -- {}",
+                quoted(&change.install)
+            );
             report.changed |= self.run_apt(cx.target, &cmd, &mut output)?;
         }
         if !change.remove.is_empty() {
@@ -298,13 +335,22 @@ impl AptManager {
         }
         if req.autoremove {
             let purge = if req.purge { " --purge" } else { "" };
-            report.changed |= self.run_apt(cx.target, &format!("apt-get autoremove -y -q{purge}"), &mut output)?;
+            report.changed |= self.run_apt(
+                cx.target,
+                &format!("apt-get autoremove -y -q{purge}"),
+                &mut output,
+            )?;
         }
         Ok(report.with("stdout", output))
     }
 
     /// Runs an apt-get command non-interactively; true when it changed something.
-    fn run_apt(&self, target: &dyn Target, cmd: &str, output: &mut String) -> Result<bool, ModuleError> {
+    fn run_apt(
+        &self,
+        target: &dyn Target,
+        cmd: &str,
+        output: &mut String,
+    ) -> Result<bool, ModuleError> {
         let out = target.run(
             &format!("DEBIAN_FRONTEND=noninteractive; export DEBIAN_FRONTEND\n{cmd}"),
             None,
@@ -332,7 +378,12 @@ impl Module for Apt {
         AptManager.query(&args.into(), cx)
     }
 
-    fn apply(&self, args: &AptArgs, change: AptChange, cx: &Context) -> Result<Report, ModuleError> {
+    fn apply(
+        &self,
+        args: &AptArgs,
+        change: AptChange,
+        cx: &Context,
+    ) -> Result<Report, ModuleError> {
         AptManager.apply(&args.into(), change, cx)
     }
 }
@@ -346,7 +397,11 @@ mod tests {
     /// Fake dpkg-query, apt-cache and apt-get over a package list in the temp dir
     /// (`installed`: "name version" lines, `candidates` likewise), logging apt-get calls.
     fn fake_apt(dir: &TempDir, installed: &str, candidates: &str) -> LocalTarget {
-        let (db, cand, log) = (dir.join("installed"), dir.join("candidates"), dir.join("log"));
+        let (db, cand, log) = (
+            dir.join("installed"),
+            dir.join("candidates"),
+            dir.join("log"),
+        );
         std::fs::write(&db, installed).unwrap();
         std::fs::write(&cand, candidates).unwrap();
         let version_of = |file: &str| format!("awk -v n=\"$n\" '$1==n {{print $2}}' {file}");
@@ -390,7 +445,7 @@ done
 [ "$verb" = update ] && echo "Reading package lists..." && exit 0
 echo "$up upgraded, $new newly installed, $gone to remove and 0 not upgraded."
 "#,
-                have = version_of(&db).replace("$n", "$n"),
+                have = version_of(&db),
                 cand_v = version_of(&cand),
             ),
         );
@@ -423,11 +478,18 @@ echo "$up upgraded, $new newly installed, $gone to remove and 0 not upgraded."
     fn installs_only_what_is_missing() {
         let dir = TempDir::new();
         let target = fake_apt(&dir, "curl 7.0\n", "curl 8.0\nslapd 2.4\njq 1.6\n");
-        let r = apt(&target, json!({"name": ["curl", "slapd", "jq"], "install_recommends": false}));
+        let r = apt(
+            &target,
+            json!({"name": ["curl", "slapd", "jq"], "install_recommends": false}),
+        );
         assert!(r.changed);
         assert_eq!(installed(&dir), "curl 7.0,jq 1.6,slapd 2.4");
         assert_eq!(log(&dir).len(), 1);
-        assert!(log(&dir)[0].starts_with("noninteractive install -y"), "{:?}", log(&dir));
+        assert!(
+            log(&dir)[0].starts_with("noninteractive install -y"),
+            "{:?}",
+            log(&dir)
+        );
         assert!(log(&dir)[0].contains("--no-install-recommends"));
         assert!(log(&dir)[0].ends_with("-- slapd jq"));
         assert!(!apt(&target, json!({"name": "curl,slapd,jq"})).changed);
@@ -456,7 +518,13 @@ echo "$up upgraded, $new newly installed, $gone to remove and 0 not upgraded."
     fn removes_and_purges() {
         let dir = TempDir::new();
         let target = fake_apt(&dir, "curl 7.0\njq 1.6\n", "");
-        assert!(apt(&target, json!({"name": ["curl", "nothere"], "state": "absent", "purge": true})).changed);
+        assert!(
+            apt(
+                &target,
+                json!({"name": ["curl", "nothere"], "state": "absent", "purge": true})
+            )
+            .changed
+        );
         assert_eq!(installed(&dir), "jq 1.6");
         assert!(log(&dir)[0].contains("purge -y"));
         assert!(!apt(&target, json!({"name": "curl", "state": "removed"})).changed);
@@ -466,7 +534,13 @@ echo "$up upgraded, $new newly installed, $gone to remove and 0 not upgraded."
     fn check_mode_acts_on_nothing() {
         let dir = TempDir::new();
         let target = fake_apt(&dir, "", "jq 1.6\n");
-        let r = run_module(&Apt, &target, json!({"name": "jq", "update_cache": true}), true).unwrap();
+        let r = run_module(
+            &Apt,
+            &target,
+            json!({"name": "jq", "update_cache": true}),
+            true,
+        )
+        .unwrap();
         assert!(r.changed);
         let r = run_module(&Apt, &target, json!({"update_cache": true}), true).unwrap();
         assert!(!r.changed);
@@ -482,7 +556,10 @@ echo "$up upgraded, $new newly installed, $gone to remove and 0 not upgraded."
         assert!(!r.changed);
         assert_eq!(r.fields["cache_updated"], true);
         // A cache younger than a century is fresh: no update, no change.
-        let r = apt(&target, json!({"update_cache": true, "cache_valid_time": 3_153_600_000u64}));
+        let r = apt(
+            &target,
+            json!({"update_cache": true, "cache_valid_time": 3_153_600_000u64}),
+        );
         assert!(!r.changed);
         assert_eq!(log(&dir).iter().filter(|l| l.contains("update")).count(), 2);
     }
@@ -491,7 +568,16 @@ echo "$up upgraded, $new newly installed, $gone to remove and 0 not upgraded."
     fn package_drives_apt() {
         let dir = TempDir::new();
         let target = fake_apt(&dir, "", "jq 1.6\n");
-        assert!(run_module(&crate::package::Package, &target, json!({"name": "jq"}), false).unwrap().changed);
+        assert!(
+            run_module(
+                &crate::package::Package,
+                &target,
+                json!({"name": "jq"}),
+                false
+            )
+            .unwrap()
+            .changed
+        );
         assert_eq!(installed(&dir), "jq 1.6");
         let other = json!({"name": "jq", "use": "dnf"});
         assert!(run_module(&crate::package::Package, &target, other, false).is_err());
@@ -499,7 +585,8 @@ echo "$up upgraded, $new newly installed, $gone to remove and 0 not upgraded."
 
     #[test]
     fn reads_dpkg_policy_and_summaries() {
-        let dpkg = parse_dpkg("curl install ok installed 7.88.1-10\nold deinstall ok config-files 1.0\n");
+        let dpkg =
+            parse_dpkg("curl install ok installed 7.88.1-10\nold deinstall ok config-files 1.0\n");
         assert!(dpkg[0].installed && dpkg[0].version == "7.88.1-10");
         assert!(!dpkg[1].installed && dpkg[1].config_files);
         let policy = parse_policy(
@@ -509,13 +596,25 @@ echo "$up upgraded, $new newly installed, $gone to remove and 0 not upgraded."
         assert_eq!(
             policy,
             [
-                ("curl".into(), Some("7.88.1-10".into()), Some("7.88.1-10+deb12u5".into())),
+                (
+                    "curl".into(),
+                    Some("7.88.1-10".into()),
+                    Some("7.88.1-10+deb12u5".into())
+                ),
                 ("jq".into(), None, Some("1.6-2.1".into()))
             ]
         );
-        assert!(!apt_did_something("0 upgraded, 0 newly installed, 0 to remove and 5 not upgraded."));
-        assert!(apt_did_something("1 upgraded, 0 newly installed, 0 to remove and 5 not upgraded."));
-        assert!(apt_did_something("0 upgraded, 0 newly installed, 2 to remove and 0 not upgraded."));
-        assert!(!apt_did_something("jq is already the newest version (1.6-2.1)."));
+        assert!(!apt_did_something(
+            "0 upgraded, 0 newly installed, 0 to remove and 5 not upgraded."
+        ));
+        assert!(apt_did_something(
+            "1 upgraded, 0 newly installed, 0 to remove and 5 not upgraded."
+        ));
+        assert!(apt_did_something(
+            "0 upgraded, 0 newly installed, 2 to remove and 0 not upgraded."
+        ));
+        assert!(!apt_did_something(
+            "jq is already the newest version (1.6-2.1)."
+        ));
     }
 }

@@ -20,7 +20,13 @@ pub fn timestamp(t: SystemTime) -> String {
 /// `0:00:01.234567`, as Python prints a timedelta.
 pub fn delta(d: Duration) -> String {
     let s = d.as_secs();
-    format!("{}:{:02}:{:02}.{:06}", s / 3600, s / 60 % 60, s % 60, d.subsec_micros())
+    format!(
+        "{}:{:02}:{:02}.{:06}",
+        s / 3600,
+        s / 60 % 60,
+        s % 60,
+        d.subsec_micros()
+    )
 }
 
 /// Year, month, day of a count of days since 1970-01-01 (Howard Hinnant's algorithm).

@@ -41,7 +41,10 @@ fn yes() -> Bool {
 impl CommandArgs {
     /// The free-form command or `cmd`.
     pub fn command_text(&self) -> Option<&str> {
-        self.raw_params.as_deref().or(self.cmd.as_deref()).filter(|s| !s.trim().is_empty())
+        self.raw_params
+            .as_deref()
+            .or(self.cmd.as_deref())
+            .filter(|s| !s.trim().is_empty())
     }
 
     /// A script line that enters `chdir`, exiting with `code` when it cannot.
@@ -117,7 +120,9 @@ pub fn guarded_query(
         }
         if let Some(p) = &args.removes {
             if !found.get("removes").ok() {
-                return Ok(Query::unchanged(skip(format!("skipped, since {p} does not exist"))));
+                return Ok(Query::unchanged(skip(format!(
+                    "skipped, since {p} does not exist"
+                ))));
             }
         }
         let mut query = Query::change(run);
@@ -187,7 +192,10 @@ fn expanding_word(word: &str) -> String {
     if let Some(after) = rest.strip_prefix('~') {
         let end = after.find('/').map_or(after.len(), |i| i + 1);
         let user = after[..end].trim_end_matches('/');
-        if user.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
+        if user
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+        {
             out.push('~');
             out.push_str(&after[..end]);
             rest = &after[end..];
@@ -244,7 +252,9 @@ impl Module for Command {
 
     fn query(&self, args: &CommandArgs, cx: &Context) -> Result<Query<Invocation>, ModuleError> {
         if args.executable.is_some() {
-            return Err(ModuleError::args("command: executable is only supported by shell"));
+            return Err(ModuleError::args(
+                "command: executable is only supported by shell",
+            ));
         }
         let words = match (&args.argv, args.command_text()) {
             (Some(_), Some(_)) => {
@@ -263,7 +273,13 @@ impl Module for Command {
         }
         let shell_words: Vec<String> = words
             .iter()
-            .map(|w| if args.expand_argument_vars.0 { expanding_word(w) } else { quote(w) })
+            .map(|w| {
+                if args.expand_argument_vars.0 {
+                    expanding_word(w)
+                } else {
+                    quote(w)
+                }
+            })
             .collect();
         let body = format!("exec {}", shell_words.join(" "));
         let run = args.invocation(&body, Value::from(words));
@@ -282,8 +298,13 @@ mod tests {
     use serde_json::json;
 
     fn command(args: Value) -> Report {
-        run_module(&Command, &LocalTarget::new().with_env("GREETING", "hi there"), args, false)
-            .unwrap()
+        run_module(
+            &Command,
+            &LocalTarget::new().with_env("GREETING", "hi there"),
+            args,
+            false,
+        )
+        .unwrap()
     }
 
     #[test]
@@ -294,7 +315,10 @@ mod tests {
         let home = std::env::var("HOME").unwrap();
         assert_eq!(r.fields["stdout"], format!("a b|;|echo|hi there|{home}|"));
         assert_eq!(r.fields["rc"], 0);
-        assert_eq!(r.fields["cmd"], json!(["printf", "%s|", "a b", ";", "echo", "$GREETING", "~"]));
+        assert_eq!(
+            r.fields["cmd"],
+            json!(["printf", "%s|", "a b", ";", "echo", "$GREETING", "~"])
+        );
     }
 
     #[test]
@@ -340,7 +364,8 @@ mod tests {
     fn creates_and_removes_guard_the_run() {
         let dir = TempDir::new();
         let marker = dir.join("made it");
-        let args = json!({"_raw_params": "touch 'made it'", "chdir": dir.path(), "creates": "made*"});
+        let args =
+            json!({"_raw_params": "touch 'made it'", "chdir": dir.path(), "creates": "made*"});
         let first = command(args.clone());
         assert!(first.changed);
         assert!(std::path::Path::new(&marker).exists());
@@ -348,9 +373,13 @@ mod tests {
         assert!(!second.changed);
         assert_eq!(second.fields["msg"], "skipped, since made* exists");
 
-        let gone = command(json!({"_raw_params": "rm 'made it'", "chdir": dir.path(), "removes": "made it"}));
+        let gone = command(
+            json!({"_raw_params": "rm 'made it'", "chdir": dir.path(), "removes": "made it"}),
+        );
         assert!(gone.changed);
-        let again = command(json!({"_raw_params": "rm 'made it'", "chdir": dir.path(), "removes": "made it"}));
+        let again = command(
+            json!({"_raw_params": "rm 'made it'", "chdir": dir.path(), "removes": "made it"}),
+        );
         assert!(!again.changed);
         assert_eq!(again.fields["msg"], "skipped, since made it does not exist");
     }
@@ -362,7 +391,10 @@ mod tests {
         let target = LocalTarget::new();
         let r = run_module(&Command, &target, json!({"argv": ["touch", marker]}), true).unwrap();
         assert!(r.skipped && !r.changed);
-        assert_eq!(r.fields["msg"], "Command would have run if not in check mode");
+        assert_eq!(
+            r.fields["msg"],
+            "Command would have run if not in check mode"
+        );
         let guarded = json!({"argv": ["touch", marker], "creates": marker});
         let r = run_module(&Command, &target, guarded, true).unwrap();
         assert!(r.changed && !r.skipped);

@@ -46,12 +46,16 @@ impl Invocation {
         Ok(if out.success() {
             report.with("msg", "")
         } else {
-            report.with("msg", "non-zero return code").fail("non-zero return code")
+            report
+                .with("msg", "non-zero return code")
+                .fail("non-zero return code")
         })
     }
 }
 
 /// Python's `str.splitlines`, as Ansible fills `stdout_lines`.
 pub fn lines(s: &str) -> Vec<String> {
-    s.lines().map(|l| l.strip_suffix('\r').unwrap_or(l).to_string()).collect()
+    s.lines()
+        .map(|l| l.strip_suffix('\r').unwrap_or(l).to_string())
+        .collect()
 }

@@ -113,14 +113,26 @@ fn crontab_command(user: Option<&str>, args: &str) -> String {
 impl CronArgs {
     fn table(&self) -> Table {
         match &self.cron_file {
-            Some(f) if f.starts_with('/') => Table::File { path: f.clone(), exists: false },
-            Some(f) => Table::File { path: format!("/etc/cron.d/{f}"), exists: false },
+            Some(f) if f.starts_with('/') => Table::File {
+                path: f.clone(),
+                exists: false,
+            },
+            Some(f) => Table::File {
+                path: format!("/etc/cron.d/{f}"),
+                exists: false,
+            },
             None => Table::User(self.user.clone()),
         }
     }
 
     fn schedule(&self) -> Result<Schedule, ModuleError> {
-        let fields = [&self.minute, &self.hour, &self.day, &self.month, &self.weekday];
+        let fields = [
+            &self.minute,
+            &self.hour,
+            &self.day,
+            &self.month,
+            &self.weekday,
+        ];
         match self.special_time {
             Some(_) if fields.iter().any(|f| f.0 != "*") => Err(ModuleError::args(
                 "cron: You must specify time and date fields or special time.",
@@ -138,16 +150,23 @@ impl CronArgs {
 
     /// Applies the asked entry to `tab`.
     fn edit(&self, tab: &mut Crontab, file_user: Option<&str>) -> Result<(), ModuleError> {
-        let name = self.name.as_deref().ok_or_else(|| ModuleError::args("cron: name is required"))?;
+        let name = self
+            .name
+            .as_deref()
+            .ok_or_else(|| ModuleError::args("cron: name is required"))?;
         let present = self.state == State::Present;
         let job = || {
             self.job.as_deref().filter(|_| present).ok_or_else(|| {
-                ModuleError::args("cron: You must specify 'job' to install a new cron job or variable")
+                ModuleError::args(
+                    "cron: You must specify 'job' to install a new cron job or variable",
+                )
             })
         };
         if self.env.0 {
             if name.contains(char::is_whitespace) {
-                return Err(ModuleError::args("cron: Invalid name for environment variable"));
+                return Err(ModuleError::args(
+                    "cron: Invalid name for environment variable",
+                ));
             }
             if !present {
                 tab.remove_env(name);
@@ -155,7 +174,9 @@ impl CronArgs {
             }
             let place = match (&self.insertafter, &self.insertbefore) {
                 (Some(_), Some(_)) => {
-                    return Err(ModuleError::args("cron: insertafter and insertbefore are exclusive"))
+                    return Err(ModuleError::args(
+                        "cron: insertafter and insertbefore are exclusive",
+                    ))
                 }
                 (Some(after), None) => EnvPlace::After(after),
                 (None, Some(before)) => EnvPlace::Before(before),
@@ -164,7 +185,10 @@ impl CronArgs {
             tab.set_env(name, job()?, place)
                 .map_err(|e| ModuleError::failed(format!("cron: {e}")))?;
         } else if present {
-            tab.set_job(name, &job_line(&self.schedule()?, file_user, job()?, self.disabled.0));
+            tab.set_job(
+                name,
+                &job_line(&self.schedule()?, file_user, job()?, self.disabled.0),
+            );
         } else {
             tab.remove_job(name);
         }
@@ -182,10 +206,15 @@ impl Module for Cron {
     fn query(&self, args: &CronArgs, cx: &Context) -> Result<Query<CronChange>, ModuleError> {
         let mut table = args.table();
         let read = match &table {
-            Table::File { path, .. } => format!("[ -e {p} ] || exit 3\ncat -- {p}", p = quote(path)),
+            Table::File { path, .. } => {
+                format!("[ -e {p} ] || exit 3\ncat -- {p}", p = quote(path))
+            }
             Table::User(user) => crontab_command(user.as_deref(), "-l"),
         };
-        let found = Probe::new().section("me", "id -un").section("table", &read).run(cx.target)?;
+        let found = Probe::new()
+            .section("me", "id -un")
+            .section("table", &read)
+            .run(cx.target)?;
         let listing = found.get("table");
         let before = match &mut table {
             Table::File { exists, .. } => {
@@ -193,14 +222,20 @@ impl Module for Cron {
                 if listing.ok() || !*exists {
                     listing.out
                 } else {
-                    return Err(ModuleError::failed(format!("cron: {}", found.stderr.trim())));
+                    return Err(ModuleError::failed(format!(
+                        "cron: {}",
+                        found.stderr.trim()
+                    )));
                 }
             }
             Table::User(_) if listing.ok() => listing.out,
             // `crontab -l` fails when the user has no crontab yet: that is an empty one.
             Table::User(_) if found.stderr.contains("no crontab") => String::new(),
             Table::User(_) => {
-                return Err(ModuleError::failed(format!("cron: {}", found.stderr.trim())))
+                return Err(ModuleError::failed(format!(
+                    "cron: {}",
+                    found.stderr.trim()
+                )))
             }
         };
 
@@ -222,7 +257,9 @@ impl Module for Cron {
             }
         };
 
-        let report = Report::ok().with("jobs", tab.job_names()).with("envs", tab.env_names());
+        let report = Report::ok()
+            .with("jobs", tab.job_names())
+            .with("envs", tab.env_names());
         let unchanged = match (&table, &after) {
             (_, None) => !matches!(table, Table::File { exists: true, .. }),
             (_, Some(after)) => Crontab::parse(&before).render() == *after,
@@ -243,14 +280,27 @@ impl Module for Cron {
             before: before.clone(),
             after: after.clone().unwrap_or_default(),
             before_header: header.clone(),
-            after_header: if after.is_some() { header } else { "/dev/null".into() },
+            after_header: if after.is_some() {
+                header
+            } else {
+                "/dev/null".into()
+            },
         };
-        Ok(Query::change(CronChange { table, before, after })
-            .with_report(report)
-            .with_diff(Some(diff)))
+        Ok(Query::change(CronChange {
+            table,
+            before,
+            after,
+        })
+        .with_report(report)
+        .with_diff(Some(diff)))
     }
 
-    fn apply(&self, args: &CronArgs, change: CronChange, cx: &Context) -> Result<Report, ModuleError> {
+    fn apply(
+        &self,
+        args: &CronArgs,
+        change: CronChange,
+        cx: &Context,
+    ) -> Result<Report, ModuleError> {
         let backup = if args.backup.0 {
             format!(
                 "b=$(mktemp /tmp/crontabXXXXXXXX) || exit 1\nprintf '%s' {} > \"$b\" || exit 1\necho \"$b\"\n",
@@ -264,8 +314,12 @@ impl Module for Cron {
                 let install = crontab_command(user.as_deref(), "-");
                 (format!("{backup}{install}"), Some(text.as_bytes()), None)
             }
-            (Table::File { path, .. }, None) => (format!("{backup}rm -f -- {}", quote(path)), None, None),
-            (Table::File { path, exists }, Some(text)) => (backup.clone(), None, Some((path, *exists, text))),
+            (Table::File { path, .. }, None) => {
+                (format!("{backup}rm -f -- {}", quote(path)), None, None)
+            }
+            (Table::File { path, exists }, Some(text)) => {
+                (backup.clone(), None, Some((path, *exists, text)))
+            }
             (Table::User(_), None) => unreachable!("a user crontab is never removed"),
         };
         let mut report = Report::changed();
@@ -277,19 +331,29 @@ impl Module for Cron {
         }
         if let Some((path, exists, text)) = write {
             // New cron files get the mode cron expects; existing ones keep theirs.
-            let attrs = FileAttrs { mode: (!exists).then_some(0o644), ..FileAttrs::default() };
+            let attrs = FileAttrs {
+                mode: (!exists).then_some(0o644),
+                ..FileAttrs::default()
+            };
             cx.target.write(path, text.as_bytes(), &attrs)?;
         }
         Ok(report)
     }
 }
 
-fn run_checked(target: &dyn Target, script: &str, stdin: Option<&[u8]>) -> Result<String, ModuleError> {
+fn run_checked(
+    target: &dyn Target,
+    script: &str,
+    stdin: Option<&[u8]>,
+) -> Result<String, ModuleError> {
     let out = target.run(script, stdin)?;
     if out.success() {
         Ok(out.stdout_str())
     } else {
-        Err(ModuleError::failed(format!("cron: {}", out.stderr_str().trim())))
+        Err(ModuleError::failed(format!(
+            "cron: {}",
+            out.stderr_str().trim()
+        )))
     }
 }
 
@@ -332,16 +396,29 @@ esac
     fn user_crontab_add_then_unchanged_then_remove() {
         let dir = TempDir::new();
         let target = fake_crontab(&dir);
-        let me = String::from_utf8(std::process::Command::new("id").arg("-un").output().unwrap().stdout)
-            .unwrap();
+        let me = String::from_utf8(
+            std::process::Command::new("id")
+                .arg("-un")
+                .output()
+                .unwrap()
+                .stdout,
+        )
+        .unwrap();
         let me = me.trim();
-        let args = json!({"name": "backup", "minute": 5, "hour": "2", "job": "/usr/local/bin/backup"});
+        let args =
+            json!({"name": "backup", "minute": 5, "hour": "2", "job": "/usr/local/bin/backup"});
         let first = cron(&target, args.clone());
         assert!(first.changed);
-        assert_eq!(tab(&dir, me).unwrap(), "#Ansible: backup\n5 2 * * * /usr/local/bin/backup\n");
+        assert_eq!(
+            tab(&dir, me).unwrap(),
+            "#Ansible: backup\n5 2 * * * /usr/local/bin/backup\n"
+        );
         assert_eq!(first.fields["jobs"], json!(["backup"]));
         let diff = first.diff.unwrap();
-        assert_eq!((diff.before.as_str(), diff.after.as_str()), ("", "#Ansible: backup\n5 2 * * * /usr/local/bin/backup\n"));
+        assert_eq!(
+            (diff.before.as_str(), diff.after.as_str()),
+            ("", "#Ansible: backup\n5 2 * * * /usr/local/bin/backup\n")
+        );
 
         assert!(!cron(&target, args).changed);
 
@@ -359,9 +436,15 @@ esac
         let args = json!({"name": "r", "special_time": "reboot", "job": "start", "user": "gluu", "backup": true});
         let r = cron(&target, args);
         assert!(r.changed);
-        assert_eq!(tab(&dir, "gluu").unwrap(), "MAILTO=x\n0 1 * * * mine\n#Ansible: r\n@reboot start\n");
+        assert_eq!(
+            tab(&dir, "gluu").unwrap(),
+            "MAILTO=x\n0 1 * * * mine\n#Ansible: r\n@reboot start\n"
+        );
         let backup = r.fields["backup_file"].as_str().unwrap().to_string();
-        assert_eq!(std::fs::read_to_string(&backup).unwrap(), "MAILTO=x\n0 1 * * * mine\n");
+        assert_eq!(
+            std::fs::read_to_string(&backup).unwrap(),
+            "MAILTO=x\n0 1 * * * mine\n"
+        );
         std::fs::remove_file(backup).unwrap();
     }
 
@@ -369,7 +452,13 @@ esac
     fn check_mode_reports_without_writing() {
         let dir = TempDir::new();
         let target = fake_crontab(&dir);
-        let r = run_module(&Cron, &target, json!({"name": "x", "job": "true", "user": "u1"}), true).unwrap();
+        let r = run_module(
+            &Cron,
+            &target,
+            json!({"name": "x", "job": "true", "user": "u1"}),
+            true,
+        )
+        .unwrap();
         assert!(r.changed);
         assert_eq!(tab(&dir, "u1"), None);
     }
@@ -381,15 +470,24 @@ esac
         let file = dir.join("gluu");
         let args = json!({"name": "clean", "cron_file": file, "user": "root", "minute": "*/10", "job": "clean up"});
         assert!(cron(&target, args.clone()).changed);
-        assert_eq!(std::fs::read_to_string(&file).unwrap(), "#Ansible: clean\n*/10 * * * * root clean up\n");
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            "#Ansible: clean\n*/10 * * * * root clean up\n"
+        );
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o644);
+        assert_eq!(
+            std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+            0o644
+        );
         assert!(!cron(&target, args).changed);
 
-        let env = json!({"name": "PATH", "env": true, "job": "/bin", "cron_file": file, "user": "root"});
+        let env =
+            json!({"name": "PATH", "env": true, "job": "/bin", "cron_file": file, "user": "root"});
         assert!(cron(&target, env.clone()).changed);
         assert!(!cron(&target, env).changed);
-        assert!(std::fs::read_to_string(&file).unwrap().starts_with("PATH=\"/bin\"\n#Ansible: clean\n"));
+        assert!(std::fs::read_to_string(&file)
+            .unwrap()
+            .starts_with("PATH=\"/bin\"\n#Ansible: clean\n"));
 
         let drop_env = json!({"name": "PATH", "env": true, "state": "absent", "cron_file": file});
         assert!(cron(&target, drop_env).changed);
@@ -418,6 +516,12 @@ esac
         assert!(run_module(&Cron, &target, both, false).is_err());
         let no_job = json!({"name": "x", "cron_file": file});
         assert!(run_module(&Cron, &target, no_job, false).is_err());
-        assert!(run_module(&Cron, &target, json!({"name": "x", "special_time": "sometimes"}), false).is_err());
+        assert!(run_module(
+            &Cron,
+            &target,
+            json!({"name": "x", "special_time": "sometimes"}),
+            false
+        )
+        .is_err());
     }
 }

@@ -7,7 +7,13 @@ const MARKER: &str = "#Ansible: ";
 /// When a job runs: five fields, or one of cron's `@` shorthands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Schedule {
-    Fields { minute: String, hour: String, day: String, month: String, weekday: String },
+    Fields {
+        minute: String,
+        hour: String,
+        day: String,
+        month: String,
+        weekday: String,
+    },
     /// `reboot`, `hourly`, `daily`, ... (without the `@`).
     Special(String),
 }
@@ -33,7 +39,13 @@ pub fn job_line(schedule: &Schedule, user: Option<&str>, job: &str, disabled: bo
     let user = user.map(|u| format!("{u} ")).unwrap_or_default();
     match schedule {
         Schedule::Special(when) => format!("{prefix}@{when} {user}{job}"),
-        Schedule::Fields { minute, hour, day, month, weekday } => {
+        Schedule::Fields {
+            minute,
+            hour,
+            day,
+            month,
+            weekday,
+        } => {
             format!("{prefix}{minute} {hour} {day} {month} {weekday} {user}{job}")
         }
     }
@@ -50,7 +62,11 @@ impl Crontab {
     /// three-line "DO NOT EDIT" header first, which is not part of the table.
     pub fn parse(text: &str) -> Self {
         let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
-        let header = lines.iter().take(3).take_while(|l| is_crontab_header(l)).count();
+        let header = lines
+            .iter()
+            .take(3)
+            .take_while(|l| is_crontab_header(l))
+            .count();
         lines.drain(..header);
         Crontab { lines }
     }
@@ -129,7 +145,12 @@ impl Crontab {
 
     /// Sets the variable `name` to `value` (written `name="value"`, as Ansible writes it),
     /// in place when it exists. True when it changed.
-    pub fn set_env(&mut self, name: &str, value: &str, place: EnvPlace) -> Result<bool, CrontabError> {
+    pub fn set_env(
+        &mut self,
+        name: &str,
+        value: &str,
+        place: EnvPlace,
+    ) -> Result<bool, CrontabError> {
         let decl = format!("{name}=\"{value}\"");
         if let Some(at) = self.env_at(name) {
             let changed = self.lines[at] != decl;
@@ -166,7 +187,11 @@ impl Crontab {
 
     /// The names of the Ansible-managed jobs, as Ansible returns them in `jobs`.
     pub fn job_names(&self) -> Vec<String> {
-        self.lines.iter().filter_map(|l| l.strip_prefix(MARKER)).map(str::to_string).collect()
+        self.lines
+            .iter()
+            .filter_map(|l| l.strip_prefix(MARKER))
+            .map(str::to_string)
+            .collect()
     }
 
     /// The names of the variables declared, as Ansible returns them in `envs`.
@@ -206,18 +231,30 @@ mod tests {
     #[test]
     fn job_lines_in_every_form() {
         assert_eq!(job_line(&every("5"), None, "ls\n", false), "5 * * * * ls");
-        assert_eq!(job_line(&every("5"), Some("root"), "ls", true), "#5 * * * * root ls");
+        assert_eq!(
+            job_line(&every("5"), Some("root"), "ls", true),
+            "#5 * * * * root ls"
+        );
         let reboot = Schedule::Special("reboot".into());
         assert_eq!(job_line(&reboot, None, "up", false), "@reboot up");
-        assert_eq!(job_line(&reboot, Some("gluu"), "up", true), "#@reboot gluu up");
+        assert_eq!(
+            job_line(&reboot, Some("gluu"), "up", true),
+            "#@reboot gluu up"
+        );
     }
 
     #[test]
     fn adds_a_named_job_after_foreign_lines() {
         let mut tab = Crontab::parse(FOREIGN);
         assert!(tab.set_job("check", "*/5 * * * * /check"));
-        assert_eq!(tab.render(), format!("{FOREIGN}#Ansible: check\n*/5 * * * * /check\n"));
-        assert!(!tab.set_job("check", "*/5 * * * * /check"), "second run changes nothing");
+        assert_eq!(
+            tab.render(),
+            format!("{FOREIGN}#Ansible: check\n*/5 * * * * /check\n")
+        );
+        assert!(
+            !tab.set_job("check", "*/5 * * * * /check"),
+            "second run changes nothing"
+        );
     }
 
     #[test]
@@ -225,7 +262,10 @@ mod tests {
         let text = "#Ansible: a\n1 * * * * a\nMAILTO=x\n#Ansible: b\n2 * * * * b\n# end\n";
         let mut tab = Crontab::parse(text);
         assert!(tab.set_job("a", "9 * * * * a2"));
-        assert_eq!(tab.render(), text.replace("1 * * * * a\n", "9 * * * * a2\n"));
+        assert_eq!(
+            tab.render(),
+            text.replace("1 * * * * a\n", "9 * * * * a2\n")
+        );
         assert_eq!(tab.job("b"), Some("2 * * * * b"));
         assert_eq!(tab.job_names(), ["a", "b"]);
     }
@@ -261,7 +301,10 @@ mod tests {
     fn adopts_an_identical_unnamed_line_where_it_is() {
         let mut tab = Crontab::parse("0 1 * * * other\n@daily /x\n# tail\n");
         assert!(tab.set_job("x", "@daily /x"));
-        assert_eq!(tab.render(), "0 1 * * * other\n#Ansible: x\n@daily /x\n# tail\n");
+        assert_eq!(
+            tab.render(),
+            "0 1 * * * other\n#Ansible: x\n@daily /x\n# tail\n"
+        );
         let mut tab = Crontab::parse("#Ansible: \n@daily /x\n");
         assert!(tab.set_job("x", "@daily /x"));
         assert_eq!(tab.render(), "#Ansible: x\n@daily /x\n");
@@ -274,14 +317,20 @@ mod tests {
                     # (Cron version -- $Id: crontab.c,v 2.13 1994/01/17 03:20:37 vixie Exp $)\n\
                     0 1 * * * job\n";
         assert_eq!(Crontab::parse(text).render(), "0 1 * * * job\n");
-        assert_eq!(Crontab::parse("# (not a header)\nx\n").render(), "# (not a header)\nx\n");
+        assert_eq!(
+            Crontab::parse("# (not a header)\nx\n").render(),
+            "# (not a header)\nx\n"
+        );
     }
 
     #[test]
     fn environment_variables() {
         let mut tab = Crontab::parse("SHELL=/bin/sh\n0 1 * * * job\n");
         assert!(tab.set_env("PATH", "/usr/bin", EnvPlace::Top).unwrap());
-        assert_eq!(tab.render(), "PATH=\"/usr/bin\"\nSHELL=/bin/sh\n0 1 * * * job\n");
+        assert_eq!(
+            tab.render(),
+            "PATH=\"/usr/bin\"\nSHELL=/bin/sh\n0 1 * * * job\n"
+        );
         assert!(!tab.set_env("PATH", "/usr/bin", EnvPlace::Top).unwrap());
         assert!(tab.set_env("A", "1", EnvPlace::After("SHELL")).unwrap());
         assert!(tab.set_env("B", "2", EnvPlace::Before("SHELL")).unwrap());
@@ -307,7 +356,15 @@ mod tests {
         for (name, minute) in [("a", "1"), ("b", "2"), ("c", "3")] {
             tab.set_job(name, &job_line(&every(minute), Some("root"), name, false));
         }
-        tab.set_job("b", &job_line(&Schedule::Special("hourly".into()), Some("root"), "b", false));
+        tab.set_job(
+            "b",
+            &job_line(
+                &Schedule::Special("hourly".into()),
+                Some("root"),
+                "b",
+                false,
+            ),
+        );
         assert_eq!(
             tab.render(),
             "#Ansible: a\n1 * * * * root a\n#Ansible: b\n@hourly root b\n#Ansible: c\n3 * * * * root c\n"

@@ -36,7 +36,11 @@ pub fn run_account_command(target: &dyn Target, argv: &[String]) -> Result<(), M
     if out.success() {
         Ok(())
     } else {
-        Err(ModuleError::failed(format!("{} failed: {}", argv[0], out.stderr_str().trim())))
+        Err(ModuleError::failed(format!(
+            "{} failed: {}",
+            argv[0],
+            out.stderr_str().trim()
+        )))
     }
 }
 
@@ -48,11 +52,22 @@ impl Module for Group {
     const NAME: &'static str = "group";
 
     fn query(&self, args: &GroupArgs, cx: &Context) -> Result<Query<Vec<String>>, ModuleError> {
-        let out = cx.target.run(&format!("getent group -- {}", quote(&args.name)), None)?;
-        let current = parse_groups(&out.stdout_str()).into_iter().find(|g| g.name == args.name);
+        let out = cx
+            .target
+            .run(&format!("getent group -- {}", quote(&args.name)), None)?;
+        let current = parse_groups(&out.stdout_str())
+            .into_iter()
+            .find(|g| g.name == args.name);
         let report = Report::ok()
             .with("name", args.name.as_str())
-            .with("state", if args.state == AccountState::Present { "present" } else { "absent" })
+            .with(
+                "state",
+                if args.state == AccountState::Present {
+                    "present"
+                } else {
+                    "absent"
+                },
+            )
             .with("system", args.system.0);
         let argv: Vec<String> = match (args.state, &current) {
             (AccountState::Absent, None) => return Ok(Query::unchanged(report)),

@@ -14,6 +14,8 @@ pub mod error;
 pub mod group;
 pub mod module;
 pub mod package;
+pub mod pause;
+pub mod ping;
 pub mod probe;
 pub mod raw;
 pub mod registry;
@@ -27,6 +29,7 @@ pub mod target;
 #[cfg(test)]
 pub mod testing;
 pub mod user;
+pub mod wait_for;
 
 pub use error::ModuleError;
 pub use module::{Context, Module, Query};

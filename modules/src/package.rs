@@ -24,7 +24,13 @@ impl PackageArgs {
     fn request(&self) -> Result<AptRequest, ModuleError> {
         match self.manager.as_deref() {
             None | Some("auto") | Some("apt") => Ok(AptRequest {
-                names: self.name.0.iter().filter(|n| !n.is_empty()).cloned().collect(),
+                names: self
+                    .name
+                    .0
+                    .iter()
+                    .filter(|n| !n.is_empty())
+                    .cloned()
+                    .collect(),
                 state: self.state,
                 ..AptRequest::default()
             }),
@@ -46,7 +52,12 @@ impl Module for Package {
         AptManager.query(&args.request()?, cx)
     }
 
-    fn apply(&self, args: &PackageArgs, change: AptChange, cx: &Context) -> Result<Report, ModuleError> {
+    fn apply(
+        &self,
+        args: &PackageArgs,
+        change: AptChange,
+        cx: &Context,
+    ) -> Result<Report, ModuleError> {
         AptManager.apply(&args.request()?, change, cx)
     }
 }

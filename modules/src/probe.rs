@@ -81,7 +81,10 @@ impl Sections {
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, s)| s.clone())
-            .unwrap_or(Section { out: String::new(), rc: -1 })
+            .unwrap_or(Section {
+                out: String::new(),
+                rc: -1,
+            })
     }
 }
 
@@ -98,9 +101,27 @@ mod tests {
             .section("empty", "true")
             .run(&LocalTarget::new())
             .unwrap();
-        assert_eq!(found.get("first"), Section { out: "a\nb".into(), rc: 0 });
-        assert_eq!(found.get("second"), Section { out: "x\n".into(), rc: 3 });
-        assert_eq!(found.get("empty"), Section { out: String::new(), rc: 0 });
+        assert_eq!(
+            found.get("first"),
+            Section {
+                out: "a\nb".into(),
+                rc: 0
+            }
+        );
+        assert_eq!(
+            found.get("second"),
+            Section {
+                out: "x\n".into(),
+                rc: 3
+            }
+        );
+        assert_eq!(
+            found.get("empty"),
+            Section {
+                out: String::new(),
+                rc: 0
+            }
+        );
         assert_eq!(found.get("missing").rc, -1);
     }
 

@@ -30,7 +30,9 @@ impl Module for Raw {
             // As in Ansible, raw cannot tell what it would do.
             let mut report = Report::ok();
             report.skipped = true;
-            return Ok(Query::unchanged(report.with("msg", "check mode not supported for raw")));
+            return Ok(Query::unchanged(
+                report.with("msg", "check mode not supported for raw"),
+            ));
         }
         let script = match &args.executable {
             Some(shell) => format!("exec {} -c {}", quote(shell), quote(&args.raw_params)),
@@ -58,8 +60,13 @@ mod tests {
     #[test]
     fn runs_as_is_and_keeps_output_whole() {
         let target = LocalTarget::new();
-        let r = run_module(&Raw, &target, json!({"_raw_params": "echo one; echo two"}), false)
-            .unwrap();
+        let r = run_module(
+            &Raw,
+            &target,
+            json!({"_raw_params": "echo one; echo two"}),
+            false,
+        )
+        .unwrap();
         assert_eq!(r.fields["stdout"], "one\ntwo\n");
         assert_eq!(r.fields["stdout_lines"], json!(["one", "two"]));
         assert!(r.changed && r.failed.is_none());

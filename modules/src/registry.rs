@@ -61,4 +61,7 @@ static ALL: &[&dyn DynModule] = &[
     &crate::package::Package,
     &crate::user::User,
     &crate::group::Group,
+    &crate::wait_for::WaitFor,
+    &crate::pause::Pause,
+    &crate::ping::Ping,
 ];

@@ -122,7 +122,12 @@ fi
     }
 
     /// The service's state, in one round trip; `before` runs first (e.g. `daemon-reload`).
-    pub fn status(&self, target: &dyn Target, want: &Desired, before: &str) -> Result<Status, ModuleError> {
+    pub fn status(
+        &self,
+        target: &dyn Target,
+        want: &Desired,
+        before: &str,
+    ) -> Result<Status, ModuleError> {
         let out = target.run(&format!("{before}{}", self.status_script(want)), None)?;
         if !out.success() {
             return Err(ModuleError::failed(out.stderr_str().trim().to_string()));
@@ -169,7 +174,13 @@ fi
 
     fn enable_command(&self, status: &Status, name: &str, enable: bool) -> String {
         let q = quote(name);
-        let on_off = |on: &str, off: &str| if enable { on.to_string() } else { off.to_string() };
+        let on_off = |on: &str, off: &str| {
+            if enable {
+                on.to_string()
+            } else {
+                off.to_string()
+            }
+        };
         match (status.manager, status.enabler) {
             (Manager::Systemd, _) => format!("systemctl {} -- {q}", on_off("enable", "disable")),
             (Manager::SysV, Enabler::UpdateRcD) if enable => {
@@ -177,12 +188,18 @@ fi
             }
             (Manager::SysV, Enabler::UpdateRcD) => format!("update-rc.d {q} disable"),
             (Manager::SysV, Enabler::Chkconfig) => {
-                format!("chkconfig --add {q} && chkconfig {q} {}", on_off("on", "off"))
+                format!(
+                    "chkconfig --add {q} && chkconfig {q} {}",
+                    on_off("on", "off")
+                )
             }
             (Manager::SysV, Enabler::Links) => {
                 let root = quote(self.root);
-                let (start_levels, stop_levels) =
-                    if enable { ("2 3 4 5", "0 1 6") } else { ("", "0 1 2 3 4 5 6") };
+                let (start_levels, stop_levels) = if enable {
+                    ("2 3 4 5", "0 1 6")
+                } else {
+                    ("", "0 1 2 3 4 5 6")
+                };
                 format!(
                     "root={root}; name={q}\n\
                      for l in 0 1 2 3 4 5 6; do mkdir -p \"$root/etc/rc$l.d\" && rm -f \"$root/etc/rc$l.d/\"[SK][0-9][0-9]\"$name\" || exit 1; done\n\
@@ -195,7 +212,9 @@ fi
 
     pub fn query(&self, want: &Desired, cx: &Context) -> Result<Query<ServicePlan>, ModuleError> {
         if want.state.is_none() && want.enabled.is_none() && !want.daemon_reload {
-            return Err(ModuleError::args("one of the following is required: state, enabled"));
+            return Err(ModuleError::args(
+                "one of the following is required: state, enabled",
+            ));
         }
         if want.daemon_reload && !cx.check_mode {
             return Ok(Query::change(ServicePlan::AfterDaemonReload));
@@ -212,7 +231,12 @@ fi
         Ok(Query::change(ServicePlan::Run(actions.join("\n"))).with_report(report))
     }
 
-    pub fn apply(&self, want: &Desired, plan: ServicePlan, cx: &Context) -> Result<Report, ModuleError> {
+    pub fn apply(
+        &self,
+        want: &Desired,
+        plan: ServicePlan,
+        cx: &Context,
+    ) -> Result<Report, ModuleError> {
         let (script, report) = match plan {
             ServicePlan::Run(script) => (script, Report::changed()),
             ServicePlan::AfterDaemonReload if want.name.is_empty() => {
@@ -266,7 +290,8 @@ pub fn parse_status(out: &str) -> Option<Status> {
             Some(Status {
                 manager: Manager::Systemd,
                 running: matches!(active, "active" | "activating" | "reloading"),
-                enabled: get("enabled_rc") == Some("0") && !matches!(enabled_word, "indirect" | "alias"),
+                enabled: get("enabled_rc") == Some("0")
+                    && !matches!(enabled_word, "indirect" | "alias"),
                 enabler: Enabler::Links,
                 raw,
             })
@@ -338,7 +363,12 @@ impl Module for Service {
         SYSTEM.query(&args.desired(), cx)
     }
 
-    fn apply(&self, args: &ServiceArgs, plan: ServicePlan, cx: &Context) -> Result<Report, ModuleError> {
+    fn apply(
+        &self,
+        args: &ServiceArgs,
+        plan: ServicePlan,
+        cx: &Context,
+    ) -> Result<Report, ModuleError> {
         SYSTEM.apply(&args.desired(), plan, cx)
     }
 }
@@ -370,11 +400,18 @@ mod tests {
 
     fn run(manager: &ServiceManager, want: &Desired, check_mode: bool) -> Report {
         let target = LocalTarget::new();
-        let cx = Context { target: &target, check_mode, diff: false };
+        let cx = Context {
+            target: &target,
+            check_mode,
+            diff: false,
+        };
         let query = manager.query(want, &cx).unwrap();
         match query.change {
             None => query.report,
-            Some(_) if check_mode => Report { changed: true, ..query.report },
+            Some(_) if check_mode => Report {
+                changed: true,
+                ..query.report
+            },
             Some(plan) => {
                 // As the registry does: apply's report over the query's.
                 let applied = manager.apply(want, plan, &cx).unwrap();
@@ -386,7 +423,12 @@ mod tests {
     }
 
     fn want(state: Option<ServiceState>, enabled: Option<bool>) -> Desired {
-        Desired { name: "demo".into(), state, enabled, ..Desired::default() }
+        Desired {
+            name: "demo".into(),
+            state,
+            enabled,
+            ..Desired::default()
+        }
     }
 
     fn log(root: &TempDir) -> String {
@@ -396,7 +438,9 @@ mod tests {
     #[test]
     fn sysv_start_is_idempotent_and_stop_stops() {
         let root = TempDir::new();
-        let manager = ServiceManager { root: init_script(&root) };
+        let manager = ServiceManager {
+            root: init_script(&root),
+        };
         let started = want(Some(ServiceState::Started), None);
         assert!(run(&manager, &started, true).changed);
         assert_eq!(log(&root), "", "check mode runs nothing");
@@ -414,7 +458,9 @@ mod tests {
     #[test]
     fn sysv_restart_and_reload_always_act() {
         let root = TempDir::new();
-        let manager = ServiceManager { root: init_script(&root) };
+        let manager = ServiceManager {
+            root: init_script(&root),
+        };
         assert!(run(&manager, &want(Some(ServiceState::Reloaded), None), false).changed);
         assert!(run(&manager, &want(Some(ServiceState::Reloaded), None), false).changed);
         assert!(run(&manager, &want(Some(ServiceState::Restarted), None), false).changed);
@@ -424,25 +470,44 @@ mod tests {
     #[test]
     fn sysv_enable_and_disable_with_rc_links() {
         let root = TempDir::new();
-        let manager = ServiceManager { root: init_script(&root) };
+        let manager = ServiceManager {
+            root: init_script(&root),
+        };
         let enable = want(None, Some(true));
         assert!(run(&manager, &enable, false).changed);
-        assert!(root.path().join("etc/rc2.d/S20demo").symlink_metadata().is_ok());
-        assert!(root.path().join("etc/rc0.d/K01demo").symlink_metadata().is_ok());
+        assert!(root
+            .path()
+            .join("etc/rc2.d/S20demo")
+            .symlink_metadata()
+            .is_ok());
+        assert!(root
+            .path()
+            .join("etc/rc0.d/K01demo")
+            .symlink_metadata()
+            .is_ok());
         let again = run(&manager, &enable, false);
         assert!(!again.changed);
         assert_eq!(again.fields["enabled"], true);
         assert!(run(&manager, &want(None, Some(false)), false).changed);
         assert!(!Path::new(&root.join("etc/rc2.d/S20demo")).exists());
-        assert!(root.path().join("etc/rc2.d/K01demo").symlink_metadata().is_ok());
+        assert!(root
+            .path()
+            .join("etc/rc2.d/K01demo")
+            .symlink_metadata()
+            .is_ok());
         assert!(!run(&manager, &want(None, Some(false)), false).changed);
     }
 
     #[test]
     fn pattern_looks_for_a_process_instead_of_status() {
         let root = TempDir::new();
-        let manager = ServiceManager { root: init_script(&root) };
-        let mut sleeper = std::process::Command::new("sleep").arg("3607").spawn().unwrap();
+        let manager = ServiceManager {
+            root: init_script(&root),
+        };
+        let mut sleeper = std::process::Command::new("sleep")
+            .arg("3607")
+            .spawn()
+            .unwrap();
         let mut started = want(Some(ServiceState::Started), None);
         started.pattern = Some("sleep 3607".into());
         let found = run(&manager, &started, false);
@@ -457,36 +522,60 @@ mod tests {
     #[test]
     fn a_missing_service_fails() {
         let root = TempDir::new();
-        let manager = ServiceManager { root: Box::leak(root.path().display().to_string().into_boxed_str()) };
+        let manager = ServiceManager {
+            root: Box::leak(root.path().display().to_string().into_boxed_str()),
+        };
         let target = LocalTarget::new();
-        let cx = Context { target: &target, check_mode: false, diff: false };
+        let cx = Context {
+            target: &target,
+            check_mode: false,
+            diff: false,
+        };
         let Err(err) = manager.query(&want(Some(ServiceState::Started), None), &cx) else {
             panic!("a missing service was found");
         };
-        assert!(err.to_string().contains("Could not find the requested service demo"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("Could not find the requested service demo"),
+            "{err}"
+        );
     }
 
     #[test]
     fn reads_systemd_answers() {
-        let s = parse_status("mgr=systemd\nLoadState=loaded\nactive=active\nenabled_rc=0\nenabled=enabled\n")
-            .unwrap();
+        let s = parse_status(
+            "mgr=systemd\nLoadState=loaded\nactive=active\nenabled_rc=0\nenabled=enabled\n",
+        )
+        .unwrap();
         assert!(s.running && s.enabled);
         assert_eq!(s.manager, Manager::Systemd);
-        let s = parse_status("mgr=systemd\nLoadState=loaded\nactive=inactive\nenabled_rc=1\nenabled=disabled\n")
-            .unwrap();
+        let s = parse_status(
+            "mgr=systemd\nLoadState=loaded\nactive=inactive\nenabled_rc=1\nenabled=disabled\n",
+        )
+        .unwrap();
         assert!(!s.running && !s.enabled);
-        let s = parse_status("mgr=systemd\nLoadState=loaded\nactive=failed\nenabled_rc=0\nenabled=indirect\n")
-            .unwrap();
+        let s = parse_status(
+            "mgr=systemd\nLoadState=loaded\nactive=failed\nenabled_rc=0\nenabled=indirect\n",
+        )
+        .unwrap();
         assert!(!s.running && !s.enabled);
-        assert_eq!(parse_status("mgr=systemd\nLoadState=not-found\nactive=inactive\n"), None);
+        assert_eq!(
+            parse_status("mgr=systemd\nLoadState=not-found\nactive=inactive\n"),
+            None
+        );
         assert_eq!(parse_status("mgr=none\n"), None);
     }
 
     #[test]
     fn systemd_actions_are_systemctl_commands() {
-        let status = parse_status("mgr=systemd\nLoadState=loaded\nactive=inactive\nenabled_rc=1\nenabled=disabled\n")
-            .unwrap();
+        let status = parse_status(
+            "mgr=systemd\nLoadState=loaded\nactive=inactive\nenabled_rc=1\nenabled=disabled\n",
+        )
+        .unwrap();
         let actions = SYSTEM.actions(&status, &want(Some(ServiceState::Started), Some(true)));
-        assert_eq!(actions, ["systemctl enable -- 'demo'", "systemctl start -- 'demo'"]);
+        assert_eq!(
+            actions,
+            ["systemctl enable -- 'demo'", "systemctl start -- 'demo'"]
+        );
     }
 }

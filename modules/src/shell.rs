@@ -19,7 +19,9 @@ impl Module for Shell {
 
     fn query(&self, args: &CommandArgs, cx: &Context) -> Result<Query<Invocation>, ModuleError> {
         if args.argv.is_some() {
-            return Err(ModuleError::args("shell: argv is only supported by command"));
+            return Err(ModuleError::args(
+                "shell: argv is only supported by command",
+            ));
         }
         let text = args
             .command_text()
@@ -45,8 +47,13 @@ mod tests {
     #[test]
     fn runs_through_the_shell() {
         let target = LocalTarget::new();
-        let r = run_module(&Shell, &target, json!({"_raw_params": "echo a | tr a b; exit 4"}), false)
-            .unwrap();
+        let r = run_module(
+            &Shell,
+            &target,
+            json!({"_raw_params": "echo a | tr a b; exit 4"}),
+            false,
+        )
+        .unwrap();
         assert_eq!(r.fields["stdout"], "b");
         assert_eq!(r.fields["rc"], 4);
         assert_eq!(r.fields["cmd"], "echo a | tr a b; exit 4");
@@ -59,8 +66,13 @@ mod tests {
         let args = json!({"cmd": "echo ${BASH_VERSION:+bash}", "executable": "/bin/bash"});
         let r = run_module(&Shell, &target, args, false).unwrap();
         assert_eq!(r.fields["stdout"], "bash");
-        let r = run_module(&Shell, &target, json!({"cmd": "echo ${BASH_VERSION:+bash}"}), false)
-            .unwrap();
+        let r = run_module(
+            &Shell,
+            &target,
+            json!({"cmd": "echo ${BASH_VERSION:+bash}"}),
+            false,
+        )
+        .unwrap();
         assert_eq!(r.fields["stdout"], "");
     }
 }

@@ -86,7 +86,10 @@ mod tests {
         assert_eq!(words("x'y'\"z\""), ["xyz"]);
         assert_eq!(words("echo '' \"\""), ["echo", "", ""]);
         assert_eq!(words(r#""a\"b\\c\d""#), [r#"a"b\c\d"#]);
-        assert_eq!(words("'it''s' # not a comment"), ["its", "#", "not", "a", "comment"]);
+        assert_eq!(
+            words("'it''s' # not a comment"),
+            ["its", "#", "not", "a", "comment"]
+        );
         assert_eq!(words("echo $HOME"), ["echo", "$HOME"]);
     }
 

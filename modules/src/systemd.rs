@@ -26,7 +26,9 @@ impl SystemdArgs {
     fn desired(&self) -> Result<Desired, ModuleError> {
         let name = self.name.clone().unwrap_or_default();
         if name.is_empty() && (self.state.is_some() || self.enabled.is_some()) {
-            return Err(ModuleError::args("systemd: name is required with state or enabled"));
+            return Err(ModuleError::args(
+                "systemd: name is required with state or enabled",
+            ));
         }
         Ok(Desired {
             name,
@@ -52,7 +54,12 @@ impl Module for Systemd {
         SYSTEM.query(&args.desired()?, cx)
     }
 
-    fn apply(&self, args: &SystemdArgs, plan: ServicePlan, cx: &Context) -> Result<Report, ModuleError> {
+    fn apply(
+        &self,
+        args: &SystemdArgs,
+        plan: ServicePlan,
+        cx: &Context,
+    ) -> Result<Report, ModuleError> {
         SYSTEM.apply(&args.desired()?, plan, cx)
     }
 }

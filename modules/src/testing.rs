@@ -25,7 +25,11 @@ impl LocalTarget {
 
     /// Puts `dir` first on `PATH`, so scripts there shadow the real tools.
     pub fn with_path_first(self, dir: &Path) -> Self {
-        let path = format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default());
+        let path = format!(
+            "{}:{}",
+            dir.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
         self.with_env("PATH", &path)
     }
 }
@@ -44,7 +48,11 @@ impl Target for LocalTarget {
             .arg("-c")
             .arg(script)
             .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdin(if stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -75,7 +83,9 @@ impl Target for LocalTarget {
         let mut file = std::fs::File::create(&temp).map_err(failed)?;
         std::io::copy(content, &mut file).map_err(failed)?;
         let mode = attrs.mode.or_else(|| {
-            std::fs::metadata(dest).ok().map(|m| m.permissions().mode() & 0o7777)
+            std::fs::metadata(dest)
+                .ok()
+                .map(|m| m.permissions().mode() & 0o7777)
         });
         if let Some(mode) = mode {
             std::fs::set_permissions(&temp, std::fs::Permissions::from_mode(mode))
@@ -129,6 +139,12 @@ impl TempDir {
     }
 }
 
+impl Default for TempDir {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
@@ -142,7 +158,13 @@ pub fn run_module(
     args: serde_json::Value,
     check_mode: bool,
 ) -> Result<crate::Report, crate::ModuleError> {
-    let cx = crate::Context { target, check_mode, diff: true };
-    let serde_json::Value::Object(args) = args else { panic!("args must be an object") };
+    let cx = crate::Context {
+        target,
+        check_mode,
+        diff: true,
+    };
+    let serde_json::Value::Object(args) = args else {
+        panic!("args must be an object")
+    };
     module.run(&args, &cx)
 }

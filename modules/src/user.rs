@@ -65,7 +65,9 @@ struct Current {
 
 impl UserArgs {
     fn group_gid(&self, groups: &[GroupEntry]) -> Result<Option<u32>, ModuleError> {
-        let Some(group) = &self.group else { return Ok(None) };
+        let Some(group) = &self.group else {
+            return Ok(None);
+        };
         find_group(groups, group)
             .map(|g| Some(g.gid))
             .ok_or_else(|| ModuleError::failed(format!("Group {group} does not exist")))
@@ -73,7 +75,9 @@ impl UserArgs {
 
     /// The supplementary groups asked for, checked to exist.
     fn wanted_groups(&self, groups: &[GroupEntry]) -> Result<Option<Vec<String>>, ModuleError> {
-        let Some(List(wanted)) = &self.groups else { return Ok(None) };
+        let Some(List(wanted)) = &self.groups else {
+            return Ok(None);
+        };
         let mut names = Vec::new();
         for g in wanted.iter().filter(|g| !g.is_empty()) {
             let found = find_group(groups, g)
@@ -212,16 +216,28 @@ impl Module for User {
             groups: parse_groups(&found.get("groups").out),
             account,
         };
-        let mut report = Report::ok()
-            .with("name", args.name.as_str())
-            .with("state", if args.state == AccountState::Present { "present" } else { "absent" });
-        if let Some(acct) = current.account.as_ref().filter(|_| args.state == AccountState::Present) {
+        let mut report = Report::ok().with("name", args.name.as_str()).with(
+            "state",
+            if args.state == AccountState::Present {
+                "present"
+            } else {
+                "absent"
+            },
+        );
+        if let Some(acct) = current
+            .account
+            .as_ref()
+            .filter(|_| args.state == AccountState::Present)
+        {
             report = report
                 .with("uid", args.uid.map_or(i64::from(acct.uid), |u| u.0))
                 .with("group", acct.gid)
                 .with("home", args.home.clone().unwrap_or(acct.home.clone()))
                 .with("shell", args.shell.clone().unwrap_or(acct.shell.clone()))
-                .with("comment", args.comment.clone().unwrap_or(acct.comment.clone()));
+                .with(
+                    "comment",
+                    args.comment.clone().unwrap_or(acct.comment.clone()),
+                );
         }
         if args.password.is_some() {
             report = report.with("password", HIDDEN);
@@ -258,10 +274,15 @@ mod tests {
                 dir.path().display()
             ),
         );
-        for tool in ["useradd", "usermod", "userdel", "groupadd", "groupmod", "groupdel"] {
+        for tool in [
+            "useradd", "usermod", "userdel", "groupadd", "groupmod", "groupdel",
+        ] {
             dir.script(
                 &format!("bin/{tool}"),
-                &format!("#!/bin/sh\necho \"$(basename $0) $*\" >> {}\n", dir.join("log")),
+                &format!(
+                    "#!/bin/sh\necho \"$(basename $0) $*\" >> {}\n",
+                    dir.join("log")
+                ),
             );
         }
         LocalTarget::new().with_path_first(&dir.path().join("bin"))
@@ -300,8 +321,14 @@ mod tests {
                           "password": "$6$new$hash"});
         let r = user(&target, args);
         assert!(r.changed);
-        assert_eq!(log(&dir), "usermod -a -G ldap -s /bin/sh -p $6$new$hash gluu\n");
-        assert!(!format!("{r:?}").contains("$6$new$hash"), "the hash is never reported");
+        assert_eq!(
+            log(&dir),
+            "usermod -a -G ldap -s /bin/sh -p $6$new$hash gluu\n"
+        );
+        assert!(
+            !format!("{r:?}").contains("$6$new$hash"),
+            "the hash is never reported"
+        );
     }
 
     #[test]
@@ -310,7 +337,13 @@ mod tests {
         let target = fake_accounts(&dir, PASSWD, GROUP, SHADOW);
         assert!(user(&target, json!({"name": "gluu", "groups": ""})).changed);
         assert_eq!(log(&dir), "usermod -G  gluu\n");
-        assert!(!user(&target, json!({"name": "gluu", "groups": "adm", "append": true})).changed);
+        assert!(
+            !user(
+                &target,
+                json!({"name": "gluu", "groups": "adm", "append": true})
+            )
+            .changed
+        );
     }
 
     #[test]
@@ -320,7 +353,13 @@ mod tests {
         let args = json!({"name": "jetty", "system": true, "create_home": false, "group": "ldap",
                           "shell": "/usr/sbin/nologin"});
         assert!(user(&target, args).changed);
-        assert!(user(&target, json!({"name": "gluu", "state": "absent", "remove": true})).changed);
+        assert!(
+            user(
+                &target,
+                json!({"name": "gluu", "state": "absent", "remove": true})
+            )
+            .changed
+        );
         assert!(!user(&target, json!({"name": "nobody-here", "state": "absent"})).changed);
         assert_eq!(
             log(&dir),
@@ -332,7 +371,12 @@ mod tests {
     fn a_missing_group_fails() {
         let dir = TempDir::new();
         let target = fake_accounts(&dir, PASSWD, GROUP, SHADOW);
-        let err = run_module(&User, &target, json!({"name": "gluu", "groups": "nope"}), false);
+        let err = run_module(
+            &User,
+            &target,
+            json!({"name": "gluu", "groups": "nope"}),
+            false,
+        );
         assert!(err.is_err_and(|e| e.to_string() == "Group nope does not exist"));
     }
 
@@ -346,6 +390,9 @@ mod tests {
         assert!(group(json!({"name": "jetty", "system": true})).changed);
         assert!(group(json!({"name": "adm", "state": "absent"})).changed);
         assert!(!group(json!({"name": "none", "state": "absent"})).changed);
-        assert_eq!(log(&dir), "groupmod -g 1006 ldap\ngroupadd -r jetty\ngroupdel adm\n");
+        assert_eq!(
+            log(&dir),
+            "groupmod -g 1006 ldap\ngroupadd -r jetty\ngroupdel adm\n"
+        );
     }
 }
