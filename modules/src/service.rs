@@ -88,7 +88,7 @@ impl ServiceManager {
             // The pattern is spelled in octal escapes so that this script's own `ps` line
             // does not match it.
             Some(p) => format!(
-                "pat=$(printf '{}')\nprocs=$(ps -eo args=)\nprintf '%s\\n' \"$procs\" | grep -qF -- \"$pat\"",
+                "pat=$(printf '{}')\nprocs=$(ps -eo args= 2>/dev/null || for f in /proc/[0-9]*/cmdline; do tr '\\0' ' ' < \"$f\"; echo; done 2>/dev/null)\nprintf '%s\\n' \"$procs\" | grep -qF -- \"$pat\"",
                 p.bytes().map(|b| format!("\\{b:03o}")).collect::<String>()
             ),
             None => "\"$root/etc/init.d/$name\" status >/dev/null 2>&1".to_string(),
