@@ -50,4 +50,18 @@ pub fn lookup(name: &str) -> Option<&'static dyn DynModule> {
 }
 
 /// Listed once here; each module lives in its own file.
-static ALL: &[&dyn DynModule] = &[];
+static ALL: &[&dyn DynModule] = &[
+    &crate::command::Command,
+    &crate::shell::Shell,
+    &crate::raw::Raw,
+    &crate::cron::Cron,
+    &crate::service::Service,
+    &crate::systemd::Systemd,
+    &crate::apt::Apt,
+    &crate::package::Package,
+    &crate::user::User,
+    &crate::group::Group,
+    &crate::wait_for::WaitFor,
+    &crate::pause::Pause,
+    &crate::ping::Ping,
+];
