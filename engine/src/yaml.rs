@@ -1,19 +1,39 @@
 //! Reading YAML the way Ansible's loader does: YAML 1.1 booleans and `0644` octals,
 //! anchors and `<<` merges, the last of duplicate keys wins.
 
+mod excerpt;
+mod node;
+
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
+
+pub use excerpt::excerpt;
+pub use node::{Entry, Node, NodeValue};
 
 use crate::Value;
 
 /// A YAML file that could not be read or parsed; the message carries line and column.
 #[derive(Debug, thiserror::Error)]
 pub enum YamlError {
-    #[error("{path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
-    #[error("{path}:{line}:{column}: {message}")]
-    Syntax { path: PathBuf, line: usize, column: usize, message: String },
+    #[error("{path}: {source}", path = path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "{path}:{line}:{column}: {message}{}",
+        excerpt.as_ref().map(|e| format!("\n{e}")).unwrap_or_default(),
+        path = path.display()
+    )]
+    Syntax {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+        /// The offending source line with a caret under the column.
+        excerpt: Option<String>,
+    },
 }
 
 pub fn options() -> serde_saphyr::Options {
@@ -21,30 +41,91 @@ pub fn options() -> serde_saphyr::Options {
     o.legacy_octal_numbers = true;
     o.strict_booleans = false;
     o.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
+    o.with_snippet = false;
+    o
+}
+
+/// Options for reading a [`Node`] tree: booleans are resolved afterwards, because the YAML 1.1
+/// reading of saphyr also takes `y`/`n`, which Ansible keeps as strings.
+fn node_options() -> serde_saphyr::Options {
+    let mut o = options();
+    o.strict_booleans = true;
     o
 }
 
 /// Parses YAML text from `path` (used only in messages) into any deserializable type.
 pub fn from_str<T: DeserializeOwned>(text: &str, path: &Path) -> Result<T, YamlError> {
-    serde_saphyr::from_str_with_options(text, options()).map_err(|e| syntax(path, &e))
+    serde_saphyr::from_str_with_options(text, options()).map_err(|e| syntax(path, text, &e))
 }
 
 /// Reads and parses a YAML file. An empty file is `null`.
 pub fn load<T: DeserializeOwned>(path: &Path) -> Result<T, YamlError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| YamlError::Read { path: path.to_path_buf(), source })?;
-    from_str(&text, path)
+    from_str(&read(path)?, path)
 }
 
-/// Reads a YAML file into a plain value.
+/// Parses YAML text into a tree with positions. An empty document is a null node.
+pub fn node_from_str(text: &str, path: &Path) -> Result<Node, YamlError> {
+    if text.trim().is_empty() {
+        return Ok(Node::synthetic(NodeValue::Null, 1, 1));
+    }
+    let mut node: Node = serde_saphyr::from_str_with_options(text, node_options())
+        .map_err(|e| syntax(path, text, &e))?;
+    node.resolve_yaml11_booleans(text);
+    Ok(node)
+}
+
+/// Reads a YAML file into a tree with positions, returning the text too (for excerpts).
+pub fn load_node(path: &Path) -> Result<(Node, String), YamlError> {
+    let text = read(path)?;
+    let node = node_from_str(&text, path)?;
+    Ok((node, text))
+}
+
+/// Reads a YAML file into a plain value, with Ansible's readings of scalars.
 pub fn load_value(path: &Path) -> Result<Value, YamlError> {
-    load(path)
+    Ok(load_node(path)?.0.to_value())
 }
 
-fn syntax(path: &Path, e: &serde_saphyr::Error) -> YamlError {
-    let (line, column) = e
+/// Parses YAML text into a plain value, with Ansible's readings of scalars.
+pub fn value_from_str(text: &str, path: &Path) -> Result<Value, YamlError> {
+    Ok(node_from_str(text, path)?.to_value())
+}
+
+fn read(path: &Path) -> Result<String, YamlError> {
+    std::fs::read_to_string(path).map_err(|source| YamlError::Read {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn syntax(path: &Path, text: &str, e: &serde_saphyr::Error) -> YamlError {
+    let (line, mut column) = e
         .location()
         .map(|l| (l.line() as usize, l.column() as usize))
         .unwrap_or((0, 0));
-    YamlError::Syntax { path: path.to_path_buf(), line, column, message: e.to_string() }
+    let message = without_position(&e.without_snippet().to_string(), line, column);
+    // saphyr reports a tab at the text after it; point at the tab itself.
+    if message.starts_with("tabs") {
+        let tab = text
+            .lines()
+            .nth(line.wrapping_sub(1))
+            .and_then(|l| l.chars().position(|c| c == '\t'));
+        column = tab.map_or(column, |t| t + 1);
+    }
+    YamlError::Syntax {
+        path: path.to_path_buf(),
+        line,
+        column,
+        message,
+        excerpt: excerpt(text, line, column),
+    }
 }
+
+/// saphyr ends its messages with the position, which our prefix already gives.
+fn without_position(message: &str, line: usize, column: usize) -> String {
+    let suffix = format!(" at line {line}, column {column}");
+    message.strip_suffix(&suffix).unwrap_or(message).to_string()
+}
+
+#[cfg(test)]
+mod tests;

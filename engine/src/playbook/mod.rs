@@ -2,14 +2,28 @@
 //! Static imports (`import_tasks`, `import_role`, `roles:`, `import_playbook`) are resolved
 //! while parsing; dynamic includes are kept as actions and loaded when they run.
 
-mod load_stub;
+mod closest;
+mod keywords;
+mod kv;
+mod loader;
+mod module_args;
 mod origin;
+mod parse_error;
+mod parse_play;
+mod parse_role;
+mod parse_task;
 mod play;
 mod role;
 mod task;
 
-pub use load_stub::*;
+pub use loader::{load_tasks_file, LoadOptions};
 pub use origin::Origin;
+pub use parse_error::ParseError;
+pub use parse_play::load_playbook;
+pub use parse_role::{load_role, LoadedRole, RoleFrom};
 pub use play::{Play, Playbook};
 pub use role::Role;
 pub use task::{Action, Keywords, Loop, LoopControl, LoopSource, Task};
+
+#[cfg(test)]
+mod tests;

@@ -30,6 +30,9 @@ pub struct Play {
     pub strategy: Option<String>,
     pub max_fail_percentage: Option<Value>,
     pub force_handlers: Option<Value>,
+    /// Host order: `inventory` (default), `reverse_inventory`, `sorted`, `reverse_sorted`,
+    /// `shuffle`.
+    pub order: Option<Value>,
     pub pre_tasks: Vec<Task>,
     /// One [`super::Action::Block`] per entry of `roles:`, dependencies first.
     pub roles: Vec<Task>,

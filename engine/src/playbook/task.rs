@@ -27,6 +27,8 @@ pub struct Keywords {
     pub connection: Option<Value>,
     pub remote_user: Option<Value>,
     pub throttle: Option<Value>,
+    /// Seconds after which a task is stopped and failed.
+    pub timeout: Option<Value>,
 }
 
 /// A task, block or include, with its own keywords.
