@@ -4,6 +4,7 @@
 pub mod action_names;
 pub mod connection;
 pub mod playbook;
+pub mod template;
 pub mod yaml;
 
 /// Every value in a playbook, inventory or result: JSON's data model, keys kept in order.

@@ -1,0 +1,19 @@
+//! Templating: minijinja made to behave like Ansible's Jinja2 (strict undefined, native types
+//! for lone expressions, Python-style printing, Ansible's filters, tests and lookups).
+
+mod cache;
+mod convert;
+mod environment;
+mod error;
+mod filters;
+mod jinja_tests;
+mod lookups;
+mod native;
+mod pycompat;
+mod python_repr;
+mod templar;
+
+pub use convert::{from_jinja, to_jinja};
+pub use error::{Location, TemplateError};
+pub use python_repr::{python_repr, python_str};
+pub use templar::Templar;
