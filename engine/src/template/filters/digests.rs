@@ -4,24 +4,30 @@
 use base64::Engine;
 use md5::Md5;
 use minijinja::value::Kwargs;
-use minijinja::{Environment, Error};
+use minijinja::{Environment, Error, State, Value};
 use sha1::Sha1;
 use sha2::{Digest, Sha224, Sha256, Sha384, Sha512};
 
-use super::failure;
+use super::{failure, text_of};
 
 pub(super) fn register(env: &mut Environment<'static>) {
     env.add_filter("b64encode", b64encode);
     env.add_filter("b64decode", b64decode);
     env.add_filter("hash", hash);
-    env.add_filter("checksum", |s: &str| hex_digest::<Sha1>(s));
-    env.add_filter("sha1", |s: &str| hex_digest::<Sha1>(s));
-    env.add_filter("md5", |s: &str| hex_digest::<Md5>(s));
+    env.add_filter("checksum", |state: &State, v: &Value| {
+        hash(state, v, Some("sha1"))
+    });
+    env.add_filter("sha1", |state: &State, v: &Value| {
+        hash(state, v, Some("sha1"))
+    });
+    env.add_filter("md5", |state: &State, v: &Value| {
+        hash(state, v, Some("md5"))
+    });
     env.add_filter("password_hash", password_hash);
 }
 
-fn b64encode(s: &str) -> String {
-    base64::engine::general_purpose::STANDARD.encode(s)
+fn b64encode(state: &State, v: &Value) -> Result<String, Error> {
+    Ok(base64::engine::general_purpose::STANDARD.encode(text_of(state, v)?))
 }
 
 fn b64decode(s: &str) -> Result<String, Error> {
@@ -36,7 +42,8 @@ fn hex_digest<D: Digest>(s: &str) -> String {
 }
 
 /// `'text' | hash('sha256')`; sha1 when no algorithm is named.
-fn hash(s: &str, algorithm: Option<&str>) -> Result<String, Error> {
+fn hash(state: &State, v: &Value, algorithm: Option<&str>) -> Result<String, Error> {
+    let s = &text_of(state, v)?;
     Ok(match algorithm.unwrap_or("sha1") {
         "md5" => hex_digest::<Md5>(s),
         "sha1" => hex_digest::<Sha1>(s),
@@ -197,6 +204,7 @@ mod tests {
             render("{{ 'dXNlcjpwYXNz' | b64decode }}", json!({})),
             "user:pass"
         );
+        assert_eq!(render("{{ 42 | b64encode }}", json!({})), "NDI=");
     }
 
     #[test]

@@ -33,6 +33,13 @@ pub(crate) fn require_defined(state: &State, v: &Value) -> Result<(), Error> {
     Ok(())
 }
 
+/// The text of a value as Python's `str()` gives it, for filters that work on text but, as in
+/// Ansible, accept numbers and booleans too.
+pub(crate) fn text_of(state: &State, v: &Value) -> Result<String, Error> {
+    require_defined(state, v)?;
+    Ok(crate::template::python_repr::jinja_str(v))
+}
+
 /// An error raised by a filter, test or lookup with a message of its own.
 pub(crate) fn failure(message: impl Into<String>) -> Error {
     Error::new(ErrorKind::InvalidOperation, message.into())

@@ -6,10 +6,10 @@
 use std::sync::{Arc, OnceLock};
 
 use minijinja::value::Kwargs;
-use minijinja::{Environment, Error, Value};
+use minijinja::{Environment, Error, State, Value};
 use regex::Regex;
 
-use super::failure;
+use super::{failure, text_of};
 use crate::template::cache::CompileCache;
 
 pub(super) fn register(env: &mut Environment<'static>) {
@@ -108,7 +108,8 @@ fn python_replacement(repl: &str) -> String {
 }
 
 fn regex_replace(
-    value: &str,
+    state: &State,
+    value: &Value,
     pattern: &str,
     replacement: Option<&str>,
     kwargs: Kwargs,
@@ -116,18 +117,22 @@ fn regex_replace(
     let re = compiled_regex(pattern, RegexFlags::from_kwargs(&kwargs)?)?;
     let count = kwargs.get::<Option<usize>>("count")?.unwrap_or(0);
     let repl = python_replacement(replacement.unwrap_or(""));
-    Ok(re.replacen(value, count, repl.as_str()).into_owned())
+    Ok(re
+        .replacen(&text_of(state, value)?, count, repl.as_str())
+        .into_owned())
 }
 
 /// The match (or `None`); with group arguments (`'\\1'`, `'\\g<name>'`) the list of those groups.
 fn regex_search(
-    value: &str,
+    state: &State,
+    value: &Value,
     pattern: &str,
     groups: minijinja::value::Rest<String>,
     kwargs: Kwargs,
 ) -> Result<Value, Error> {
     let re = compiled_regex(pattern, RegexFlags::from_kwargs(&kwargs)?)?;
-    let Some(caps) = re.captures(value) else {
+    let value = text_of(state, value)?;
+    let Some(caps) = re.captures(&value) else {
         return Ok(Value::from(()));
     };
     if groups.is_empty() {
@@ -154,12 +159,17 @@ fn regex_search(
 }
 
 /// Python's `re.findall`: whole matches, or the group, or a list of groups per match.
-fn regex_findall(value: &str, pattern: &str, kwargs: Kwargs) -> Result<Value, Error> {
+fn regex_findall(
+    state: &State,
+    value: &Value,
+    pattern: &str,
+    kwargs: Kwargs,
+) -> Result<Value, Error> {
     let re = compiled_regex(pattern, RegexFlags::from_kwargs(&kwargs)?)?;
     let group_count = re.captures_len() - 1;
     let text = |m: Option<regex::Match>| Value::from(m.map_or("", |m| m.as_str()));
     let found: Vec<Value> = re
-        .captures_iter(value)
+        .captures_iter(&text_of(state, value)?)
         .map(|caps| match group_count {
             0 => text(caps.get(0)),
             1 => text(caps.get(1)),
@@ -232,8 +242,15 @@ mod tests {
             "AxC"
         );
         assert_eq!(
-            render("{{ 'a.b.c' | regex_replace('\\\\.', '') }}", ctx),
+            render("{{ 'a.b.c' | regex_replace('\\\\.', '') }}", ctx.clone()),
             "abc"
+        );
+        assert_eq!(
+            render(
+                "{{ [10, 21] | map('regex_replace', '1', 'x') | join(',') }}",
+                ctx
+            ),
+            "x0,2x"
         );
     }
 
