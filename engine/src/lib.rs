@@ -4,15 +4,15 @@
 pub mod action_names;
 pub mod cli;
 pub mod connection;
+pub mod inventory;
+pub mod output;
 pub mod playbook;
+pub mod run;
+pub mod template;
+pub mod vars;
 pub mod yaml;
 
 /// Every value in a playbook, inventory or result: JSON's data model, keys kept in order.
 pub type Value = serde_json::Value;
 /// A mapping of names to values.
 pub type Map = serde_json::Map<String, Value>;
-pub mod inventory;
-pub mod output;
-pub mod template;
-pub mod vars;
-pub mod run;

@@ -1,0 +1,169 @@
+//! Printing values the way Python (and so Ansible) prints them: `True`, `None`, `['a', 1]`,
+//! `{'k': 'v'}`. Templates print through `formatter`, so `{{ list }}` inside text reads as in
+//! Ansible.
+
+use std::fmt::Write;
+
+use minijinja::value::ValueKind;
+use minijinja::{Error, Output, State, Value as JValue};
+
+use super::convert::to_jinja;
+
+/// Python's `repr()` of a value: strings quoted, `True`/`False`/`None`, lists and dicts in
+/// Python syntax.
+pub fn python_repr(v: &crate::Value) -> String {
+    let mut out = String::new();
+    write_repr(&mut out, &to_jinja(v));
+    out
+}
+
+/// Python's `str()` of a value: like `python_repr` but a string prints bare.
+pub fn python_str(v: &crate::Value) -> String {
+    jinja_str(&to_jinja(v))
+}
+
+/// `str()` of a template value.
+pub(crate) fn jinja_str(v: &JValue) -> String {
+    match v.as_str() {
+        Some(s) => s.to_owned(),
+        None => {
+            let mut out = String::new();
+            write_repr(&mut out, v);
+            out
+        }
+    }
+}
+
+/// The environment's formatter: what `{{ value }}` writes into text.
+pub(crate) fn formatter(out: &mut Output, state: &mut State, value: &JValue) -> Result<(), Error> {
+    match value.kind() {
+        ValueKind::String | ValueKind::Undefined => minijinja::escape_formatter(out, state, value),
+        _ => out.write_str(&jinja_str(value)).map_err(Error::from),
+    }
+}
+
+/// Python's repr of a float: `1.0`, `0.1`, `1e+20`, `inf`, `nan`.
+pub(crate) fn python_float(f: f64) -> String {
+    if f.is_nan() {
+        "nan".to_owned()
+    } else if f.is_infinite() {
+        if f > 0.0 { "inf" } else { "-inf" }.to_owned()
+    } else if f.fract() == 0.0 && f.abs() < 1e16 {
+        format!("{f:.1}")
+    } else if f.abs() >= 1e16 || f.abs() < 1e-4 {
+        // Rust writes `1e20`/`1e-7`; Python writes `1e+20`/`1e-07`.
+        let s = format!("{f:e}");
+        let (mantissa, exp) = s.split_once('e').unwrap_or((&s, "0"));
+        let (sign, digits) = exp.strip_prefix('-').map_or(("+", exp), |d| ("-", d));
+        format!("{mantissa}e{sign}{digits:0>2}")
+    } else {
+        format!("{f}")
+    }
+}
+
+/// Python's repr of a string: single quotes unless the text holds a single quote and no double.
+pub(crate) fn write_str_repr(out: &mut String, s: &str) {
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+}
+
+fn write_repr(out: &mut String, v: &JValue) {
+    match v.kind() {
+        ValueKind::Undefined | ValueKind::None => out.push_str("None"),
+        ValueKind::Bool => out.push_str(if v.is_true() { "True" } else { "False" }),
+        ValueKind::Number if !v.is_integer() => {
+            out.push_str(&python_float(f64::try_from(v.clone()).unwrap_or(f64::NAN)))
+        }
+        ValueKind::Number => {
+            let _ = write!(out, "{v}");
+        }
+        ValueKind::String => write_str_repr(out, v.as_str().unwrap_or_default()),
+        ValueKind::Bytes => {
+            out.push('b');
+            write_str_repr(
+                out,
+                &String::from_utf8_lossy(v.as_bytes().unwrap_or_default()),
+            );
+        }
+        ValueKind::Seq | ValueKind::Iterable => {
+            out.push('[');
+            write_items(out, v, |out, item| write_repr(out, &item));
+            out.push(']');
+        }
+        ValueKind::Map => {
+            out.push('{');
+            write_items(out, v, |out, key| {
+                write_repr(out, &key);
+                out.push_str(": ");
+                write_repr(out, &v.get_item(&key).unwrap_or_default());
+            });
+            out.push('}');
+        }
+        _ => {
+            let _ = write!(out, "{v}");
+        }
+    }
+}
+
+fn write_items(out: &mut String, v: &JValue, mut each: impl FnMut(&mut String, JValue)) {
+    if let Ok(items) = v.try_iter() {
+        for (i, item) in items.enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            each(out, item);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn prints_like_python() {
+        assert_eq!(python_repr(&json!(true)), "True");
+        assert_eq!(python_repr(&json!(null)), "None");
+        assert_eq!(python_repr(&json!(["a", 1, false])), "['a', 1, False]");
+        assert_eq!(
+            python_repr(&json!({"k": "v", "n": [1.5]})),
+            "{'k': 'v', 'n': [1.5]}"
+        );
+        assert_eq!(python_repr(&json!("it's")), "\"it's\"");
+        assert_eq!(python_repr(&json!("a\nb")), "'a\\nb'");
+        assert_eq!(python_str(&json!("plain")), "plain");
+        assert_eq!(python_str(&json!(2.0)), "2.0");
+    }
+
+    #[test]
+    fn floats_like_python() {
+        assert_eq!(python_float(1.0), "1.0");
+        assert_eq!(python_float(0.1), "0.1");
+        assert_eq!(python_float(1e20), "1e+20");
+        assert_eq!(python_float(1.5e-7), "1.5e-07");
+        assert_eq!(python_float(-2.5), "-2.5");
+    }
+}
