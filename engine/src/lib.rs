@@ -3,6 +3,7 @@
 
 pub mod action_names;
 pub mod connection;
+pub mod inventory;
 pub mod playbook;
 pub mod yaml;
 
