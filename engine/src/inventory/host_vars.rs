@@ -54,43 +54,31 @@ impl Inventory {
         groups.into_iter().map(|(_, _, g)| g).collect()
     }
 
-    /// Recomputes each host's and group's `vars`: its inventory variables with its own
-    /// variables files over them.
-    pub(super) fn refresh_merged_vars(&mut self) {
-        let dirs: Vec<&VarsDir> = self
-            .source_vars
-            .iter()
-            .chain(self.play_vars.iter())
-            .collect();
-        let merged = |inline: &Map, entity: Entity, name: &str| {
-            let mut vars = inline.clone();
-            for dir in &dirs {
-                if let Some(file_vars) = dir.vars(entity, name) {
-                    vars.extend(file_vars.clone());
-                }
-            }
-            vars
+    /// Recomputes a host's or group's `vars`: its inventory variables with its own variables
+    /// files over them.
+    pub(super) fn refresh_merged_vars(&mut self, entity: Entity, name: &str) {
+        let inline = match entity {
+            Entity::Host => self.host(name).map(|h| &h.inline_vars),
+            Entity::Group => self.groups.get(name).map(|g| &g.inline_vars),
         };
-        let host_vars: Vec<Map> = self
-            .hosts
-            .values()
-            .chain(self.implicit_localhosts.iter())
-            .map(|h| merged(&h.inline_vars, Entity::Host, &h.name))
-            .collect();
-        let group_vars: Vec<Map> = self
-            .groups
-            .values()
-            .map(|g| merged(&g.inline_vars, Entity::Group, &g.name))
-            .collect();
-        let hosts = self
-            .hosts
-            .values_mut()
-            .chain(self.implicit_localhosts.iter_mut());
-        for (host, vars) in hosts.zip(host_vars) {
-            host.vars = vars;
+        let Some(mut vars) = inline.cloned() else {
+            return;
+        };
+        for dir in self.source_vars.iter().chain(self.play_vars.iter()) {
+            if let Some(file_vars) = dir.vars(entity, name) {
+                vars.extend(file_vars.clone());
+            }
         }
-        for (group, vars) in self.groups.values_mut().zip(group_vars) {
-            group.vars = vars;
+        let target = match entity {
+            Entity::Host => self
+                .hosts
+                .get_mut(name)
+                .or_else(|| self.implicit_localhosts.iter_mut().find(|h| h.name == name))
+                .map(|h| &mut h.vars),
+            Entity::Group => self.groups.get_mut(name).map(|g| &mut g.vars),
+        };
+        if let Some(target) = target {
+            *target = vars;
         }
     }
 }

@@ -4,7 +4,7 @@
 use indexmap::IndexMap;
 
 use super::error::GroupLoop;
-use super::vars_dir::VarsDir;
+use super::vars_dir::{Entity, VarsDir};
 use crate::{Map, Value};
 
 pub const ALL: &str = "all";
@@ -176,7 +176,9 @@ impl Inventory {
             self.set_host_var(name, &key, value);
         }
         self.reconcile();
-        if let Err(e) = self.load_vars_files() {
+        let mut changed = vec![(Entity::Host, name.to_string())];
+        changed.extend(groups.iter().map(|g| (Entity::Group, g.clone())));
+        if let Err(e) = self.load_vars_files_for(&changed) {
             self.warnings.push(e.to_string());
         }
     }
@@ -194,15 +196,13 @@ impl Inventory {
     }
 
     pub(super) fn add_host_to_group(&mut self, host: &str, group: &str) {
-        self.ensure_host(host);
-        let g = self.ensure_group(group);
-        if !g.hosts.iter().any(|h| h == host) {
-            g.hosts.push(host.to_string());
-        }
+        // A host's own list of groups is short; it and the group's list change together.
         let h = self.ensure_host(host);
-        if !h.groups.iter().any(|g| g == group) {
-            h.groups.push(group.to_string());
+        if h.groups.iter().any(|g| g == group) {
+            return;
         }
+        h.groups.push(group.to_string());
+        self.ensure_group(group).hosts.push(host.to_string());
     }
 
     pub(super) fn set_host_var(&mut self, host: &str, key: &str, value: Value) {

@@ -49,8 +49,10 @@ impl Inventory {
                 unmatched.push(expression.to_string());
             }
             match operator {
-                Some('&') => hosts.retain(|h| matched.contains(h)),
-                Some(_) => hosts.retain(|h| !matched.contains(h)),
+                Some(op) => {
+                    let matched: std::collections::HashSet<String> = matched.into_iter().collect();
+                    hosts.retain(|h| matched.contains(h) == (op == '&'));
+                }
                 None => hosts.extend(matched),
             }
         }

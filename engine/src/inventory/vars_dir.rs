@@ -2,7 +2,7 @@
 //! `name`, `name.yml`, `name.yaml`, `name.json` that exists; if that is a directory, every
 //! YAML/JSON (or extension-less) file below it in name order, later files winning.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::error::{kind_of, InventoryError};
@@ -31,6 +31,8 @@ impl Entity {
 pub struct VarsDir {
     root: PathBuf,
     loaded: HashMap<(Entity, String), Map>,
+    /// Names in `group_vars/` and `host_vars/`, listed once rather than probed per name.
+    listings: HashMap<Entity, HashSet<String>>,
 }
 
 impl VarsDir {
@@ -38,6 +40,7 @@ impl VarsDir {
         VarsDir {
             root: root.to_path_buf(),
             loaded: HashMap::new(),
+            listings: HashMap::new(),
         }
     }
 
@@ -56,8 +59,13 @@ impl VarsDir {
         if self.loaded.contains_key(&key) {
             return Ok(());
         }
+        let dir = self.root.join(entity.subdir());
+        let listing = self
+            .listings
+            .entry(entity)
+            .or_insert_with(|| list_names(&dir));
         let mut vars = Map::new();
-        for file in find_vars_files(&self.root.join(entity.subdir()), name) {
+        for file in find_vars_files(&dir, listing, name) {
             vars.extend(load_vars_file(&file)?);
         }
         self.loaded.insert(key, vars);
@@ -84,32 +92,39 @@ impl Inventory {
     /// Reads the variables files of every group and host in every vars directory, then
     /// refreshes the merged `vars` of hosts and groups.
     pub(super) fn load_vars_files(&mut self) -> Result<(), InventoryError> {
-        let mut wanted: Vec<(Entity, String)> = self
-            .groups
+        let groups = self.groups.keys().map(|g| (Entity::Group, g.clone()));
+        let hosts = self
+            .hosts
             .keys()
-            .map(|g| (Entity::Group, g.clone()))
+            .chain(self.implicit_localhosts.iter().map(|h| &h.name));
+        let wanted: Vec<(Entity, String)> = groups
+            .chain(hosts.map(|h| (Entity::Host, h.clone())))
             .collect();
-        wanted.extend(self.hosts.keys().map(|h| (Entity::Host, h.clone())));
-        wanted.extend(
-            self.implicit_localhosts
-                .iter()
-                .map(|h| (Entity::Host, h.name.clone())),
-        );
+        self.load_vars_files_for(&wanted)
+    }
+
+    /// Reads the variables files of these groups and hosts and refreshes their `vars`.
+    pub(super) fn load_vars_files_for(
+        &mut self,
+        wanted: &[(Entity, String)],
+    ) -> Result<(), InventoryError> {
         for dir in self.source_vars.iter_mut().chain(self.play_vars.iter_mut()) {
-            for (entity, name) in &wanted {
+            for (entity, name) in wanted {
                 dir.load(*entity, name)?;
             }
         }
-        self.refresh_merged_vars();
+        for (entity, name) in wanted {
+            self.refresh_merged_vars(*entity, name);
+        }
         Ok(())
     }
 }
 
 /// The files that hold `name`'s variables in `dir`, in the order they apply.
-fn find_vars_files(dir: &Path, name: &str) -> Vec<PathBuf> {
+fn find_vars_files(dir: &Path, listing: &HashSet<String>, name: &str) -> Vec<PathBuf> {
     let candidates = std::iter::once(name.to_string())
         .chain(VARS_EXTENSIONS.iter().map(|ext| format!("{name}.{ext}")));
-    for candidate in candidates {
+    for candidate in candidates.filter(|c| listing.contains(c)) {
         let path = dir.join(candidate);
         if path.is_dir() {
             return files_below(&path);
@@ -119,6 +134,16 @@ fn find_vars_files(dir: &Path, name: &str) -> Vec<PathBuf> {
         }
     }
     Vec::new()
+}
+
+fn list_names(dir: &Path) -> HashSet<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return HashSet::new();
+    };
+    entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect()
 }
 
 /// Variables files in a vars directory, recursively, in name order; hidden files, backups
