@@ -1,0 +1,42 @@
+//! Inventories read from real files in a temporary directory, checked through the public API.
+
+mod ini;
+mod patterns;
+mod sources;
+mod variables;
+mod yaml;
+
+use std::path::{Path, PathBuf};
+
+use super::Inventory;
+
+/// A temporary directory of inventory files.
+pub struct Dir(tempfile::TempDir);
+
+impl Dir {
+    pub fn new() -> Dir {
+        Dir(tempfile::tempdir().expect("temp dir"))
+    }
+
+    pub fn path(&self) -> &Path {
+        self.0.path()
+    }
+
+    /// Writes `text` to `relative` (creating directories) and returns its path.
+    pub fn write(&self, relative: &str, text: &str) -> PathBuf {
+        let path = self.0.path().join(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// Loads the single inventory file `relative` after writing `text` to it.
+    pub fn load(&self, relative: &str, text: &str) -> Inventory {
+        let path = self.write(relative, text);
+        Inventory::load(&[path]).unwrap_or_else(|e| panic!("{e}"))
+    }
+}
+
+pub fn names(hosts: &[&str]) -> Vec<String> {
+    hosts.iter().map(|h| h.to_string()).collect()
+}
