@@ -50,4 +50,16 @@ pub fn lookup(name: &str) -> Option<&'static dyn DynModule> {
 }
 
 /// Listed once here; each module lives in its own file.
-static ALL: &[&dyn DynModule] = &[];
+static ALL: &[&dyn DynModule] = &[
+    &crate::archive::Archive,
+    &crate::blockinfile::BlockInFile,
+    &crate::copy::Copy,
+    &crate::fetch::Fetch,
+    &crate::file::File,
+    &crate::find::Find,
+    &crate::lineinfile::LineInFile,
+    &crate::replace::Replace,
+    &crate::slurp::Slurp,
+    &crate::stat::Stat,
+    &crate::unarchive::Unarchive,
+];
