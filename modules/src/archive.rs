@@ -285,3 +285,88 @@ impl Module for Archive {
         Ok(Report::changed())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::{fs, path::Path, process::Command};
+
+    use serde_json::json;
+
+    use crate::{testing::*, ModuleError};
+
+    fn listing(archive: &str) -> Vec<String> {
+        let out = Command::new("tar").args(["-tf", archive]).output().unwrap();
+        let mut names: Vec<String> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect();
+        names.sort();
+        names
+    }
+
+    fn twice(args: serde_json::Value) -> crate::Report {
+        let predicted = check("archive", args.clone());
+        let first = apply("archive", args.clone());
+        assert_eq!(predicted.changed, first.changed);
+        let second = apply("archive", args);
+        assert!(!second.changed, "second run changed: {second:?}");
+        first
+    }
+
+    #[test]
+    fn a_directory_to_tar_gz_then_unchanged_until_the_tree_changes() {
+        let s = Scratch::new();
+        s.write("opt/app-1.0/bin/run", "#!/bin/sh\n");
+        s.write("opt/app-1.0/conf", "x=1\n");
+        s.write("opt/app-1.0/cache/junk", "junk");
+        let dest = s.path("app.tgz");
+        let args = json!({"path": s.path("opt/app-1.0"), "dest": dest, "format": "gz",
+                          "exclude_path": [s.path("opt/app-1.0/cache")]});
+        let r = twice(args.clone());
+        assert!(r.changed);
+        assert_eq!(field(&r, "arcroot"), format!("{}/", s.path("opt")).as_str());
+        let names = listing(&dest);
+        assert!(names.contains(&"app-1.0/bin/run".to_string()), "{names:?}");
+        assert!(!names.iter().any(|n| n.contains("junk")), "{names:?}");
+        s.write("opt/app-1.0/conf", "x=2\n");
+        assert!(apply("archive", args.clone()).changed);
+        s.write("opt/app-1.0/new", "n");
+        assert!(apply("archive", args.clone()).changed);
+        assert!(listing(&dest).contains(&"app-1.0/new".to_string()));
+        assert_eq!(round_trips("archive", args), 1);
+    }
+
+    #[test]
+    fn single_file_is_compressed_and_removed() {
+        let s = Scratch::new();
+        let f = s.write("big.log", "log line\n");
+        let r = twice(json!({"path": f, "remove": true}));
+        assert_eq!(field(&r, "state"), "compress");
+        assert!(!Path::new(&f).exists());
+        let out = Command::new("gzip")
+            .args(["-dc", &format!("{f}.gz")])
+            .output()
+            .unwrap();
+        assert_eq!(out.stdout, b"log line\n");
+    }
+
+    #[test]
+    fn several_paths_to_zip_and_errors() {
+        let s = Scratch::new();
+        let a = s.write("d/a", "a");
+        let b = s.write("d/b", "b");
+        let dest = s.path("ab.zip");
+        twice(json!({"path": [a, b], "dest": dest, "format": "zip"}));
+        assert!(fs::metadata(&dest).unwrap().len() > 0);
+        assert!(matches!(
+            error("archive", json!({"path": [a, b]})),
+            ModuleError::Args(_)
+        ));
+        let e = error(
+            "archive",
+            json!({"path": s.path("ghost"), "dest": s.path("g.tgz")}),
+        );
+        assert!(matches!(e, ModuleError::Failed(_)));
+    }
+}

@@ -160,8 +160,13 @@ fn local_meta(path: &Path) -> Result<fs::Metadata, ModuleError> {
     })
 }
 
-/// A controller directory's content: directories and files relative to it, sorted.
-fn walk_local(root: &Path) -> Result<(Vec<String>, Vec<(String, PathBuf)>), ModuleError> {
+/// A controller directory's content, relative to it and sorted.
+struct LocalTree {
+    dirs: Vec<String>,
+    files: Vec<(String, PathBuf)>,
+}
+
+fn walk_local(root: &Path) -> Result<LocalTree, ModuleError> {
     let mut dirs = Vec::new();
     let mut files = Vec::new();
     let mut pending = vec![(String::new(), root.to_path_buf())];
@@ -186,7 +191,7 @@ fn walk_local(root: &Path) -> Result<(Vec<String>, Vec<(String, PathBuf)>), Modu
     }
     dirs.sort();
     files.sort();
-    Ok((dirs, files))
+    Ok(LocalTree { dirs, files })
 }
 
 /// The first round trip's findings: the state of each destination (and remote sources).
@@ -216,7 +221,7 @@ impl Copy {
         if let Some(d) = &in_dir {
             items.push((d.as_str(), with_sum));
         }
-        let remote_src = args.remote_src.0.then(|| args.src.as_deref()).flatten();
+        let remote_src = args.src.as_deref().filter(|_| args.remote_src.0);
         if let Some(s) = remote_src {
             items.push((s, with_sum));
         }
@@ -303,7 +308,10 @@ impl Module for Copy {
                 } else {
                     join(&args.dest, basename(src))
                 };
-                let (dirs, local_files) = walk_local(Path::new(src))?;
+                let LocalTree {
+                    dirs,
+                    files: local_files,
+                } = walk_local(Path::new(src))?;
                 let mut files = Vec::new();
                 for (rel, path) in local_files {
                     let meta = local_meta(&path)?;
@@ -699,4 +707,202 @@ fn content_diff(cx: &Context, wanted: &Wanted, state: &PathState) -> Option<Diff
         diff.after_header = p.display().to_string();
     }
     Some(diff)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::{fs, os::unix::fs::PermissionsExt, path::Path};
+
+    use serde_json::json;
+
+    use crate::{testing::*, ModuleError};
+
+    /// Runs copy in check mode, for real, then again: returns the first real report.
+    fn copy_twice(args: serde_json::Value) -> crate::Report {
+        let predicted = check("copy", args.clone());
+        let first = apply("copy", args.clone());
+        assert_eq!(
+            predicted.changed, first.changed,
+            "check mode predicted {predicted:?}"
+        );
+        let second = apply("copy", args);
+        assert!(!second.changed, "second run changed: {second:?}");
+        first
+    }
+
+    #[test]
+    fn content_to_a_file_with_mode_and_checksum() {
+        let s = Scratch::new();
+        let dest = s.path("motd");
+        let r = copy_twice(json!({"content": "hello\n", "dest": dest, "mode": "0600"}));
+        assert!(r.changed);
+        assert_eq!(fs::read_to_string(&dest).unwrap(), "hello\n");
+        assert_eq!(mode_of(Path::new(&dest)), 0o600);
+        assert_eq!(
+            field(&r, "checksum"),
+            "f572d396fae9206628714fb2ce00f72e94f2258f"
+        );
+        assert_eq!(field(&r, "size"), 6);
+        assert_eq!(field(&r, "mode"), "0600");
+        let r = apply(
+            "copy",
+            json!({"content": "hello\n", "dest": dest, "mode": "0644"}),
+        );
+        assert!(r.changed, "a mode change alone is a change");
+        assert_eq!(mode_of(Path::new(&dest)), 0o644);
+    }
+
+    #[test]
+    fn check_mode_and_diff_leave_the_file_alone() {
+        let s = Scratch::new();
+        let dest = s.write("f", "old\n");
+        let r = check("copy", json!({"content": "new\n", "dest": dest}));
+        assert!(r.changed);
+        let diff = r.diff.unwrap();
+        assert_eq!(
+            (diff.before.as_str(), diff.after.as_str()),
+            ("old\n", "new\n")
+        );
+        assert_eq!(fs::read_to_string(&dest).unwrap(), "old\n");
+        let binary = check("copy", json!({"content": "a\u{0}b", "dest": dest}));
+        assert!(binary.changed && binary.diff.is_none());
+    }
+
+    #[test]
+    fn controller_file_into_a_directory_with_backup() {
+        let s = Scratch::new();
+        let src = s.write("src/app.conf", "v1\n");
+        fs::set_permissions(&src, fs::Permissions::from_mode(0o640)).unwrap();
+        let dest_dir = s.path("etc") + "/";
+        let r = copy_twice(json!({"src": src, "dest": dest_dir, "mode": "preserve"}));
+        let dest = s.path("etc/app.conf");
+        assert_eq!(field(&r, "dest"), dest.as_str());
+        assert_eq!(fs::read_to_string(&dest).unwrap(), "v1\n");
+        assert_eq!(mode_of(Path::new(&dest)), 0o640);
+        fs::write(&src, "v2\n").unwrap();
+        // dest is an existing directory now: no trailing slash needed.
+        let r = apply(
+            "copy",
+            json!({"src": src, "dest": s.path("etc"), "backup": true}),
+        );
+        assert!(r.changed);
+        let backup = field(&r, "backup_file").as_str().unwrap();
+        assert_eq!(fs::read_to_string(backup).unwrap(), "v1\n");
+        assert_eq!(fs::read_to_string(&dest).unwrap(), "v2\n");
+    }
+
+    #[test]
+    fn force_false_only_creates() {
+        let s = Scratch::new();
+        let dest = s.write("f", "mine\n");
+        let r = apply(
+            "copy",
+            json!({"content": "theirs\n", "dest": dest, "force": false}),
+        );
+        assert!(!r.changed);
+        assert_eq!(fs::read_to_string(&dest).unwrap(), "mine\n");
+    }
+
+    #[test]
+    fn directory_trees_with_and_without_trailing_slash() {
+        let s = Scratch::new();
+        s.write("tree/a.txt", "a\n");
+        s.write("tree/sub/b.txt", "b\n");
+        fs::create_dir_all(s.path("tree/empty")).unwrap();
+        let r = copy_twice(
+            json!({"src": s.path("tree"), "dest": s.path("out"), "directory_mode": "0750"}),
+        );
+        assert!(r.changed);
+        assert_eq!(
+            fs::read_to_string(s.path("out/tree/sub/b.txt")).unwrap(),
+            "b\n"
+        );
+        assert!(Path::new(&s.path("out/tree/empty")).is_dir());
+        assert_eq!(mode_of(Path::new(&s.path("out/tree/sub"))), 0o750);
+        copy_twice(json!({"src": s.path("tree") + "/", "dest": s.path("flat")}));
+        assert_eq!(fs::read_to_string(s.path("flat/a.txt")).unwrap(), "a\n");
+        // One changed file in the tree is sent again; the rest stays.
+        s.write("tree/a.txt", "a2\n");
+        assert!(
+            apply(
+                "copy",
+                json!({"src": s.path("tree") + "/", "dest": s.path("flat")})
+            )
+            .changed
+        );
+        assert_eq!(fs::read_to_string(s.path("flat/a.txt")).unwrap(), "a2\n");
+    }
+
+    #[test]
+    fn remote_src_file_and_tree() {
+        let s = Scratch::new();
+        let src = s.write("remote/x.bin", "payload");
+        s.write("remote/d/y", "y");
+        copy_twice(
+            json!({"src": src, "dest": s.path("copied"), "remote_src": true, "mode": "0600"}),
+        );
+        assert_eq!(fs::read_to_string(s.path("copied")).unwrap(), "payload");
+        assert_eq!(mode_of(Path::new(&s.path("copied"))), 0o600);
+        copy_twice(json!({"src": s.path("remote"), "dest": s.path("mirror"), "remote_src": true}));
+        assert_eq!(
+            fs::read_to_string(s.path("mirror/remote/d/y")).unwrap(),
+            "y"
+        );
+    }
+
+    #[test]
+    fn validate_runs_on_the_new_file_before_it_lands() {
+        let s = Scratch::new();
+        let dest = s.write("sudoers", "good\n");
+        let e = error(
+            "copy",
+            json!({"content": "bad\n", "dest": dest, "validate": "grep -q good %s"}),
+        );
+        assert!(matches!(e, ModuleError::Failed(m) if m.contains("validate")));
+        assert_eq!(fs::read_to_string(&dest).unwrap(), "good\n");
+        let r = apply(
+            "copy",
+            json!({"content": "good too\n", "dest": dest, "validate": "grep -q good %s"}),
+        );
+        assert!(r.changed);
+        assert_eq!(fs::read_to_string(&dest).unwrap(), "good too\n");
+        let leftovers = fs::read_dir(s.dir.path()).unwrap().count();
+        assert_eq!(leftovers, 1, "temp files left behind");
+    }
+
+    #[test]
+    fn argument_errors_and_missing_source() {
+        let s = Scratch::new();
+        let dest = s.path("d");
+        for args in [
+            json!({"dest": dest}),
+            json!({"content": "x"}),
+            json!({"content": "x", "src": "/etc/hostname", "dest": dest}),
+            json!({"content": "x", "dest": format!("{dest}/")}),
+        ] {
+            assert!(
+                matches!(error("copy", args.clone()), ModuleError::Args(_)),
+                "{args}"
+            );
+        }
+        let e = error("copy", json!({"src": s.path("nope"), "dest": dest}));
+        assert!(matches!(e, ModuleError::Failed(_)));
+    }
+
+    #[test]
+    fn one_round_trip_when_nothing_changes() {
+        let s = Scratch::new();
+        let dest = s.write("f", "same\n");
+        let trips = round_trips(
+            "copy",
+            json!({"content": "same\n", "dest": dest, "mode": "0644"}),
+        );
+        assert_eq!(trips, 1);
+        s.write("t/a", "a");
+        apply("copy", json!({"src": s.path("t"), "dest": s.path("o")}));
+        assert_eq!(
+            round_trips("copy", json!({"src": s.path("t"), "dest": s.path("o")})),
+            1
+        );
+    }
 }

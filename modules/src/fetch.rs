@@ -172,3 +172,52 @@ impl Module for Fetch {
         Ok(Report::changed())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::{testing::*, ModuleError};
+
+    #[test]
+    fn fetches_into_host_tree_then_flat_only_when_different() {
+        let s = Scratch::new();
+        let src = s.write("remote/etc/app.conf", "v1\n");
+        let store = s.path("store");
+        let args = json!({"src": src, "dest": store});
+        assert!(check("fetch", args.clone()).changed);
+        let r = apply("fetch", args.clone());
+        assert!(r.changed);
+        let local = format!("{store}/testhost{src}");
+        assert_eq!(field(&r, "dest"), local.as_str());
+        assert_eq!(std::fs::read_to_string(&local).unwrap(), "v1\n");
+        assert!(!apply("fetch", args.clone()).changed);
+        std::fs::write(&src, "v2\n").unwrap();
+        assert!(apply("fetch", args).changed);
+        assert_eq!(std::fs::read_to_string(&local).unwrap(), "v2\n");
+
+        let flat = json!({"src": src, "dest": format!("{store}/"), "flat": true});
+        apply("fetch", flat.clone());
+        assert_eq!(
+            std::fs::read_to_string(format!("{store}/app.conf")).unwrap(),
+            "v2\n"
+        );
+        assert_eq!(round_trips("fetch", flat), 1);
+    }
+
+    #[test]
+    fn missing_source() {
+        let s = Scratch::new();
+        let e = error("fetch", json!({"src": s.path("nope"), "dest": s.path("d")}));
+        assert!(matches!(e, ModuleError::Failed(_)));
+        let r = apply(
+            "fetch",
+            json!({"src": s.path("nope"), "dest": s.path("d"), "fail_on_missing": false}),
+        );
+        assert!(!r.changed);
+        assert!(matches!(
+            error("fetch", json!({"src": "/x"})),
+            ModuleError::Args(_)
+        ));
+    }
+}

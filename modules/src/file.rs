@@ -416,3 +416,159 @@ fn recursive_commands(path: &str, spec: &AttrSpec) -> String {
     }
     script
 }
+
+#[cfg(test)]
+mod tests {
+    use std::{fs, os::unix::fs::MetadataExt, path::Path};
+
+    use serde_json::json;
+
+    use crate::{testing::*, ModuleError};
+
+    fn twice(args: serde_json::Value) -> crate::Report {
+        let predicted = check("file", args.clone());
+        let first = apply("file", args.clone());
+        assert_eq!(
+            predicted.changed, first.changed,
+            "check mode predicted {predicted:?}"
+        );
+        let second = apply("file", args);
+        assert!(!second.changed, "second run changed: {second:?}");
+        first
+    }
+
+    #[test]
+    fn directory_with_parents_and_mode() {
+        let s = Scratch::new();
+        let d = s.path("a/b/c");
+        let predicted = check("file", json!({"path": d, "state": "directory"}));
+        assert!(predicted.changed && !Path::new(&d).exists());
+        let r = twice(json!({"path": d, "state": "directory", "mode": "0750"}));
+        assert!(r.changed);
+        assert_eq!(mode_of(Path::new(&d)), 0o750);
+        assert_eq!(
+            mode_of(Path::new(&s.path("a/b"))),
+            0o750,
+            "created parents get the mode too"
+        );
+        assert_eq!(field(&r, "state"), "directory");
+        let r = twice(json!({"path": d, "mode": "u=rwx,g=rx,o=rx"}));
+        assert!(r.changed);
+        assert_eq!(mode_of(Path::new(&d)), 0o755);
+    }
+
+    #[test]
+    fn recurse_sets_modes_below() {
+        let s = Scratch::new();
+        s.write("t/x", "x");
+        s.write("t/sub/y", "y");
+        let r = twice(
+            json!({"path": s.path("t"), "state": "directory", "recurse": true, "mode": "u=rwX,g=rX,o="}),
+        );
+        assert!(r.changed);
+        assert_eq!(mode_of(Path::new(&s.path("t/x"))), 0o640);
+        assert_eq!(mode_of(Path::new(&s.path("t/sub"))), 0o750);
+    }
+
+    #[test]
+    fn file_state_needs_an_existing_file() {
+        let s = Scratch::new();
+        let e = error("file", json!({"path": s.path("nope"), "state": "file"}));
+        assert!(matches!(e, ModuleError::Failed(m) if m.contains("is absent, cannot continue")));
+        let f = s.write("f", "x");
+        let r = twice(json!({"path": f, "mode": "0600"}));
+        assert!(r.changed);
+        assert_eq!(field(&r, "state"), "file");
+        assert_eq!(field(&r, "mode"), "0600");
+        let e = error(
+            "file",
+            json!({"path": s.dir.path().to_str().unwrap(), "state": "file"}),
+        );
+        assert!(matches!(e, ModuleError::Failed(m) if m.contains("is directory")));
+    }
+
+    #[test]
+    fn symlinks_are_made_repointed_and_guarded() {
+        let s = Scratch::new();
+        let a = s.write("a", "a");
+        let b = s.write("b", "b");
+        let link = s.path("l");
+        twice(json!({"path": link, "src": a, "state": "link"}));
+        assert_eq!(fs::read_link(&link).unwrap(), Path::new(&a));
+        twice(json!({"path": link, "src": "b", "state": "link"}));
+        assert_eq!(fs::read_to_string(&link).unwrap(), "b");
+        let e = error("file", json!({"path": b, "src": a, "state": "link"}));
+        assert!(matches!(e, ModuleError::Failed(m) if m.contains("refusing to convert")));
+        let e = error(
+            "file",
+            json!({"path": s.path("l2"), "src": s.path("ghost"), "state": "link"}),
+        );
+        assert!(matches!(e, ModuleError::Failed(m) if m.contains("src file does not exist")));
+        twice(
+            json!({"path": s.path("l2"), "src": s.path("ghost"), "state": "link", "force": true}),
+        );
+        assert!(matches!(
+            error("file", json!({"path": link, "state": "link"})),
+            ModuleError::Args(_)
+        ));
+    }
+
+    #[test]
+    fn hard_links_share_the_inode() {
+        let s = Scratch::new();
+        let a = s.write("a", "a");
+        let h = s.path("h");
+        twice(json!({"path": h, "src": a, "state": "hard"}));
+        assert_eq!(
+            fs::metadata(&h).unwrap().ino(),
+            fs::metadata(&a).unwrap().ino()
+        );
+    }
+
+    #[test]
+    fn absent_removes_trees_and_touch_always_changes() {
+        let s = Scratch::new();
+        s.write("t/sub/x", "x");
+        let r = twice(json!({"path": s.path("t"), "state": "absent"}));
+        assert!(r.changed && !Path::new(&s.path("t")).exists());
+        let diff = check(
+            "file",
+            json!({"path": s.dir.path().to_str().unwrap(), "state": "absent"}),
+        )
+        .diff
+        .unwrap();
+        assert!(diff.before.contains("state: directory") && diff.after.contains("state: absent"));
+        let t = s.path("touched");
+        assert!(apply("file", json!({"path": t, "state": "touch", "mode": "0640"})).changed);
+        assert_eq!(mode_of(Path::new(&t)), 0o640);
+        assert!(apply("file", json!({"path": t, "state": "touch"})).changed);
+    }
+
+    #[test]
+    fn one_round_trip_when_nothing_changes() {
+        let s = Scratch::new();
+        let d = s.path("d");
+        apply(
+            "file",
+            json!({"path": d, "state": "directory", "mode": "0755"}),
+        );
+        assert_eq!(
+            round_trips(
+                "file",
+                json!({"path": d, "state": "directory", "mode": "0755"})
+            ),
+            1
+        );
+        assert_eq!(
+            round_trips(
+                "file",
+                json!({"path": d, "state": "directory", "mode": "0755", "recurse": true})
+            ),
+            1
+        );
+        assert!(matches!(
+            error("file", json!({"state": "directory"})),
+            ModuleError::Args(_)
+        ));
+    }
+}

@@ -249,3 +249,66 @@ impl Module for Find {
         Ok(Report::ok())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::glob_regex;
+    use crate::testing::*;
+
+    fn found(r: &crate::Report) -> Vec<String> {
+        let files = field(r, "files").as_array().unwrap();
+        files
+            .iter()
+            .map(|f| {
+                f["path"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn globs_regexes_types_hidden_and_recursion() {
+        let s = Scratch::new();
+        s.write("logs/a.log", "1");
+        s.write("logs/b.txt", "22");
+        s.write("logs/.hidden.log", "3");
+        s.write("logs/deep/c.log", "4444");
+        let root = s.path("logs");
+        let r = apply("find", json!({"paths": root, "patterns": "*.log"}));
+        assert_eq!(found(&r), ["a.log"]);
+        assert_eq!(field(&r, "matched"), 1);
+        let r = apply(
+            "find",
+            json!({"paths": root, "patterns": "*.log", "recurse": true, "hidden": true}),
+        );
+        assert_eq!(found(&r), [".hidden.log", "a.log", "c.log"]);
+        let r = apply(
+            "find",
+            json!({"paths": [root], "patterns": [r"^[ab]\..*$"], "use_regex": true}),
+        );
+        assert_eq!(found(&r), ["a.log", "b.txt"]);
+        let r = apply("find", json!({"paths": root, "file_type": "directory"}));
+        assert_eq!(found(&r), ["deep"]);
+        let r = apply("find", json!({"paths": root, "size": "2", "recurse": true}));
+        assert_eq!(found(&r), ["b.txt", "c.log"]);
+        let r = apply("find", json!({"paths": root, "age": "-1d"}));
+        assert_eq!(field(&r, "matched"), 2);
+        let r = apply("find", json!({"paths": root, "age": "1d"}));
+        assert_eq!(field(&r, "matched"), 0);
+    }
+
+    #[test]
+    fn glob_translation() {
+        let re = regex::Regex::new(&glob_regex("f?o[!x]*.conf")).unwrap();
+        assert!(re.is_match("foob-1.conf"));
+        assert!(!re.is_match("foox.conf"));
+        assert!(!re.is_match("xfoob.conf"));
+    }
+}

@@ -37,3 +37,24 @@ impl Module for Slurp {
         Ok(Report::ok())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::{testing::*, ModuleError};
+
+    #[test]
+    fn base64_of_the_file_and_missing_fails() {
+        let s = Scratch::new();
+        let f = s.write("f", "hi\n");
+        let r = apply("slurp", json!({"src": f}));
+        assert_eq!(field(&r, "content"), "aGkK");
+        assert_eq!(field(&r, "encoding"), "base64");
+        assert!(matches!(
+            error("slurp", json!({"src": s.path("no")})),
+            ModuleError::Failed(_)
+        ));
+        assert!(matches!(error("slurp", json!({})), ModuleError::Args(_)));
+    }
+}

@@ -111,3 +111,45 @@ impl Module for Stat {
         Ok(Report::ok())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::testing::*;
+
+    #[test]
+    fn reports_a_file_a_link_and_nothing() {
+        let s = Scratch::new();
+        let f = s.write("f", "hello\n");
+        std::os::unix::fs::symlink(&f, s.path("l")).unwrap();
+        let target = LocalTarget::new();
+        let r = run_module(&target, "stat", json!({"path": f}), false, false).unwrap();
+        assert_eq!(target.runs(), 1);
+        let st = field(&r, "stat");
+        assert_eq!(st["exists"], true);
+        assert_eq!(st["isreg"], true);
+        assert_eq!(st["size"], 6);
+        assert_eq!(st["checksum"], "f572d396fae9206628714fb2ce00f72e94f2258f");
+        assert_eq!(
+            st["mode"],
+            format!("{:04o}", mode_of(std::path::Path::new(&f)))
+        );
+        assert_eq!(st["pw_name"], "root");
+        let r = apply("stat", json!({"path": s.path("l")}));
+        let st = field(&r, "stat");
+        assert_eq!(
+            (st["islnk"].clone(), st["lnk_source"].clone()),
+            (json!(true), json!(f))
+        );
+        assert!(st.get("checksum").is_none());
+        let r = apply(
+            "stat",
+            json!({"path": s.path("l"), "follow": true, "checksum_algorithm": "sha256"}),
+        );
+        assert_eq!(field(&r, "stat")["checksum"].as_str().unwrap().len(), 64);
+        let r = apply("stat", json!({"path": s.path("none")}));
+        assert_eq!(field(&r, "stat"), &json!({"exists": false}));
+        assert!(!r.changed);
+    }
+}

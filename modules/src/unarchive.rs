@@ -280,3 +280,127 @@ impl Module for Unarchive {
         Ok(report)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::{fs, path::Path, process::Command};
+
+    use serde_json::json;
+
+    use crate::{testing::*, ModuleError};
+
+    fn twice(args: serde_json::Value) -> crate::Report {
+        let predicted = check("unarchive", args.clone());
+        let first = apply("unarchive", args.clone());
+        assert_eq!(
+            predicted.changed, first.changed,
+            "check mode predicted {predicted:?}"
+        );
+        let second = apply("unarchive", args);
+        assert!(!second.changed, "second run changed: {second:?}");
+        first
+    }
+
+    fn tarball(s: &Scratch) -> String {
+        s.write("build/gluu-server-4.5/etc/gluu.conf", "a=1\n");
+        s.write(
+            "build/gluu-server-4.5/opt/jetty/start.ini",
+            "--module=http\n",
+        );
+        // Unique, so the upload's temp name can be looked for.
+        let unique = s
+            .dir
+            .path()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let archive = s.path(&format!("gluu{unique}.tgz"));
+        let ok = Command::new("tar")
+            .args(["-czf", &archive, "-C", &s.path("build"), "gluu-server-4.5"])
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        archive
+    }
+
+    #[test]
+    fn controller_archive_extracts_once_and_again_when_disk_differs() {
+        let s = Scratch::new();
+        let archive = tarball(&s);
+        let dest = s.path("opt");
+        fs::create_dir(&dest).unwrap();
+        let args = json!({"src": archive, "dest": dest, "list_files": true});
+        let r = twice(args.clone());
+        assert!(r.changed);
+        let conf = s.path("opt/gluu-server-4.5/etc/gluu.conf");
+        assert_eq!(fs::read_to_string(&conf).unwrap(), "a=1\n");
+        assert!(field(&r, "files").as_array().unwrap().len() >= 3);
+        fs::write(&conf, "tampered\n").unwrap();
+        assert!(apply("unarchive", args.clone()).changed);
+        assert_eq!(fs::read_to_string(&conf).unwrap(), "a=1\n");
+        let archive_name = Path::new(&archive)
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let uploads = fs::read_dir("/tmp")
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(&archive_name))
+            .count();
+        assert_eq!(uploads, 0, "temp uploads left in /tmp");
+        let target = LocalTarget::new();
+        let r = run_module(&target, "unarchive", args, false, false).unwrap();
+        assert!(!r.changed);
+        assert_eq!(
+            target.runs(),
+            1,
+            "one round trip (plus the upload) when nothing changes"
+        );
+    }
+
+    #[test]
+    fn remote_src_creates_and_owner() {
+        let s = Scratch::new();
+        let archive = tarball(&s);
+        let dest = s.path("dest");
+        fs::create_dir(&dest).unwrap();
+        twice(
+            json!({"src": archive, "dest": dest, "remote_src": true, "owner": "nobody", "mode": "0750"}),
+        );
+        let conf = s.path("dest/gluu-server-4.5/etc/gluu.conf");
+        assert_eq!(mode_of(Path::new(&conf)), 0o750);
+        let r = apply(
+            "unarchive",
+            json!({"src": archive, "dest": s.path("elsewhere"), "remote_src": true, "creates": conf}),
+        );
+        assert!(!r.changed);
+        let e = error(
+            "unarchive",
+            json!({"src": archive, "dest": s.path("elsewhere"), "remote_src": true}),
+        );
+        assert!(matches!(e, ModuleError::Failed(m) if m.contains("does not exist")));
+        assert!(matches!(
+            error("unarchive", json!({"src": archive})),
+            ModuleError::Args(_)
+        ));
+    }
+
+    #[test]
+    fn zip_archives() {
+        let s = Scratch::new();
+        s.write("z/a.txt", "a");
+        let zip = s.path("a.zip");
+        let ok = Command::new("sh")
+            .arg("-c")
+            .arg(format!("cd {} && zip -q -r {zip} a.txt", s.path("z")))
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        let dest = s.path("out");
+        fs::create_dir(&dest).unwrap();
+        twice(json!({"src": zip, "dest": dest}));
+        assert_eq!(fs::read_to_string(s.path("out/a.txt")).unwrap(), "a");
+    }
+}
