@@ -391,7 +391,7 @@ impl Module for Apt {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{run_module, LocalTarget, TempDir};
+    use crate::testing::{run_dyn as run_module, LocalTarget, TempDir};
     use serde_json::{json, Value};
 
     /// Fake dpkg-query, apt-cache and apt-get over a package list in the temp dir

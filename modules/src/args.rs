@@ -7,7 +7,10 @@ use serde_json::{Map, Value};
 use crate::error::ModuleError;
 
 /// Deserializes a module's arguments, with an error that names the module.
-pub fn parse<T: DeserializeOwned>(module: &str, raw: &Map<String, Value>) -> Result<T, ModuleError> {
+pub fn parse<T: DeserializeOwned>(
+    module: &str,
+    raw: &Map<String, Value>,
+) -> Result<T, ModuleError> {
     // Ansible drops arguments whose value is explicitly omitted; the engine removes those.
     serde_json::from_value(Value::Object(raw.clone()))
         .map_err(|e| ModuleError::args(format!("{module}: {e}")))
@@ -193,7 +196,13 @@ mod tests {
 
     #[test]
     fn booleans_the_ansible_way() {
-        for yes in [json!("yes"), json!("On"), json!("True"), json!(1), json!(true)] {
+        for yes in [
+            json!("yes"),
+            json!("On"),
+            json!("True"),
+            json!(1),
+            json!(true),
+        ] {
             assert_eq!(boolean(&yes), Some(true), "{yes}");
         }
         for no in [json!("no"), json!("off"), json!("False"), json!(0)] {

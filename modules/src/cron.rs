@@ -360,7 +360,7 @@ fn run_checked(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{run_module, LocalTarget, TempDir};
+    use crate::testing::{run_dyn as run_module, LocalTarget, TempDir};
     use serde_json::{json, Value};
 
     /// A `crontab` that keeps each user's table in a file of the temp dir.

@@ -25,11 +25,19 @@ pub struct Query<C> {
 impl<C> Query<C> {
     /// Nothing to do.
     pub fn unchanged(report: Report) -> Self {
-        Query { change: None, report, diff: None }
+        Query {
+            change: None,
+            report,
+            diff: None,
+        }
     }
     /// Something to do.
     pub fn change(change: C) -> Self {
-        Query { change: Some(change), report: Report::ok(), diff: None }
+        Query {
+            change: Some(change),
+            report: Report::ok(),
+            diff: None,
+        }
     }
     pub fn with_diff(mut self, diff: Option<Diff>) -> Self {
         self.diff = diff;

@@ -96,7 +96,7 @@ fn unit(seconds: &Option<Value>) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{run_module, LocalTarget};
+    use crate::testing::{run_dyn as run_module, LocalTarget};
     use serde_json::json;
 
     #[test]

@@ -49,7 +49,7 @@ impl Module for Ping {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{run_module, LocalTarget};
+    use crate::testing::{run_dyn as run_module, LocalTarget};
     use serde_json::json;
 
     #[test]

@@ -21,7 +21,10 @@ impl Report {
         Self::default()
     }
     pub fn changed() -> Self {
-        Report { changed: true, ..Self::default() }
+        Report {
+            changed: true,
+            ..Self::default()
+        }
     }
     pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
         self.fields.insert(key.to_string(), value.into());

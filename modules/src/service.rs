@@ -575,7 +575,7 @@ mod tests {
         let actions = SYSTEM.actions(&status, &want(Some(ServiceState::Started), Some(true)));
         assert_eq!(
             actions,
-            ["systemctl enable -- 'demo'", "systemctl start -- 'demo'"]
+            ["systemctl enable -- demo", "systemctl start -- demo"]
         );
     }
 }

@@ -41,7 +41,7 @@ impl Module for Shell {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{run_module, LocalTarget};
+    use crate::testing::{run_dyn as run_module, LocalTarget};
     use serde_json::json;
 
     #[test]

@@ -257,7 +257,7 @@ impl Module for User {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{run_module, LocalTarget, TempDir};
+    use crate::testing::{run_dyn as run_module, LocalTarget, TempDir};
     use serde_json::{json, Value};
 
     /// A `getent` over account files in the temp dir, and account tools that log their

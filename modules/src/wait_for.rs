@@ -227,7 +227,7 @@ impl Module for WaitFor {
 mod tests {
     use super::*;
     use crate::target::Target;
-    use crate::testing::{run_module, LocalTarget, TempDir};
+    use crate::testing::{run_dyn as run_module, LocalTarget, TempDir};
     use serde_json::{json, Value};
 
     fn wait(args: Value) -> Report {
