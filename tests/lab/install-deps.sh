@@ -15,6 +15,8 @@ required=(
 	"sshd openssh-server"
 	"crontab cron"
 	"hyperfine hyperfine"
+	"sudo sudo"
+	"dash dash"
 )
 
 missing=()
@@ -40,3 +42,5 @@ docker info >/dev/null 2>&1 || {
 	echo "install-deps: docker is not running" >&2
 	exit 1
 }
+# sshd started as root (the connection tests start a private one) needs this directory.
+mkdir -p /run/sshd

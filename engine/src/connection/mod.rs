@@ -1,19 +1,55 @@
 //! How the engine reaches a host: the local machine or SSH, each through one long-lived
 //! shell per host (and per become user), behind `troupe_modules::Target`.
 
+use std::fmt;
 use std::sync::Arc;
 
 use troupe_modules::{Target, TargetError};
 
 use crate::Map;
 
+mod r#become;
+mod command_timeout;
+mod environment;
+mod host_connection;
+mod launcher;
+mod local;
+mod quote;
+mod random_token;
+mod session_scripts;
+mod shell_session;
+mod ssh;
+mod stderr_tail;
+#[cfg(test)]
+mod tests;
+
+pub use command_timeout::{WithTimeout, TIMED_OUT};
+pub use environment::{InvalidVariableName, WithEnvironment};
+pub use host_connection::HostConnection;
+pub use launcher::{Launch, Launcher, PasswordPrompt};
+pub use local::{open_local, LocalLauncher};
+pub use quote::shell_quote;
+pub use shell_session::{SessionOptions, ShellSession};
+pub use ssh::{open_ssh, SshLauncher};
+
 /// How to run commands as another user.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Become {
     pub user: String,
     /// `sudo` or `su`.
     pub method: String,
     pub password: Option<String>,
+}
+
+/// Never shows the password.
+impl fmt::Debug for Become {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Become")
+            .field("user", &self.user)
+            .field("method", &self.method)
+            .field("password", &self.password.as_ref().map(|_| "<hidden>"))
+            .finish()
+    }
 }
 
 /// Connection settings for one host, read from its variables (`ansible_connection`,
@@ -37,21 +73,36 @@ impl ConnectionSpec {
     pub fn from_vars(inventory_hostname: &str, vars: &Map) -> Self {
         let s = |k: &str| vars.get(k).and_then(|v| v.as_str()).map(str::to_string);
         let kind = s("ansible_connection").unwrap_or_else(|| {
-            if matches!(inventory_hostname, "localhost" | "127.0.0.1") { "local" } else { "ssh" }.into()
+            if matches!(inventory_hostname, "localhost" | "127.0.0.1") {
+                "local"
+            } else {
+                "ssh"
+            }
+            .into()
         });
         ConnectionSpec {
             kind,
             host: s("ansible_host").unwrap_or_else(|| inventory_hostname.to_string()),
-            port: vars.get("ansible_port").and_then(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok())).map(|p| p as u16),
+            port: vars
+                .get("ansible_port")
+                .and_then(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok()))
+                .map(|p| p as u16),
             user: s("ansible_user").or_else(|| s("ansible_ssh_user")),
-            private_key: s("ansible_ssh_private_key_file").or_else(|| s("ansible_private_key_file")),
+            private_key: s("ansible_ssh_private_key_file")
+                .or_else(|| s("ansible_private_key_file")),
             ssh_args: ["ansible_ssh_common_args", "ansible_ssh_extra_args"]
                 .iter()
                 .filter_map(|k| s(k))
                 .flat_map(|a| a.split_whitespace().map(str::to_string).collect::<Vec<_>>())
                 .collect(),
-            timeout_secs: vars.get("ansible_timeout").and_then(|v| v.as_u64()).unwrap_or(10),
-            host_key_checking: vars.get("ansible_host_key_checking").and_then(|v| troupe_modules::args::boolean(v)).unwrap_or(true),
+            timeout_secs: vars
+                .get("ansible_timeout")
+                .and_then(|v| v.as_u64())
+                .unwrap_or(10),
+            host_key_checking: vars
+                .get("ansible_host_key_checking")
+                .and_then(troupe_modules::args::boolean)
+                .unwrap_or(true),
         }
     }
 }
@@ -65,11 +116,22 @@ pub trait Connection: Send + Sync {
 }
 
 /// Opens a connection (the SSH master and the first shell), or says why the host is unreachable.
-pub fn open(_name: &str, _spec: &ConnectionSpec) -> Result<Arc<dyn Connection>, TargetError> {
-    Err(TargetError::Unreachable("connections are not implemented yet".into()))
+pub fn open(name: &str, spec: &ConnectionSpec) -> Result<Arc<dyn Connection>, TargetError> {
+    let options = SessionOptions::for_spec(spec);
+    match spec.kind.as_str() {
+        "local" => Ok(Arc::new(open_local(
+            name,
+            LocalLauncher::default(),
+            options,
+        )?)),
+        "ssh" | "smart" | "paramiko" => Ok(Arc::new(open_ssh(name, spec, options)?)),
+        other => Err(TargetError::Unreachable(format!(
+            "unsupported connection type '{other}'"
+        ))),
+    }
 }
 
-/// STUB until the connection branch lands: a target that sees `vars` as environment.
-pub fn with_environment(target: Arc<dyn Target>, _vars: &Map) -> Arc<dyn Target> {
-    target
+/// A target that sees `vars` as environment variables (the task's `environment:`).
+pub fn with_environment(target: Arc<dyn Target>, vars: &Map) -> Result<Arc<dyn Target>, InvalidVariableName> {
+    Ok(Arc::new(WithEnvironment::new(target, vars)?))
 }

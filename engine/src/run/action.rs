@@ -102,7 +102,8 @@ impl PlayRun {
         let target = match &step.inh.kw.environment {
             None => target,
             Some(env) => match self.run.templar.render_value(env, step.ctx) {
-                Ok(Value::Object(vars)) => crate::connection::with_environment(target, &vars),
+                Ok(Value::Object(vars)) => crate::connection::with_environment(target, &vars)
+                    .map_err(|e| Box::new(Outcome::failed(self.describe_error(step.task, &e.to_string()))))?,
                 Ok(_) => target,
                 Err(e) => return Err(Box::new(Outcome::failed(self.describe_error(step.task, &e.to_string())))),
             },

@@ -1,0 +1,87 @@
+//! Running the shell as another user: `sudo` (with or without a password) or `su`, wrapped
+//! around the login user's launcher.
+
+use std::sync::Arc;
+
+use troupe_modules::TargetError;
+
+use super::launcher::{Launch, Launcher, PasswordPrompt};
+use super::quote::shell_quote as q;
+use super::random_token::random_token;
+use super::Become;
+
+/// Starts `/bin/sh` as `become.user` through the login user's launcher.
+pub(crate) struct BecomeLauncher {
+    login: Arc<dyn Launcher>,
+    user: String,
+    method: Method,
+}
+
+enum Method {
+    /// `sudo -n`: fails at once when a password would be needed.
+    Sudo,
+    /// `sudo -S`: the password goes to sudo's own prompt, told apart by a unique marker.
+    SudoWithPassword(PasswordPrompt),
+    Su,
+}
+
+impl BecomeLauncher {
+    pub(crate) fn new(login: Arc<dyn Launcher>, how: &Become) -> Result<Self, TargetError> {
+        let method = match (how.method.as_str(), &how.password) {
+            ("sudo", None) => Method::Sudo,
+            ("sudo", Some(password)) => {
+                let token = random_token();
+                Method::SudoWithPassword(PasswordPrompt {
+                    prompt: format!("[troupe%become {token}] password:"),
+                    ready: format!("troupe-ready-{token}"),
+                    password: password.clone(),
+                })
+            }
+            ("su", None) => Method::Su,
+            ("su", Some(_)) => {
+                return Err(TargetError::Failed(
+                    "become method 'su' with a password needs a terminal, which troupe does not use: use sudo".into(),
+                ))
+            }
+            (other, _) => return Err(TargetError::Failed(format!("unsupported become method '{other}'"))),
+        };
+        Ok(BecomeLauncher {
+            login,
+            user: how.user.clone(),
+            method,
+        })
+    }
+}
+
+impl Launcher for BecomeLauncher {
+    fn launch(&self, script: Option<&str>) -> Launch {
+        let shell = match script {
+            None => "exec /bin/sh".to_string(),
+            Some(script) => script.to_string(),
+        };
+        let user = q(&self.user);
+        let (command, password) = match &self.method {
+            Method::Sudo => (
+                format!("exec sudo -H -n -u {user} -- /bin/sh -c {}", q(&shell)),
+                None,
+            ),
+            Method::SudoWithPassword(prompt) => {
+                // The marker is printed in two pieces so ssh's debug echo of this command
+                // line never looks like it; sudo turns `%%` into `%` for the same reason.
+                let token = prompt.ready.trim_start_matches("troupe-ready-");
+                let announced = format!("printf 'troupe-ready-%s\\n' {token} >&2\n{shell}");
+                let sudo_prompt = prompt.prompt.replace('%', "%%");
+                let command = format!(
+                    "exec sudo -H -S -p {} -u {user} -- /bin/sh -c {}",
+                    q(&sudo_prompt),
+                    q(&announced)
+                );
+                (command, Some(prompt.clone()))
+            }
+            Method::Su => (format!("exec su -s /bin/sh -c {} {user}", q(&shell)), None),
+        };
+        let mut launch = self.login.launch(Some(&command));
+        launch.password = password;
+        launch
+    }
+}

@@ -1,0 +1,537 @@
+//! One long-lived POSIX shell on a host, spoken to over a framed protocol (see
+//! `session_scripts`). Requests are serialized; large files and large stdin are streamed
+//! through a separate process so the controller's memory stays flat.
+
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, ChildStdout};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use troupe_modules::{FileAttrs, RunOutput, Target, TargetError};
+
+use super::launcher::{spawn, Launcher, Spawned};
+use super::random_token::random_token;
+use super::session_scripts::{self as scripts, PutContent, Stdin, GET_MISSING, GET_TOO_LARGE};
+use super::stderr_tail::StderrTail;
+use super::ConnectionSpec;
+
+/// Tuning of a session.
+#[derive(Debug, Clone)]
+pub struct SessionOptions {
+    /// Files and stdin larger than this travel through a separate streaming process.
+    pub inline_limit: u64,
+    /// How long the shell may take to start (connect, log in, answer sudo) before it is killed.
+    pub startup_timeout: Duration,
+}
+
+impl Default for SessionOptions {
+    fn default() -> Self {
+        SessionOptions {
+            inline_limit: 4 << 20,
+            startup_timeout: Duration::from_secs(40),
+        }
+    }
+}
+
+impl SessionOptions {
+    /// Defaults, with the start-up allowance derived from the host's `ansible_timeout`.
+    pub fn for_spec(spec: &ConnectionSpec) -> Self {
+        SessionOptions {
+            startup_timeout: Duration::from_secs(spec.timeout_secs.max(1) + 30),
+            ..Self::default()
+        }
+    }
+}
+
+/// A long-lived `/bin/sh` on a host, as one user. Implements [`Target`].
+pub struct ShellSession {
+    name: String,
+    launcher: Arc<dyn Launcher>,
+    options: SessionOptions,
+    /// Ends the here-documents carrying data (never a line of base64).
+    terminator: String,
+    /// The session's private temp dir on the host.
+    temp_dir: String,
+    umask: u32,
+    pid: u32,
+    state: Mutex<State>,
+}
+
+struct State {
+    child: Child,
+    /// `None` once closed.
+    stdin: Option<ChildStdin>,
+    stdout: BufReader<ChildStdout>,
+    stderr: StderrTail,
+    /// Starts every reply header.
+    marker: String,
+    /// Why the session can no longer be used.
+    broken: Option<String>,
+}
+
+/// What a request left, its stdout having gone to a sink.
+struct Reply {
+    rc: i32,
+    stderr: Vec<u8>,
+    /// The sink refused the stdout bytes (they were still read, to stay in step).
+    sink_error: Option<io::Error>,
+}
+
+impl Reply {
+    fn stderr_text(&self) -> String {
+        String::from_utf8_lossy(&self.stderr).trim().to_string()
+    }
+}
+
+impl ShellSession {
+    /// Starts the shell and its private temp dir. A host that cannot be reached, or a shell
+    /// that dies at once (ssh refused, sudo said no), is `Unreachable` with what it said.
+    pub fn start(
+        name: &str,
+        launcher: Arc<dyn Launcher>,
+        options: SessionOptions,
+    ) -> Result<Self, TargetError> {
+        let Spawned {
+            child,
+            stdin,
+            stdout,
+            stderr,
+        } = spawn(launcher.launch(None), options.startup_timeout)?;
+        let pid = child.id();
+        let marker = format!("troupe-{}", random_token());
+        let mut state = State {
+            child,
+            stdin: Some(stdin),
+            stdout: BufReader::new(stdout),
+            stderr,
+            marker,
+            broken: None,
+        };
+        let mut first_words = Vec::new();
+        let started = {
+            let _watchdog = Watchdog::arm(pid, options.startup_timeout);
+            let init = scripts::init(&state.marker);
+            state.exchange(&init, &mut first_words)
+        };
+        let reply = match started {
+            Ok(reply) if reply.rc == 0 => reply,
+            Ok(reply) => {
+                state.kill();
+                return Err(TargetError::Unreachable(format!(
+                    "cannot start a shell: {}",
+                    reply.stderr_text()
+                )));
+            }
+            Err(reason) => {
+                state.kill();
+                return Err(TargetError::Unreachable(reason));
+            }
+        };
+        drop(reply);
+        let first_words = String::from_utf8_lossy(&first_words);
+        let mut lines = first_words.lines();
+        let temp_dir = lines.next().unwrap_or_default().to_string();
+        let umask = lines
+            .next()
+            .and_then(|u| u32::from_str_radix(u.trim(), 8).ok())
+            .unwrap_or(0o022);
+        Ok(ShellSession {
+            name: name.to_string(),
+            launcher,
+            options,
+            terminator: format!("TROUPE_DATA_{}", random_token()),
+            temp_dir,
+            umask,
+            pid,
+            state: Mutex::new(state),
+        })
+    }
+
+    /// The local process behind the session (`sh`, `ssh`...).
+    pub fn pid(&self) -> u32 {
+        self.pid
+    }
+
+    /// Ends the shell, which removes its temp dir. Later requests are `Unreachable`.
+    pub fn close(&self) {
+        let mut state = self.lock();
+        if let Some(mut stdin) = state.stdin.take() {
+            let _ = stdin.write_all(b"exit\n");
+        }
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while matches!(state.child.try_wait(), Ok(None)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        state.kill();
+        state
+            .broken
+            .get_or_insert_with(|| "the session was closed".into());
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Sends one request; a broken session is `Unreachable`.
+    fn request(
+        &self,
+        state: &mut State,
+        script: &str,
+        stdout: &mut dyn Write,
+    ) -> Result<Reply, TargetError> {
+        state
+            .exchange(script, stdout)
+            .map_err(TargetError::Unreachable)
+    }
+
+    /// Streams `len` bytes of `content` into a new file at `remote_path`, through its own process.
+    fn upload(
+        &self,
+        remote_path: &str,
+        content: &mut dyn Read,
+        len: u64,
+    ) -> Result<(), TargetError> {
+        let launch = self.launcher.launch(Some(&scripts::upload(remote_path)));
+        let Spawned {
+            mut child,
+            mut stdin,
+            stdout,
+            stderr,
+        } = spawn(launch, self.options.startup_timeout)?;
+        drop(stdout);
+        let copied = copy_content(content, len, &mut stdin);
+        drop(stdin);
+        if copied.is_err() {
+            let _ = child.kill();
+        }
+        let status = child.wait();
+        copied?;
+        stderr.wait_closed(Duration::from_secs(2));
+        match status {
+            Ok(status) if status.success() => Ok(()),
+            _ => Err(TargetError::Failed(format!(
+                "writing {remote_path}: {}",
+                stderr.text()
+            ))),
+        }
+    }
+
+    /// Streams the file at `remote_path` into `sink`, through its own process.
+    fn download(&self, remote_path: &str, sink: &mut dyn Write) -> Result<(), TargetError> {
+        let launch = self.launcher.launch(Some(&scripts::download(remote_path)));
+        let Spawned {
+            mut child,
+            stdin,
+            mut stdout,
+            stderr,
+        } = spawn(launch, self.options.startup_timeout)?;
+        drop(stdin);
+        let copied = io::copy(&mut stdout, sink);
+        if copied.is_err() {
+            let _ = child.kill();
+        }
+        let status = child.wait();
+        stderr.wait_closed(Duration::from_secs(2));
+        match (copied, status) {
+            (Err(e), _) => Err(TargetError::Failed(format!("reading {remote_path}: {e}"))),
+            (Ok(_), Ok(status)) if status.success() => Ok(()),
+            _ => Err(TargetError::Failed(format!(
+                "reading {remote_path}: {}",
+                stderr.text()
+            ))),
+        }
+    }
+
+    /// Removes a leftover file, best effort (the session may be the thing that failed).
+    fn remove(&self, state: &mut State, path: &str) {
+        let script = scripts::run(
+            &format!("rm -f -- {}", super::shell_quote(path)),
+            Stdin::None,
+            &self.terminator,
+        );
+        let _ = state.exchange(&script, &mut io::sink());
+    }
+}
+
+impl Drop for ShellSession {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+impl Target for ShellSession {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn run(&self, script: &str, stdin: Option<&[u8]>) -> Result<RunOutput, TargetError> {
+        if script.contains('\0') {
+            return Err(TargetError::Failed(
+                "a command cannot contain a NUL byte".into(),
+            ));
+        }
+        let mut state = self.lock();
+        let stdin = match stdin {
+            None => Stdin::None,
+            Some(bytes) if bytes.len() as u64 <= self.options.inline_limit => Stdin::Inline(bytes),
+            Some(bytes) => {
+                let path = scripts::uploaded_stdin_path(&self.temp_dir);
+                self.upload(&path, &mut &bytes[..], bytes.len() as u64)?;
+                Stdin::Uploaded
+            }
+        };
+        let mut stdout = Vec::new();
+        let reply = self.request(
+            &mut state,
+            &scripts::run(script, stdin, &self.terminator),
+            &mut stdout,
+        )?;
+        Ok(RunOutput {
+            rc: reply.rc,
+            stdout,
+            stderr: reply.stderr,
+        })
+    }
+
+    fn put(
+        &self,
+        path: &str,
+        content: &mut dyn Read,
+        len: u64,
+        attrs: &FileAttrs,
+    ) -> Result<(), TargetError> {
+        let temp = scripts::temp_path_beside(path, &random_token()).ok_or_else(|| {
+            TargetError::Failed(format!("cannot write to '{path}': not a file path"))
+        })?;
+        let mut state = self.lock();
+        let new_file_mode = 0o666 & !self.umask;
+        let inline;
+        let content = if len <= self.options.inline_limit {
+            let mut bytes = Vec::with_capacity(len as usize);
+            content
+                .take(len)
+                .read_to_end(&mut bytes)
+                .map_err(|e| TargetError::Failed(format!("reading content for {path}: {e}")))?;
+            if bytes.len() as u64 != len {
+                return Err(short_content(bytes.len() as u64, len));
+            }
+            inline = bytes;
+            PutContent::Inline(&inline)
+        } else {
+            if let Err(e) = self.upload(&temp, content, len) {
+                self.remove(&mut state, &temp);
+                return Err(e);
+            }
+            PutContent::Uploaded
+        };
+        let script = scripts::put(&temp, path, content, attrs, new_file_mode, &self.terminator);
+        let reply = self.request(&mut state, &script, &mut io::sink())?;
+        match reply.rc {
+            0 => Ok(()),
+            _ => Err(TargetError::Failed(format!(
+                "cannot write {path}: {}",
+                reply.stderr_text()
+            ))),
+        }
+    }
+
+    fn get(&self, path: &str, sink: &mut dyn Write) -> Result<bool, TargetError> {
+        let mut state = self.lock();
+        let reply = self.request(
+            &mut state,
+            &scripts::get(path, self.options.inline_limit),
+            sink,
+        )?;
+        match reply.rc {
+            0 => match reply.sink_error {
+                None => Ok(true),
+                Some(e) => Err(TargetError::Failed(format!("storing {path}: {e}"))),
+            },
+            GET_MISSING => Ok(false),
+            GET_TOO_LARGE => self.download(path, sink).map(|()| true),
+            _ => Err(TargetError::Failed(format!(
+                "cannot read {path}: {}",
+                reply.stderr_text()
+            ))),
+        }
+    }
+}
+
+impl State {
+    /// Sends `request` and reads its reply, the stdout bytes going to `stdout`. Any broken
+    /// pipe or unreadable reply breaks the session for good: the reason is returned.
+    fn exchange(&mut self, request: &str, stdout: &mut dyn Write) -> Result<Reply, String> {
+        if let Some(reason) = &self.broken {
+            return Err(reason.clone());
+        }
+        let result = self.send(request).and_then(|()| self.receive(stdout));
+        result.map_err(|e| {
+            let reason = self.death_reason(&e);
+            self.broken = Some(reason.clone());
+            reason
+        })
+    }
+
+    fn send(&mut self, request: &str) -> io::Result<()> {
+        let stdin = self
+            .stdin
+            .as_mut()
+            .ok_or_else(|| io::Error::other("the session was closed"))?;
+        stdin.write_all(request.as_bytes())?;
+        stdin.flush()
+    }
+
+    fn receive(&mut self, stdout: &mut dyn Write) -> io::Result<Reply> {
+        let (rc, out_len, err_len) = self.read_header()?;
+        let sink_error = copy_exact(&mut self.stdout, out_len, stdout)?;
+        let mut stderr = Vec::with_capacity(err_len.min(1 << 20) as usize);
+        copy_exact(&mut self.stdout, err_len, &mut stderr)?;
+        Ok(Reply {
+            rc,
+            stderr,
+            sink_error,
+        })
+    }
+
+    /// Reads up to the header line. Lines before it (a chatty rc file at login) are skipped.
+    fn read_header(&mut self) -> io::Result<(i32, u64, u64)> {
+        let mut skipped = 0usize;
+        loop {
+            let mut line = Vec::new();
+            let n = (&mut self.stdout)
+                .take(64 * 1024)
+                .read_until(b'\n', &mut line)?;
+            if n == 0 {
+                return Err(io::ErrorKind::UnexpectedEof.into());
+            }
+            if let Some(at) = find(&line, self.marker.as_bytes()) {
+                let fields = String::from_utf8_lossy(&line[at + self.marker.len()..]).into_owned();
+                let mut numbers = fields.split_whitespace();
+                let mut next = || numbers.next().and_then(|f| f.parse::<i64>().ok());
+                return match (next(), next(), next()) {
+                    (Some(rc), Some(out), Some(err)) if out >= 0 && err >= 0 => {
+                        Ok((rc as i32, out as u64, err as u64))
+                    }
+                    _ => Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!("bad reply header {fields:?}"),
+                    )),
+                };
+            }
+            skipped += n;
+            if skipped > 1 << 20 {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "the shell sent output that is not a reply",
+                ));
+            }
+        }
+    }
+
+    /// Says why the shell went away: its last words on stderr (ssh's own message), or how it ended.
+    fn death_reason(&mut self, error: &io::Error) -> String {
+        self.stderr.wait_closed(Duration::from_secs(2));
+        let said = self.stderr.text();
+        if !said.is_empty() {
+            return said;
+        }
+        match self.child.try_wait() {
+            Ok(Some(status)) => format!("the shell ended ({status})"),
+            _ => format!("lost the shell: {error}"),
+        }
+    }
+
+    fn kill(&mut self) {
+        self.stdin = None;
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Copies exactly `len` bytes from `reader`; a failing `sink` does not stop the reading,
+/// its error is returned alongside.
+fn copy_exact(
+    reader: &mut impl Read,
+    len: u64,
+    sink: &mut dyn Write,
+) -> io::Result<Option<io::Error>> {
+    let mut buf = vec![0u8; len.min(256 * 1024) as usize];
+    let mut left = len;
+    let mut sink_error = None;
+    while left > 0 {
+        let want = left.min(buf.len() as u64) as usize;
+        let got = match reader.read(&mut buf[..want]) {
+            Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if sink_error.is_none() {
+            sink_error = sink.write_all(&buf[..got]).err();
+        }
+        left -= got as u64;
+    }
+    Ok(sink_error)
+}
+
+/// Copies `len` bytes of a module's content into a child's stdin.
+fn copy_content(
+    content: &mut dyn Read,
+    len: u64,
+    stdin: &mut ChildStdin,
+) -> Result<(), TargetError> {
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut left = len;
+    while left > 0 {
+        let want = left.min(buf.len() as u64) as usize;
+        let got = match content.read(&mut buf[..want]) {
+            Ok(0) => return Err(short_content(len - left, len)),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(TargetError::Failed(format!("reading content: {e}"))),
+        };
+        stdin
+            .write_all(&buf[..got])
+            .map_err(|e| TargetError::Failed(format!("sending content: {e}")))?;
+        left -= got as u64;
+    }
+    Ok(())
+}
+
+fn short_content(got: u64, len: u64) -> TargetError {
+    TargetError::Failed(format!("the content ended after {got} of {len} bytes"))
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Kills a process that has not finished starting by its deadline (a login that hangs).
+struct Watchdog {
+    done: Option<mpsc::Sender<()>>,
+}
+
+impl Watchdog {
+    fn arm(pid: u32, limit: Duration) -> Self {
+        let (done, finished) = mpsc::channel::<()>();
+        std::thread::spawn(move || {
+            if let Err(mpsc::RecvTimeoutError::Timeout) = finished.recv_timeout(limit) {
+                // The child is not reaped before the watchdog is disarmed, so the pid is still its.
+                let _ = std::process::Command::new("kill")
+                    .arg("-9")
+                    .arg(pid.to_string())
+                    .status();
+            }
+        });
+        Watchdog { done: Some(done) }
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        if let Some(done) = self.done.take() {
+            let _ = done.send(());
+        }
+    }
+}

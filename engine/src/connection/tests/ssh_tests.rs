@@ -1,0 +1,118 @@
+//! What only SSH has: ssh's own failures reported as unreachable, and the master's life.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use troupe_modules::TargetError;
+
+use super::super::{open, Connection, ConnectionSpec, HostConnection, SessionOptions, SshLauncher};
+use super::sshd::{free_port, Sshd};
+
+fn unreachable_reason(spec: &ConnectionSpec) -> String {
+    match open("h", spec) {
+        Err(TargetError::Unreachable(why)) => why,
+        Err(other) => panic!("expected unreachable, got {other}"),
+        Ok(_) => panic!("connected to {spec:?}"),
+    }
+}
+
+fn spec_without_server() -> ConnectionSpec {
+    ConnectionSpec {
+        kind: "ssh".into(),
+        host: "127.0.0.1".into(),
+        port: Some(free_port()),
+        user: None,
+        private_key: None,
+        ssh_args: vec!["-F".into(), "/dev/null".into()],
+        timeout_secs: 5,
+        host_key_checking: false,
+    }
+}
+
+#[test]
+fn a_closed_port_is_unreachable_with_ssh_words() {
+    let why = unreachable_reason(&spec_without_server());
+    assert!(why.contains("Connection refused"), "{why}");
+}
+
+#[test]
+fn an_unknown_host_name_is_unreachable() {
+    let spec = ConnectionSpec {
+        host: "no-such-host.invalid".into(),
+        ..spec_without_server()
+    };
+    let why = unreachable_reason(&spec);
+    assert!(why.contains("Could not resolve hostname"), "{why}");
+}
+
+#[test]
+fn a_refused_key_is_unreachable() {
+    let sshd = Sshd::start();
+    let stranger = sshd.scratch().path().join("stranger");
+    let status = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+        .arg(&stranger)
+        .status();
+    assert!(status.unwrap().success());
+    let spec = ConnectionSpec {
+        private_key: Some(stranger.display().to_string()),
+        ..sshd.spec()
+    };
+    let why = unreachable_reason(&spec);
+    assert!(why.contains("Permission denied"), "{why}");
+}
+
+#[test]
+fn a_host_key_is_checked_when_asked() {
+    let sshd = Sshd::start();
+    let known_hosts = sshd.scratch().path().join("empty_known_hosts");
+    std::fs::write(&known_hosts, "").unwrap();
+    let mut spec = ConnectionSpec {
+        host_key_checking: true,
+        ..sshd.spec()
+    };
+    spec.ssh_args.extend([
+        "-o".into(),
+        format!("UserKnownHostsFile={}", known_hosts.display()),
+    ]);
+    let why = unreachable_reason(&spec);
+    assert!(why.contains("Host key verification failed"), "{why}");
+}
+
+/// The processes whose command line mentions `needle` (a master names its control path).
+fn processes_mentioning(needle: &str) -> usize {
+    let ps = std::process::Command::new("ps")
+        .args(["-eo", "args"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&ps.stdout)
+        .lines()
+        .filter(|l| l.contains(needle))
+        .count()
+}
+
+#[test]
+fn close_ends_the_shells_and_the_master() {
+    let sshd = Sshd::start();
+    let launcher = Arc::new(SshLauncher::new(&sshd.spec()).unwrap());
+    let control_dir = launcher.control_dir().to_path_buf();
+    let connection = HostConnection::open("h", launcher, SessionOptions::default()).unwrap();
+    let target = connection.target(None).unwrap();
+    assert_eq!(target.run("echo hi", None).unwrap().stdout_str(), "hi\n");
+    let needle = control_dir.display().to_string();
+    assert!(
+        processes_mentioning(&needle) > 0,
+        "a master and a shell run"
+    );
+    connection.close();
+    assert!(!control_dir.exists(), "the control dir is removed");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while processes_mentioning(&needle) > 0 {
+        assert!(Instant::now() < deadline, "the master and the shell end");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(matches!(
+        target.run("true", None),
+        Err(TargetError::Unreachable(_))
+    ));
+}
