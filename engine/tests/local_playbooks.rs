@@ -30,9 +30,10 @@ fn files_templates_and_lines_converge_and_stay_converged() {
         dest: "{{ base }}/etc/app.conf"
     - name: set a line
       lineinfile:
-        path: "{{ base }}/etc/static.txt"
+        path: "{{ base }}/etc/lines.conf"
         regexp: '^key='
         line: key=value
+        create: true
     - name: a file per server
       copy:
         content: "{{ item }}\n"
@@ -43,11 +44,13 @@ fn files_templates_and_lines_converge_and_stay_converged() {
     p.write("templates/app.conf.j2", "greeting={{ greeting }}\n{% for s in servers %}server {{ s }}\n{% endfor %}flag={{ true }}\n");
     let first = p.run(&[]);
     first.assert_ok();
-    assert_eq!(p.read("etc/static.txt"), "static\nkey=value\n");
+    assert_eq!(p.read("etc/static.txt"), "static\n");
     assert_eq!(p.mode("etc/static.txt"), 0o640);
     assert_eq!(p.mode("etc"), 0o755);
     assert_eq!(p.read("etc/app.conf"), "greeting=hello\nserver alpha\nserver beta\nflag=True\n");
+    assert_eq!(p.read("etc/lines.conf"), "key=value\n");
     assert_eq!(p.read("etc/beta.txt"), "beta\n");
+    assert!(first.stdout.contains("(item=alpha)"), "{}", first.stdout);
     assert_eq!(first.changed(), 5);
 
     let second = p.run(&[]);

@@ -15,7 +15,7 @@ use crate::{
     connection::Become,
     output::{Outcome, Status},
     playbook::Task,
-    template::python_repr,
+    template::{python_repr, python_str},
     vars::nested_error,
     Map, Value,
 };
@@ -195,10 +195,10 @@ impl PlayRun {
         if let Some(label) = &lp.control.label {
             let ctx = self.scope(host, inh, extra.clone()).into_context();
             if let Ok(v) = self.run.templar.render_value(label, &ctx) {
-                return python_repr(&v);
+                return python_str(&v);
             }
         }
-        python_repr(item)
+        python_str(item)
     }
 
     /// Stores a result under the task's `register` name (registered results are host facts).
