@@ -11,7 +11,7 @@ use indexmap::IndexMap;
 use serde_json::json;
 
 use super::{HostStats, Outcome, Status};
-use crate::{template::python_repr, Map, Value};
+use crate::{Map, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
@@ -129,9 +129,11 @@ impl Printer {
             || self.verbosity > 0;
         let text = if show_result {
             let shown = if is_debug && self.verbosity == 0 { debug_view(&result) } else { result };
-            let bang = if matches!(outcome.status, Status::Failed | Status::Unreachable) { "FAILED! " } else { "" };
-            let word = if outcome.status == Status::Unreachable { "UNREACHABLE! " } else { bang };
-            format!("{head}: {word}=> {}", pretty(&shown))
+            match outcome.status {
+                Status::Unreachable => format!("{head}: UNREACHABLE! => {}", pretty(&shown)),
+                Status::Failed => format!("{head}: FAILED! => {}", pretty(&shown)),
+                _ => format!("{head} => {}", pretty(&shown)),
+            }
         } else {
             head
         };
@@ -208,8 +210,11 @@ fn debug_view(result: &Map) -> Map {
         .collect()
 }
 
-/// Results print as indented JSON, as Ansible's default callback does.
+/// Results print as JSON indented by four spaces, as Ansible's default callback does.
 fn pretty(m: &Map) -> String {
-    let _ = python_repr;
-    serde_json::to_string_pretty(m).unwrap_or_default()
+    use serde::Serialize;
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, serde_json::ser::PrettyFormatter::with_indent(b"    "));
+    let _ = m.serialize(&mut ser);
+    String::from_utf8(out).unwrap_or_default()
 }
