@@ -69,7 +69,7 @@ impl Launcher for BecomeLauncher {
                 // The marker is printed in two pieces so ssh's debug echo of this command
                 // line never looks like it; sudo turns `%%` into `%` for the same reason.
                 let token = prompt.ready.trim_start_matches("troupe-ready-");
-                let announced = format!("printf 'troupe-ready-%s\\n' {token} >&2\n{shell}");
+                let announced = format!("printf 'troupe-ready-%s\\n' {token} >&2; {shell}");
                 let sudo_prompt = prompt.prompt.replace('%', "%%");
                 let command = format!(
                     "exec sudo -H -S -p {} -u {user} -- /bin/sh -c {}",

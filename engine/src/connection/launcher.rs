@@ -2,6 +2,7 @@
 //! start-up handshake that answers a become password prompt.
 
 use std::io::Write;
+use std::os::unix::process::CommandExt;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -43,7 +44,7 @@ pub(crate) struct Spawned {
 }
 
 impl Spawned {
-    /// Kills the child and says why it could not be used.
+    /// Kills the child and reaps it.
     pub(crate) fn abandon(mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -58,7 +59,9 @@ pub(crate) fn spawn(launch: Launch, handshake_timeout: Duration) -> Result<Spawn
         password,
     } = launch;
     let program = command.get_program().to_string_lossy().into_owned();
+    // Its own process group, so a hung start can be killed with everything it started.
     let mut child = command
+        .process_group(0)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -18,12 +18,13 @@ pub(crate) const GET_TOO_LARGE: i32 = 91;
 /// Redirections of a request's own output into the session's temp dir, then the reply.
 const REPLY: &str = r#" >"$troupe_T/o" 2>"$troupe_T/e"; troupe_reply $?"#;
 
-/// Starts the session: a private temp dir removed when the shell ends, the reply function,
+/// Starts the session: a private temp dir removed when the shell ends (in memory where Linux
+/// offers /dev/shm: truncating files on a journaled disk costs milliseconds), the reply function,
 /// and a first reply whose stdout is the temp dir and the umask.
 pub(crate) fn init(marker: &str) -> String {
     format!(
         r#"troupe_M={marker}
-troupe_T=$(mktemp -d "${{TMPDIR:-/tmp}}/troupe.XXXXXXXX") || exit 97
+troupe_T=$(mktemp -d /dev/shm/troupe.XXXXXXXX 2>/dev/null || mktemp -d "${{TMPDIR:-/tmp}}/troupe.XXXXXXXX") || exit 97
 trap 'rm -rf "$troupe_T"' EXIT
 trap 'exit 129' HUP
 trap 'exit 143' TERM

@@ -4,6 +4,7 @@
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, ChildStdout};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -109,11 +110,9 @@ impl ShellSession {
             broken: None,
         };
         let mut first_words = Vec::new();
-        let started = {
-            let _watchdog = Watchdog::arm(pid, options.startup_timeout);
-            let init = scripts::init(&state.marker);
-            state.exchange(&init, &mut first_words)
-        };
+        let watchdog = Watchdog::arm(pid, options.startup_timeout);
+        let started = state.exchange(&scripts::init(&state.marker), &mut first_words);
+        let timed_out = watchdog.disarm();
         let reply = match started {
             Ok(reply) if reply.rc == 0 => reply,
             Ok(reply) => {
@@ -121,6 +120,13 @@ impl ShellSession {
                 return Err(TargetError::Unreachable(format!(
                     "cannot start a shell: {}",
                     reply.stderr_text()
+                )));
+            }
+            Err(_) if timed_out => {
+                state.kill();
+                let limit = options.startup_timeout.as_secs();
+                return Err(TargetError::Unreachable(format!(
+                    "the shell did not start within {limit} s"
                 )));
             }
             Err(reason) => {
@@ -509,29 +515,32 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// Kills a process that has not finished starting by its deadline (a login that hangs).
 struct Watchdog {
-    done: Option<mpsc::Sender<()>>,
+    done: mpsc::Sender<()>,
+    fired: Arc<AtomicBool>,
 }
 
 impl Watchdog {
     fn arm(pid: u32, limit: Duration) -> Self {
         let (done, finished) = mpsc::channel::<()>();
+        let fired = Arc::new(AtomicBool::new(false));
+        let fire = fired.clone();
         std::thread::spawn(move || {
             if let Err(mpsc::RecvTimeoutError::Timeout) = finished.recv_timeout(limit) {
-                // The child is not reaped before the watchdog is disarmed, so the pid is still its.
+                fire.store(true, Ordering::SeqCst);
+                // The child leads its process group and is not reaped before the watchdog is
+                // disarmed, so the group is still its own: its children hold the pipes too.
+                let group = format!("-{pid}");
                 let _ = std::process::Command::new("kill")
-                    .arg("-9")
-                    .arg(pid.to_string())
+                    .args(["-9", "--", &group])
                     .status();
             }
         });
-        Watchdog { done: Some(done) }
+        Watchdog { done, fired }
     }
-}
 
-impl Drop for Watchdog {
-    fn drop(&mut self) {
-        if let Some(done) = self.done.take() {
-            let _ = done.send(());
-        }
+    /// Stops the watch; says whether it had to kill.
+    fn disarm(self) -> bool {
+        let _ = self.done.send(());
+        self.fired.load(Ordering::SeqCst)
     }
 }

@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use troupe_modules::{FileAttrs, TargetError};
 
-use super::super::{Become, Connection, SessionOptions};
+use super::super::r#become::BecomeLauncher;
+use super::super::{Become, Connection, Launcher, LocalLauncher, SessionOptions, ShellSession};
 use super::Lab;
 
 fn as_user(user: &str, method: &str, password: Option<&str>) -> Become {
@@ -106,4 +107,27 @@ fn a_failed_become_is_a_task_failure_that_names_no_password() {
         lab.target().run("echo ok", None).unwrap().stdout_str(),
         "ok\n"
     );
+}
+
+/// `nobody` (whose password is locked) asks sudo for root: sudo prompts, gets the wrong
+/// password, prompts again, and troupe gives up without ever showing the password.
+#[test]
+fn a_wrong_become_password_is_refused_and_never_shown() {
+    let as_nobody: Arc<dyn Launcher> = Arc::new(
+        BecomeLauncher::new(
+            Arc::new(LocalLauncher::default()),
+            &as_user("nobody", "su", None),
+        )
+        .unwrap(),
+    );
+    let to_root =
+        BecomeLauncher::new(as_nobody, &as_user("root", "sudo", Some("s3cret-troupe"))).unwrap();
+    match ShellSession::start("h", Arc::new(to_root), SessionOptions::default()) {
+        Err(TargetError::Failed(why)) => {
+            assert!(why.contains("incorrect password"), "{why}");
+            assert!(!why.contains("s3cret"), "{why}");
+        }
+        Err(e) => panic!("expected a failure, got {e}"),
+        Ok(_) => panic!("nobody became root"),
+    }
 }

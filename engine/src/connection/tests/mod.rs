@@ -13,7 +13,10 @@ use std::sync::Arc;
 
 use troupe_modules::Target;
 
-use super::{open_local, open_ssh, Connection, HostConnection, LocalLauncher, SessionOptions};
+use super::{
+    open_local, open_ssh, Connection, HostConnection, Launch, Launcher, LocalLauncher,
+    SessionOptions, ShellSession,
+};
 use sshd::Sshd;
 
 /// A temp directory on this machine (which is also the SSH "host"), removed afterwards.
@@ -165,11 +168,60 @@ macro_rules! protocol_tests {
                 checks::a_killed_shell_is_unreachable(&lab());
             }
             #[test]
+            fn concurrent_callers_take_turns() {
+                checks::concurrent_callers_take_turns(&lab());
+            }
+            #[test]
             fn closing_removes_the_session_temp_dir() {
                 checks::closing_removes_the_session_temp_dir(&lab());
             }
         }
     };
+}
+
+/// A login that talks before the shell starts (rc files that echo), a line and a half.
+struct ChattyLogin;
+
+impl Launcher for ChattyLogin {
+    fn launch(&self, script: Option<&str>) -> Launch {
+        let mut login = LocalLauncher::default()
+            .launch(Some("echo Welcome; printf 'no newline'; exec /bin/sh"));
+        if script.is_some() {
+            login = LocalLauncher::default().launch(script);
+        }
+        login
+    }
+}
+
+#[test]
+fn chatty_logins_are_skipped() {
+    let session =
+        ShellSession::start("chatty", Arc::new(ChattyLogin), SessionOptions::default()).unwrap();
+    assert_eq!(session.run("echo hi", None).unwrap().stdout_str(), "hi\n");
+}
+
+/// A login that never gets to the shell.
+struct StuckLogin;
+
+impl Launcher for StuckLogin {
+    fn launch(&self, _script: Option<&str>) -> Launch {
+        LocalLauncher::default().launch(Some("sleep 60; exec /bin/sh"))
+    }
+}
+
+#[test]
+fn a_login_that_hangs_is_unreachable_after_the_startup_timeout() {
+    let options = SessionOptions {
+        startup_timeout: std::time::Duration::from_secs(1),
+        ..SessionOptions::default()
+    };
+    match ShellSession::start("stuck", Arc::new(StuckLogin), options) {
+        Err(troupe_modules::TargetError::Unreachable(why)) => {
+            assert!(why.contains("did not start within 1 s"), "{why}")
+        }
+        Err(e) => panic!("{e}"),
+        Ok(_) => panic!("started"),
+    }
 }
 
 protocol_tests!(local_sh, |o| Lab::local("/bin/sh", o));

@@ -116,3 +116,43 @@ fn close_ends_the_shells_and_the_master() {
         Err(TargetError::Unreachable(_))
     ));
 }
+
+/// A server that accepts and hangs up at once, as sshd does past `MaxStartups`.
+#[test]
+fn a_dropped_connection_is_tried_again() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let accepted = std::thread::spawn(move || {
+        listener.set_nonblocking(true).unwrap();
+        let mut count = 0;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            match listener.accept() {
+                Ok((stream, _)) => {
+                    drop(stream);
+                    count += 1;
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(10)),
+            }
+            if count == 3 {
+                // Keep listening briefly: a fourth try would show up.
+                std::thread::sleep(Duration::from_millis(1500));
+                if listener.accept().is_ok() {
+                    count += 1;
+                }
+                break;
+            }
+        }
+        count
+    });
+    let spec = ConnectionSpec {
+        port: Some(port),
+        ..spec_without_server()
+    };
+    let why = unreachable_reason(&spec);
+    assert!(
+        why.contains("kex_exchange_identification") || why.contains("Connection closed"),
+        "{why}"
+    );
+    assert_eq!(accepted.join().unwrap(), 3, "three attempts");
+}
