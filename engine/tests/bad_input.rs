@@ -17,7 +17,10 @@ fn broken(playbook: &str, extra_files: &[(&str, &str)]) -> String {
     assert_ne!(r.code, 0, "a broken playbook succeeded:\n{}", r.stdout);
     assert_eq!(p.snapshot(), before, "a broken playbook touched the target");
     let text = format!("{}{}", r.stdout, r.stderr);
-    assert!(text.lines().count() < 40, "error is longer than a screen:\n{text}");
+    assert!(
+        text.lines().count() < 40,
+        "error is longer than a screen:\n{text}"
+    );
     text
 }
 
@@ -25,26 +28,41 @@ const FIRST_TASK_WRITES: &str = "    - copy: {content: x, dest: \"{{ base }}/tou
 
 #[test]
 fn bad_indentation_names_line_and_column() {
-    let text = broken("- hosts: localhost\n  tasks:\n    - debug: msg=hi\n   - debug: msg=bad\n", &[]);
+    let text = broken(
+        "- hosts: localhost\n  tasks:\n    - debug: msg=hi\n   - debug: msg=bad\n",
+        &[],
+    );
     assert!(text.contains("playbook.yml:4"), "{text}");
 }
 
 #[test]
 fn unknown_module_is_named() {
     let text = broken(&format!("- hosts: localhost\n  gather_facts: false\n  tasks:\n{FIRST_TASK_WRITES}    - copyy: {{src: a, dest: b}}\n"), &[]);
-    assert!(text.contains("copyy") && text.contains("playbook.yml:5"), "{text}");
+    assert!(
+        text.contains("copyy") && text.contains("playbook.yml:5"),
+        "{text}"
+    );
 }
 
 #[test]
 fn unknown_task_keyword_is_named() {
     let text = broken(&format!("- hosts: localhost\n  gather_facts: false\n  tasks:\n{FIRST_TASK_WRITES}    - debug: msg=hi\n      whne: true\n"), &[]);
-    assert!(text.contains("whne") && text.contains("playbook.yml:6"), "{text}");
+    assert!(
+        text.contains("whne") && text.contains("playbook.yml:6"),
+        "{text}"
+    );
 }
 
 #[test]
 fn missing_role_is_named() {
-    let text = broken("- hosts: localhost\n  gather_facts: false\n  roles:\n    - nosuchrole\n", &[]);
-    assert!(text.contains("nosuchrole") && text.contains("playbook.yml:4"), "{text}");
+    let text = broken(
+        "- hosts: localhost\n  gather_facts: false\n  roles:\n    - nosuchrole\n",
+        &[],
+    );
+    assert!(
+        text.contains("nosuchrole") && text.contains("playbook.yml:4"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -53,7 +71,10 @@ fn undefined_variable_names_variable_task_and_file() {
         "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - name: use it\n      copy: {content: \"{{ nosuchvar }}\", dest: \"{{ base }}/x\"}\n",
         &[],
     );
-    assert!(text.contains("nosuchvar") && text.contains("use it") && text.contains("playbook.yml:4"), "{text}");
+    assert!(
+        text.contains("nosuchvar") && text.contains("use it") && text.contains("playbook.yml:4"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -82,7 +103,10 @@ fn wrong_argument_type_is_reported() {
 
 #[test]
 fn missing_required_argument_is_reported() {
-    let text = broken("- hosts: localhost\n  gather_facts: false\n  tasks:\n    - copy: {content: a}\n", &[]);
+    let text = broken(
+        "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - copy: {content: a}\n",
+        &[],
+    );
     assert!(text.contains("dest"), "{text}");
 }
 

@@ -47,7 +47,10 @@ fn files_templates_and_lines_converge_and_stay_converged() {
     assert_eq!(p.read("etc/static.txt"), "static\n");
     assert_eq!(p.mode("etc/static.txt"), 0o640);
     assert_eq!(p.mode("etc"), 0o755);
-    assert_eq!(p.read("etc/app.conf"), "greeting=hello\nserver alpha\nserver beta\nflag=True\n");
+    assert_eq!(
+        p.read("etc/app.conf"),
+        "greeting=hello\nserver alpha\nserver beta\nflag=True\n"
+    );
     assert_eq!(p.read("etc/lines.conf"), "key=value\n");
     assert_eq!(p.read("etc/beta.txt"), "beta\n");
     assert!(first.stdout.contains("(item=alpha)"), "{}", first.stdout);
@@ -55,7 +58,12 @@ fn files_templates_and_lines_converge_and_stay_converged() {
 
     let second = p.run(&[]);
     second.assert_ok();
-    assert_eq!(second.changed(), 0, "second run changed something:\n{}", second.stdout);
+    assert_eq!(
+        second.changed(),
+        0,
+        "second run changed something:\n{}",
+        second.stdout
+    );
 }
 
 #[test]
@@ -76,7 +84,11 @@ fn check_mode_predicts_without_touching() {
     check.assert_ok();
     assert_eq!(check.changed(), 2);
     assert_eq!(p.snapshot(), before, "check mode changed files");
-    assert!(check.stdout.contains("+a"), "diff not shown:\n{}", check.stdout);
+    assert!(
+        check.stdout.contains("+a"),
+        "diff not shown:\n{}",
+        check.stdout
+    );
     let real = p.run(&[]);
     assert_eq!(real.changed(), 2);
     assert_eq!(p.run(&["--check"]).changed(), 0);
@@ -106,7 +118,11 @@ fn handlers_run_once_at_the_end_and_only_when_notified() {
     assert_eq!(p.read("handler.log"), "ran\nalso\n");
     let second = p.run(&[]);
     second.assert_ok();
-    assert_eq!(p.read("handler.log"), "ran\nalso\n", "handler ran without a change");
+    assert_eq!(
+        p.read("handler.log"),
+        "ran\nalso\n",
+        "handler ran without a change"
+    );
     assert_eq!(second.changed(), 0);
 }
 
@@ -218,15 +234,27 @@ fn roles_with_defaults_templates_and_precedence() {
     - role: web
 "#,
     );
-    p.write("roles/web/defaults/main.yml", "color: from-defaults\nport: 8080\nname_from_role: web\n");
+    p.write(
+        "roles/web/defaults/main.yml",
+        "color: from-defaults\nport: 8080\nname_from_role: web\n",
+    );
     p.write("roles/web/vars/main.yml", "port: 9090\n");
     p.write(
         "roles/web/tasks/main.yml",
         "- name: conf\n  template: {src: web.conf.j2, dest: \"{{ base }}/web.conf\"}\n  notify: restart web\n- include_tasks: extra.yml\n",
     );
-    p.write("roles/web/tasks/extra.yml", "- copy: {content: \"{{ role_name }}\\n\", dest: \"{{ base }}/extra\"}\n");
-    p.write("roles/web/templates/web.conf.j2", "color={{ color }} port={{ port }}\n");
-    p.write("roles/web/handlers/main.yml", "- name: restart web\n  copy: {content: restarted, dest: \"{{ base }}/restarted\"}\n");
+    p.write(
+        "roles/web/tasks/extra.yml",
+        "- copy: {content: \"{{ role_name }}\\n\", dest: \"{{ base }}/extra\"}\n",
+    );
+    p.write(
+        "roles/web/templates/web.conf.j2",
+        "color={{ color }} port={{ port }}\n",
+    );
+    p.write(
+        "roles/web/handlers/main.yml",
+        "- name: restart web\n  copy: {content: restarted, dest: \"{{ base }}/restarted\"}\n",
+    );
     let r = p.run(&["-e", "port=7070"]);
     r.assert_ok();
     assert_eq!(p.read("web.conf"), "color=from-play port=7070\n");

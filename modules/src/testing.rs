@@ -33,7 +33,11 @@ impl LocalTarget {
 
     /// Puts `dir` first on `PATH`, so scripts there shadow the real tools.
     pub fn with_path_first(self, dir: &Path) -> Self {
-        let path = format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default());
+        let path = format!(
+            "{}:{}",
+            dir.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
         self.with_env("PATH", &path)
     }
 

@@ -25,7 +25,9 @@ fn parse(item: &str) -> Result<Map, CliError> {
     let mut out = Map::new();
     for pair in split_words(item) {
         let Some((k, v)) = pair.split_once('=') else {
-            return Err(CliError::Usage(format!("extra vars must be key=value, YAML/JSON or @file: {pair:?}")));
+            return Err(CliError::Usage(format!(
+                "extra vars must be key=value, YAML/JSON or @file: {pair:?}"
+            )));
         };
         // Ansible keeps key=value extra vars as strings.
         out.insert(k.to_string(), Value::from(v));
@@ -37,7 +39,9 @@ fn mapping(v: Value, item: &str) -> Result<Map, CliError> {
     match v {
         Value::Object(m) => Ok(m),
         Value::Null => Ok(Map::new()),
-        _ => Err(CliError::Usage(format!("extra vars must be a mapping: {item}"))),
+        _ => Err(CliError::Usage(format!(
+            "extra vars must be a mapping: {item}"
+        ))),
     }
 }
 

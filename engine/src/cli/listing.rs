@@ -9,18 +9,39 @@ use crate::{
     run::RunOptions,
 };
 
-pub fn print(playbook: &Playbook, inventory: &Inventory, opts: &RunOptions, hosts: bool, tasks: bool, tags: bool) -> Result<(), CliError> {
+pub fn print(
+    playbook: &Playbook,
+    inventory: &Inventory,
+    opts: &RunOptions,
+    hosts: bool,
+    tasks: bool,
+    tags: bool,
+) -> Result<(), CliError> {
     println!("\nplaybook: {}", playbook.path.display());
     for (i, play) in playbook.plays.iter().enumerate() {
-        let name = if play.name.is_empty() { &play.hosts } else { &play.name };
-        println!("\n  play #{} ({}): {}\tTAGS: [{}]", i + 1, play.hosts, name, play.kw.tags.join(","));
+        let name = if play.name.is_empty() {
+            &play.hosts
+        } else {
+            &play.name
+        };
+        println!(
+            "\n  play #{} ({}): {}\tTAGS: [{}]",
+            i + 1,
+            play.hosts,
+            name,
+            play.kw.tags.join(",")
+        );
         if hosts {
             let mut selected = inventory.select(&play.hosts)?;
             if let Some(limit) = &opts.limit {
                 let allowed = inventory.select(limit)?;
                 selected.retain(|h| allowed.contains(h));
             }
-            println!("    pattern: ['{}']\n    hosts ({}):", play.hosts, selected.len());
+            println!(
+                "    pattern: ['{}']\n    hosts ({}):",
+                play.hosts,
+                selected.len()
+            );
             for h in selected {
                 println!("      {h}");
             }
@@ -38,7 +59,10 @@ pub fn print(playbook: &Playbook, inventory: &Inventory, opts: &RunOptions, host
             for s in sections {
                 collect_tags(s, &mut all);
             }
-            println!("      TASK TAGS: [{}]", all.into_iter().collect::<Vec<_>>().join(", "));
+            println!(
+                "      TASK TAGS: [{}]",
+                all.into_iter().collect::<Vec<_>>().join(", ")
+            );
         }
     }
     Ok(())
@@ -49,7 +73,11 @@ fn list_tasks(tasks: &[Task], inherited: &[String], opts: &RunOptions, indent: u
         let mut tags = inherited.to_vec();
         tags.extend(t.kw.tags.iter().cloned());
         match &t.action {
-            Action::Block { block, rescue, always } => {
+            Action::Block {
+                block,
+                rescue,
+                always,
+            } => {
                 for part in [block, rescue, always] {
                     list_tasks(part, &tags, opts, indent);
                 }
@@ -79,7 +107,12 @@ fn list_tasks(tasks: &[Task], inherited: &[String], opts: &RunOptions, indent: u
 fn collect_tags(tasks: &[Task], into: &mut BTreeSet<String>) {
     for t in tasks {
         into.extend(t.kw.tags.iter().cloned());
-        if let Action::Block { block, rescue, always } = &t.action {
+        if let Action::Block {
+            block,
+            rescue,
+            always,
+        } = &t.action
+        {
             for part in [block, rescue, always] {
                 collect_tags(part, into);
             }

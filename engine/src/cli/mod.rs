@@ -18,7 +18,11 @@ use crate::{
 };
 
 #[derive(Parser, Debug)]
-#[command(name = "troupe", version, about = "Ansible-compatible playbooks, from one static binary")]
+#[command(
+    name = "troupe",
+    version,
+    about = "Ansible-compatible playbooks, from one static binary"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -124,11 +128,21 @@ fn run(args: RunArgs) -> Result<ExitCode, CliError> {
     let format = match args.output.as_str() {
         "human" => Format::Human,
         "json" => Format::Json,
-        other => return Err(CliError::Usage(format!("unknown output format '{other}' (human or json)"))),
+        other => {
+            return Err(CliError::Usage(format!(
+                "unknown output format '{other}' (human or json)"
+            )))
+        }
     };
     let extra_vars = extra_vars::parse_all(&args.extra_vars)?;
     let load = LoadOptions {
-        roles_path: args.roles_path.iter().flat_map(|p| p.split(':')).filter(|p| !p.is_empty()).map(PathBuf::from).collect(),
+        roles_path: args
+            .roles_path
+            .iter()
+            .flat_map(|p| p.split(':'))
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from)
+            .collect(),
     };
     let mut playbooks = Vec::new();
     for path in &args.playbooks {
@@ -142,7 +156,11 @@ fn run(args: RunArgs) -> Result<ExitCode, CliError> {
     }
     let sources: Vec<PathBuf> = args.inventory.iter().map(PathBuf::from).collect();
     let become_password = if args.ask_become_pass {
-        Some(console::Term::stderr().read_secure_line().map_err(|e| CliError::Usage(format!("reading the become password: {e}")))?)
+        Some(
+            console::Term::stderr()
+                .read_secure_line()
+                .map_err(|e| CliError::Usage(format!("reading the become password: {e}")))?,
+        )
     } else {
         None
     };
@@ -165,17 +183,37 @@ fn run(args: RunArgs) -> Result<ExitCode, CliError> {
     };
     let mut all_ok = true;
     for (path, playbook) in args.playbooks.iter().zip(&playbooks) {
-        let dir = path.parent().map(|p| if p.as_os_str().is_empty() { PathBuf::from(".") } else { p.to_path_buf() }).unwrap_or_else(|| PathBuf::from("."));
+        let dir = path
+            .parent()
+            .map(|p| {
+                if p.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    p.to_path_buf()
+                }
+            })
+            .unwrap_or_else(|| PathBuf::from("."));
         let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
         let mut inventory = Inventory::load(&sources)?;
         inventory.add_vars_dir(&dir)?;
         if args.list_hosts || args.list_tasks || args.list_tags {
-            listing::print(playbook, &inventory, &opts, args.list_hosts, args.list_tasks, args.list_tags)?;
+            listing::print(
+                playbook,
+                &inventory,
+                &opts,
+                args.list_hosts,
+                args.list_tasks,
+                args.list_tags,
+            )?;
             continue;
         }
         let printer = Printer::new(format, args.verbose);
         let run = Run::new(opts.clone(), inventory, dir, printer);
         all_ok &= run.execute(playbook);
     }
-    Ok(if all_ok { ExitCode::SUCCESS } else { ExitCode::from(2) })
+    Ok(if all_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
 }

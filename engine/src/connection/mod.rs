@@ -132,6 +132,9 @@ pub fn open(name: &str, spec: &ConnectionSpec) -> Result<Arc<dyn Connection>, Ta
 }
 
 /// A target that sees `vars` as environment variables (the task's `environment:`).
-pub fn with_environment(target: Arc<dyn Target>, vars: &Map) -> Result<Arc<dyn Target>, InvalidVariableName> {
+pub fn with_environment(
+    target: Arc<dyn Target>,
+    vars: &Map,
+) -> Result<Arc<dyn Target>, InvalidVariableName> {
     Ok(Arc::new(WithEnvironment::new(target, vars)?))
 }

@@ -1,10 +1,7 @@
 //! Ansible's familiar output: PLAY, TASK, `ok/changed/failed/skipping: [host]`, PLAY RECAP;
 //! coloured on a terminal, plain when piped; or one JSON object per event.
 
-use std::{
-    io::Write,
-    sync::Mutex,
-};
+use std::{io::Write, sync::Mutex};
 
 use console::{style, Style, Term};
 use indexmap::IndexMap;
@@ -44,7 +41,12 @@ impl Printer {
 
     /// A printer writing to any sink (tests).
     pub fn to_writer(format: Format, verbosity: u8, out: Box<dyn Write + Send>) -> Self {
-        Printer { format, verbosity, color: false, out: Mutex::new(out) }
+        Printer {
+            format,
+            verbosity,
+            color: false,
+            out: Mutex::new(out),
+        }
     }
 
     pub fn verbosity(&self) -> u8 {
@@ -76,7 +78,9 @@ impl Printer {
 
     pub fn play(&self, name: &str) {
         match self.format {
-            Format::Human => self.line(&self.paint(&self.banner(&format!("PLAY [{name}]")), Style::new().bold())),
+            Format::Human => {
+                self.line(&self.paint(&self.banner(&format!("PLAY [{name}]")), Style::new().bold()))
+            }
             Format::Json => self.json(json!({"event": "play", "name": name})),
         }
     }
@@ -84,14 +88,19 @@ impl Printer {
     pub fn task(&self, name: &str, handler: bool) {
         let kind = if handler { "RUNNING HANDLER" } else { "TASK" };
         match self.format {
-            Format::Human => self.line(&self.paint(&self.banner(&format!("{kind} [{name}]")), Style::new().bold())),
+            Format::Human => self.line(&self.paint(
+                &self.banner(&format!("{kind} [{name}]")),
+                Style::new().bold(),
+            )),
             Format::Json => self.json(json!({"event": "task", "name": name, "handler": handler})),
         }
     }
 
     pub fn warning(&self, msg: &str) {
         match self.format {
-            Format::Human => self.line(&self.paint(&format!("[WARNING]: {msg}"), Style::new().magenta())),
+            Format::Human => {
+                self.line(&self.paint(&format!("[WARNING]: {msg}"), Style::new().magenta()))
+            }
             Format::Json => self.json(json!({"event": "warning", "msg": msg})),
         }
     }
@@ -99,10 +108,16 @@ impl Printer {
     /// One host's (or one loop item's) result.
     pub fn result(&self, host: &str, outcome: &Outcome, is_debug: bool) {
         if self.format == Format::Json {
-            let result = if outcome.censored { censored() } else { outcome.result.clone() };
-            self.json(json!({"event": "result", "host": host, "status": status_word(outcome),
+            let result = if outcome.censored {
+                censored()
+            } else {
+                outcome.result.clone()
+            };
+            self.json(
+                json!({"event": "result", "host": host, "status": status_word(outcome),
                 "item": outcome.item_label, "delegated_to": outcome.delegated_to,
-                "ignored": outcome.ignored, "result": result}));
+                "ignored": outcome.ignored, "result": result}),
+            );
             return;
         }
         if let Some(diff) = &outcome.diff {
@@ -123,12 +138,20 @@ impl Printer {
             Status::Failed if outcome.ignored => Style::new().red(),
             Status::Failed | Status::Unreachable => Style::new().red(),
         };
-        let result = if outcome.censored { censored() } else { outcome.result.clone() };
+        let result = if outcome.censored {
+            censored()
+        } else {
+            outcome.result.clone()
+        };
         let show_result = matches!(outcome.status, Status::Failed | Status::Unreachable)
             || is_debug
             || self.verbosity > 0;
         let text = if show_result {
-            let shown = if is_debug && self.verbosity == 0 { debug_view(&result) } else { result };
+            let shown = if is_debug && self.verbosity == 0 {
+                debug_view(&result)
+            } else {
+                result
+            };
             match outcome.status {
                 Status::Unreachable => format!("{head}: UNREACHABLE! => {}", pretty(&shown)),
                 Status::Failed => format!("{head}: FAILED! => {}", pretty(&shown)),
@@ -214,7 +237,10 @@ fn debug_view(result: &Map) -> Map {
 fn pretty(m: &Map) -> String {
     use serde::Serialize;
     let mut out = Vec::new();
-    let mut ser = serde_json::Serializer::with_formatter(&mut out, serde_json::ser::PrettyFormatter::with_indent(b"    "));
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut out,
+        serde_json::ser::PrettyFormatter::with_indent(b"    "),
+    );
     let _ = m.serialize(&mut ser);
     String::from_utf8(out).unwrap_or_default()
 }

@@ -52,7 +52,11 @@ impl Recap {
 
     /// Makes sure a host shows in the recap even when nothing ran on it.
     pub fn touch(&self, host: &str) {
-        self.hosts.lock().unwrap().entry(host.to_string()).or_default();
+        self.hosts
+            .lock()
+            .unwrap()
+            .entry(host.to_string())
+            .or_default();
     }
 
     pub fn snapshot(&self) -> IndexMap<String, HostStats> {
@@ -61,6 +65,10 @@ impl Recap {
 
     /// Whether every host finished without failure or unreachability.
     pub fn success(&self) -> bool {
-        self.hosts.lock().unwrap().values().all(|s| s.failed == 0 && s.unreachable == 0)
+        self.hosts
+            .lock()
+            .unwrap()
+            .values()
+            .all(|s| s.failed == 0 && s.unreachable == 0)
     }
 }

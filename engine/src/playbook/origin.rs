@@ -10,7 +10,11 @@ pub struct Origin {
 
 impl Origin {
     pub fn new(file: &Path, line: usize, column: usize) -> Self {
-        Origin { file: Arc::from(file), line, column }
+        Origin {
+            file: Arc::from(file),
+            line,
+            column,
+        }
     }
 }
 

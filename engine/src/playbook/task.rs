@@ -61,10 +61,17 @@ pub enum Action {
     /// (`k=v`, or `_raw_params` for free-form modules such as `command`) and `args:`.
     Module { name: String, args: Map },
     /// `block`/`rescue`/`always`; also what `import_tasks`, `import_role` and `roles:` become.
-    Block { block: Vec<Task>, rescue: Vec<Task>, always: Vec<Task> },
+    Block {
+        block: Vec<Task>,
+        rescue: Vec<Task>,
+        always: Vec<Task>,
+    },
     /// `include_tasks: file` (templated at run time), relative to the including file's
     /// directory or the role's `tasks/`.
-    IncludeTasks { file: Value, apply: Option<Box<Keywords>> },
+    IncludeTasks {
+        file: Value,
+        apply: Option<Box<Keywords>>,
+    },
     /// `include_role` with its options (`name`, `tasks_from`, `vars_from`, `defaults_from`,
     /// `handlers_from`, `public`, `apply`), loaded at run time.
     IncludeRole { args: Map },
@@ -102,6 +109,12 @@ pub struct LoopControl {
 
 impl Default for LoopControl {
     fn default() -> Self {
-        LoopControl { loop_var: "item".into(), index_var: None, label: None, pause: None, extended: false }
+        LoopControl {
+            loop_var: "item".into(),
+            index_var: None,
+            label: None,
+            pause: None,
+            extended: false,
+        }
     }
 }

@@ -14,15 +14,29 @@ use crate::{
 };
 
 /// Arguments naming a controller file that the engine resolves before the module runs.
-const CONTROLLER_SRC: &[(&str, &str)] = &[("copy", "files"), ("unarchive", "files"), ("script", "files")];
+const CONTROLLER_SRC: &[(&str, &str)] = &[
+    ("copy", "files"),
+    ("unarchive", "files"),
+    ("script", "files"),
+];
 
 impl PlayRun {
-    pub fn execute(self: &Arc<Self>, task: &Task, host: &str, inh: &Inherited, ctx: &JValue) -> Outcome {
+    pub fn execute(
+        self: &Arc<Self>,
+        task: &Task,
+        host: &str,
+        inh: &Inherited,
+        ctx: &JValue,
+    ) -> Outcome {
         let Action::Module { name, args } = &task.action else {
             return Outcome::failed("not an action");
         };
         let name = name.strip_prefix("ansible.builtin.").unwrap_or(name);
-        let args = match self.run.templar.render_value(&Value::Object(args.clone()), ctx) {
+        let args = match self
+            .run
+            .templar
+            .render_value(&Value::Object(args.clone()), ctx)
+        {
             Ok(Value::Object(m)) => strip_omitted(m),
             Ok(_) => Map::new(),
             Err(e) => return Outcome::failed(self.describe_error(task, &e.to_string())),
@@ -35,7 +49,14 @@ impl PlayRun {
             Some(v) => troupe_modules::args::boolean(v).unwrap_or(self.run.opts.diff),
             None => self.run.opts.diff,
         };
-        let step = Step { task, host, inh, ctx, check, diff };
+        let step = Step {
+            task,
+            host,
+            inh,
+            ctx,
+            check,
+            diff,
+        };
         match engine_actions::run(self, name, args.clone(), &step) {
             Some(outcome) => outcome,
             None => self.run_module(name, args, &step),
@@ -44,10 +65,15 @@ impl PlayRun {
 
     fn run_module(self: &Arc<Self>, name: &str, mut args: Map, step: &Step) -> Outcome {
         let Some(module) = troupe_modules::lookup(name) else {
-            return Outcome::failed(self.describe_error(step.task, &format!("no module named '{name}'")));
+            return Outcome::failed(
+                self.describe_error(step.task, &format!("no module named '{name}'")),
+            );
         };
         if let Some((_, kind)) = CONTROLLER_SRC.iter().find(|(m, _)| *m == name) {
-            let remote = args.get("remote_src").and_then(troupe_modules::args::boolean).unwrap_or(false);
+            let remote = args
+                .get("remote_src")
+                .and_then(troupe_modules::args::boolean)
+                .unwrap_or(false);
             if let (false, Some(Value::String(src))) = (remote, args.get("src").cloned()) {
                 match file_lookup::find(kind, &src, step.inh.role.as_deref(), &self.play.dir) {
                     Ok(path) => {
@@ -58,8 +84,12 @@ impl PlayRun {
                         args.insert("src".into(), Value::from(p));
                     }
                     Err(looked) => {
-                        let list: Vec<String> = looked.iter().map(|p| p.display().to_string()).collect();
-                        return Outcome::failed(self.describe_error(step.task, &format!("could not find src '{src}'; looked in: {}", list.join(", "))));
+                        let list: Vec<String> =
+                            looked.iter().map(|p| p.display().to_string()).collect();
+                        return Outcome::failed(self.describe_error(
+                            step.task,
+                            &format!("could not find src '{src}'; looked in: {}", list.join(", ")),
+                        ));
                     }
                 }
             }
@@ -68,15 +98,26 @@ impl PlayRun {
     }
 
     /// Runs a module (by its registry entry) on the step's target.
-    pub fn run_module_with(&self, module: &dyn troupe_modules::DynModule, args: Map, step: &Step) -> Outcome {
+    pub fn run_module_with(
+        &self,
+        module: &dyn troupe_modules::DynModule,
+        args: Map,
+        step: &Step,
+    ) -> Outcome {
         let (delegate, target) = match self.step_target(step) {
             Ok(t) => t,
             Err(o) => return *o,
         };
-        let cx = Context { target: target.as_ref(), check_mode: step.check, diff: step.diff };
+        let cx = Context {
+            target: target.as_ref(),
+            check_mode: step.check,
+            diff: step.diff,
+        };
         let mut outcome = match module.run(&args, &cx) {
             Ok(report) => from_report(report),
-            Err(troupe_modules::ModuleError::Target(troupe_modules::TargetError::Unreachable(m))) => {
+            Err(troupe_modules::ModuleError::Target(troupe_modules::TargetError::Unreachable(
+                m,
+            ))) => {
                 self.run.forget_connection(&delegate);
                 Outcome::unreachable(m)
             }
@@ -89,13 +130,20 @@ impl PlayRun {
     }
 
     /// The host the step acts on (its delegate, if any) and its target.
-    pub fn step_target(&self, step: &Step) -> Result<(String, Arc<dyn troupe_modules::Target>), Box<Outcome>> {
+    pub fn step_target(
+        &self,
+        step: &Step,
+    ) -> Result<(String, Arc<dyn troupe_modules::Target>), Box<Outcome>> {
         let delegate = match &step.inh.kw.delegate_to {
             None => step.host.to_string(),
             Some(v) => match self.run.templar.render_value(v, step.ctx) {
                 Ok(Value::String(s)) => s,
                 Ok(other) => other.to_string(),
-                Err(e) => return Err(Box::new(Outcome::failed(self.describe_error(step.task, &e.to_string())))),
+                Err(e) => {
+                    return Err(Box::new(Outcome::failed(
+                        self.describe_error(step.task, &e.to_string()),
+                    )))
+                }
             },
         };
         let target = self.target_for(step.host, &delegate, step.inh)?;
@@ -103,9 +151,17 @@ impl PlayRun {
             None => target,
             Some(env) => match self.run.templar.render_value(env, step.ctx) {
                 Ok(Value::Object(vars)) => crate::connection::with_environment(target, &vars)
-                    .map_err(|e| Box::new(Outcome::failed(self.describe_error(step.task, &e.to_string()))))?,
+                    .map_err(|e| {
+                        Box::new(Outcome::failed(
+                            self.describe_error(step.task, &e.to_string()),
+                        ))
+                    })?,
                 Ok(_) => target,
-                Err(e) => return Err(Box::new(Outcome::failed(self.describe_error(step.task, &e.to_string())))),
+                Err(e) => {
+                    return Err(Box::new(Outcome::failed(
+                        self.describe_error(step.task, &e.to_string()),
+                    )))
+                }
             },
         };
         Ok((delegate, target))
@@ -157,6 +213,9 @@ pub fn render_diff(d: &troupe_modules::Diff) -> String {
     similar::TextDiff::from_lines(&d.before, &d.after)
         .unified_diff()
         .context_radius(3)
-        .header(&format!("before: {}", d.before_header), &format!("after: {}", d.after_header))
+        .header(
+            &format!("before: {}", d.before_header),
+            &format!("after: {}", d.after_header),
+        )
         .to_string()
 }

@@ -19,7 +19,10 @@ pub fn run(play: &Arc<PlayRun>, name: &str, args: Map, step: &Step) -> Option<Ou
         "set_fact" => set_fact(play, args, step),
         "assert" => assert(play, args, step),
         "fail" => {
-            let msg = args.get("msg").map(text).unwrap_or_else(|| "Failed as requested from task".into());
+            let msg = args
+                .get("msg")
+                .map(text)
+                .unwrap_or_else(|| "Failed as requested from task".into());
             Outcome::failed(msg)
         }
         "include_vars" => include_vars(play, args, step),
@@ -53,20 +56,29 @@ fn debug(play: &Arc<PlayRun>, args: Map, step: &Step) -> Outcome {
     if let Some(var) = args.get("var") {
         let expr = text(var);
         let value = match play.run.templar.eval(&expr, step.ctx) {
-            Ok(Value::Null) if !is_defined(play, &expr, step) => Value::from("VARIABLE IS NOT DEFINED!"),
+            Ok(Value::Null) if !is_defined(play, &expr, step) => {
+                Value::from("VARIABLE IS NOT DEFINED!")
+            }
             Ok(v) => v,
             Err(_) => Value::from("VARIABLE IS NOT DEFINED!"),
         };
         result.insert(expr, value);
     } else {
-        let msg = args.get("msg").cloned().unwrap_or_else(|| Value::from("Hello world!"));
+        let msg = args
+            .get("msg")
+            .cloned()
+            .unwrap_or_else(|| Value::from("Hello world!"));
         result.insert("msg".into(), msg);
     }
     ok(result)
 }
 
 fn is_defined(play: &Arc<PlayRun>, expr: &str, step: &Step) -> bool {
-    play.run.templar.eval(&format!("({expr}) is defined"), step.ctx).ok() == Some(Value::Bool(true))
+    play.run
+        .templar
+        .eval(&format!("({expr}) is defined"), step.ctx)
+        .ok()
+        == Some(Value::Bool(true))
 }
 
 fn set_fact(play: &Arc<PlayRun>, mut args: Map, step: &Step) -> Outcome {
@@ -75,7 +87,10 @@ fn set_fact(play: &Arc<PlayRun>, mut args: Map, step: &Step) -> Outcome {
     play.run.hosts.update(step.host, |s| {
         Arc::make_mut(&mut s.host_facts).extend(facts);
     });
-    ok(Map::from_iter([("ansible_facts".to_string(), Value::Object(args))]))
+    ok(Map::from_iter([(
+        "ansible_facts".to_string(),
+        Value::Object(args),
+    )]))
 }
 
 fn assert(play: &Arc<PlayRun>, args: Map, step: &Step) -> Outcome {
@@ -88,7 +103,11 @@ fn assert(play: &Arc<PlayRun>, args: Map, step: &Step) -> Outcome {
         match play.run.templar.is_true(cond, step.ctx) {
             Ok(true) => continue,
             Ok(false) => {
-                let msg = args.get("fail_msg").or_else(|| args.get("msg")).map(text).unwrap_or_else(|| "Assertion failed".into());
+                let msg = args
+                    .get("fail_msg")
+                    .or_else(|| args.get("msg"))
+                    .map(text)
+                    .unwrap_or_else(|| "Assertion failed".into());
                 let mut o = Outcome::failed(msg);
                 o.result.insert("assertion".into(), cond.clone());
                 o.result.insert("evaluated_to".into(), Value::Bool(false));
@@ -97,17 +116,26 @@ fn assert(play: &Arc<PlayRun>, args: Map, step: &Step) -> Outcome {
             Err(e) => return Outcome::failed(play.describe_error(step.task, &e.to_string())),
         }
     }
-    let quiet = args.get("quiet").and_then(troupe_modules::args::boolean).unwrap_or(false);
+    let quiet = args
+        .get("quiet")
+        .and_then(troupe_modules::args::boolean)
+        .unwrap_or(false);
     let mut result = Map::new();
     if !quiet {
-        let msg = args.get("success_msg").map(text).unwrap_or_else(|| "All assertions passed".into());
+        let msg = args
+            .get("success_msg")
+            .map(text)
+            .unwrap_or_else(|| "All assertions passed".into());
         result.insert("msg".into(), Value::from(msg));
     }
     ok(result)
 }
 
 fn include_vars(play: &Arc<PlayRun>, args: Map, step: &Step) -> Outcome {
-    let file = args.get("file").or_else(|| args.get("_raw_params")).map(text);
+    let file = args
+        .get("file")
+        .or_else(|| args.get("_raw_params"))
+        .map(text);
     let dir = args.get("dir").map(text);
     let mut files: Vec<PathBuf> = Vec::new();
     let base_dirs = || {
@@ -125,21 +153,46 @@ fn include_vars(play: &Arc<PlayRun>, args: Map, step: &Step) -> Outcome {
     };
     if let Some(f) = file {
         let p = PathBuf::from(&f);
-        let found = if p.is_absolute() { Some(p) } else { base_dirs().into_iter().map(|d| d.join(&f)).find(|c| c.is_file()) };
+        let found = if p.is_absolute() {
+            Some(p)
+        } else {
+            base_dirs()
+                .into_iter()
+                .map(|d| d.join(&f))
+                .find(|c| c.is_file())
+        };
         match found {
             Some(p) => files.push(p),
-            None => return Outcome::failed(play.describe_error(step.task, &format!("could not find or access '{f}'"))),
+            None => {
+                return Outcome::failed(
+                    play.describe_error(step.task, &format!("could not find or access '{f}'")),
+                )
+            }
         }
     } else if let Some(d) = dir {
         let p = PathBuf::from(&d);
-        let found = if p.is_absolute() { Some(p) } else { base_dirs().into_iter().map(|b| b.join(&d)).find(|c| c.is_dir()) };
+        let found = if p.is_absolute() {
+            Some(p)
+        } else {
+            base_dirs()
+                .into_iter()
+                .map(|b| b.join(&d))
+                .find(|c| c.is_dir())
+        };
         let Some(found) = found else {
-            return Outcome::failed(play.describe_error(step.task, &format!("could not find directory '{d}'")));
+            return Outcome::failed(
+                play.describe_error(step.task, &format!("could not find directory '{d}'")),
+            );
         };
         let mut entries: Vec<PathBuf> = std::fs::read_dir(&found)
             .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
             .unwrap_or_default();
-        entries.retain(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yml" | "yaml" | "json")));
+        entries.retain(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("yml" | "yaml" | "json")
+            )
+        });
         entries.sort();
         files = entries;
     } else {
@@ -150,7 +203,9 @@ fn include_vars(play: &Arc<PlayRun>, args: Map, step: &Step) -> Outcome {
         match yaml::load_value(f) {
             Ok(Value::Object(m)) => loaded.extend(m),
             Ok(Value::Null) => {}
-            Ok(_) => return Outcome::failed(format!("{}: must be a mapping of variables", f.display())),
+            Ok(_) => {
+                return Outcome::failed(format!("{}: must be a mapping of variables", f.display()))
+            }
             Err(e) => return Outcome::failed(e.to_string()),
         }
     }
@@ -159,12 +214,19 @@ fn include_vars(play: &Arc<PlayRun>, args: Map, step: &Step) -> Outcome {
         None => loaded,
     };
     let add = loaded.clone();
-    play.run.hosts.update(step.host, |s| Arc::make_mut(&mut s.include_vars).extend(add));
+    play.run.hosts.update(step.host, |s| {
+        Arc::make_mut(&mut s.include_vars).extend(add)
+    });
     let mut result = Map::new();
     result.insert("ansible_facts".into(), Value::Object(loaded));
     result.insert(
         "ansible_included_var_files".into(),
-        Value::from(files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>()),
+        Value::from(
+            files
+                .iter()
+                .map(|f| f.display().to_string())
+                .collect::<Vec<_>>(),
+        ),
     );
     ok(result)
 }
@@ -173,27 +235,55 @@ fn include_vars(play: &Arc<PlayRun>, args: Map, step: &Step) -> Outcome {
 /// (same owner/mode/backup/validate handling, same honest `changed`).
 fn template(play: &Arc<PlayRun>, mut args: Map, step: &Step) -> Outcome {
     let Some(src) = args.remove("src").map(|v| text(&v)) else {
-        return Outcome::failed(play.describe_error(step.task, "template: missing required argument 'src'"));
+        return Outcome::failed(
+            play.describe_error(step.task, "template: missing required argument 'src'"),
+        );
     };
-    let path = match file_lookup::find("templates", &src, step.inh.role.as_deref(), &play.play.dir) {
+    let path = match file_lookup::find("templates", &src, step.inh.role.as_deref(), &play.play.dir)
+    {
         Ok(p) => p,
         Err(looked) => {
             let list: Vec<String> = looked.iter().map(|p| p.display().to_string()).collect();
-            return Outcome::failed(play.describe_error(step.task, &format!("could not find template '{src}'; looked in: {}", list.join(", "))));
+            return Outcome::failed(play.describe_error(
+                step.task,
+                &format!(
+                    "could not find template '{src}'; looked in: {}",
+                    list.join(", ")
+                ),
+            ));
         }
     };
-    for key in ["newline_sequence", "trim_blocks", "lstrip_blocks", "output_encoding", "variable_start_string", "variable_end_string", "block_start_string", "block_end_string"] {
+    for key in [
+        "newline_sequence",
+        "trim_blocks",
+        "lstrip_blocks",
+        "output_encoding",
+        "variable_start_string",
+        "variable_end_string",
+        "block_start_string",
+        "block_end_string",
+    ] {
         args.remove(key);
     }
     let mut extra = Map::new();
-    extra.insert("template_path".into(), Value::from(path.display().to_string()));
-    extra.insert("template_fullpath".into(), Value::from(path.display().to_string()));
+    extra.insert(
+        "template_path".into(),
+        Value::from(path.display().to_string()),
+    );
+    extra.insert(
+        "template_fullpath".into(),
+        Value::from(path.display().to_string()),
+    );
     extra.insert("template_host".into(), Value::from(step.host));
     extra.insert("ansible_managed".into(), Value::from("Ansible managed"));
     let ctx = play.scope(step.host, step.inh, extra).into_context();
     let rendered = match play.run.templar.render_file(&path, &ctx) {
         Ok(s) => s,
-        Err(e) => return Outcome::failed(play.describe_error(step.task, &format!("{}: {e}", path.display()))),
+        Err(e) => {
+            return Outcome::failed(
+                play.describe_error(step.task, &format!("{}: {e}", path.display())),
+            )
+        }
     };
     args.insert("content".into(), Value::from(rendered));
     let Some(copy) = troupe_modules::lookup("copy") else {
@@ -205,21 +295,41 @@ fn template(play: &Arc<PlayRun>, mut args: Map, step: &Step) -> Outcome {
 }
 
 fn add_host(play: &Arc<PlayRun>, mut args: Map) -> Outcome {
-    let Some(name) = args.remove("name").or_else(|| args.remove("hostname")).or_else(|| args.remove("host")).map(|v| text(&v)) else {
+    let Some(name) = args
+        .remove("name")
+        .or_else(|| args.remove("hostname"))
+        .or_else(|| args.remove("host"))
+        .map(|v| text(&v))
+    else {
         return Outcome::failed("add_host: 'name' is required");
     };
-    let groups: Vec<String> = match args.remove("groups").or_else(|| args.remove("group")).or_else(|| args.remove("groupname")) {
+    let groups: Vec<String> = match args
+        .remove("groups")
+        .or_else(|| args.remove("group"))
+        .or_else(|| args.remove("groupname"))
+    {
         Some(Value::Array(a)) => a.iter().map(text).collect(),
-        Some(Value::String(s)) => s.split(',').map(|g| g.trim().to_string()).filter(|g| !g.is_empty()).collect(),
+        Some(Value::String(s)) => s
+            .split(',')
+            .map(|g| g.trim().to_string())
+            .filter(|g| !g.is_empty())
+            .collect(),
         _ => Vec::new(),
     };
-    play.run.inventory.write().unwrap().add_host(&name, &groups, args.clone());
+    play.run
+        .inventory
+        .write()
+        .unwrap()
+        .add_host(&name, &groups, args.clone());
     let vars = play.run.inventory.read().unwrap().host_vars(&name);
     let state = play.run.host_state(&name);
     state.write().unwrap().inventory_vars = Arc::new(vars);
     play.run.inventory_changed();
     let mut o = Outcome::new(Status::Changed, Map::new());
-    o.result.insert("add_host".into(), json!({"host_name": name, "groups": groups, "host_vars": args}));
+    o.result.insert(
+        "add_host".into(),
+        json!({"host_name": name, "groups": groups, "host_vars": args}),
+    );
     o.result.insert("changed".into(), Value::Bool(true));
     o
 }
@@ -232,7 +342,14 @@ fn group_by(play: &Arc<PlayRun>, args: Map, step: &Step) -> Outcome {
     if let Some(Value::Array(parents)) = args.get("parents") {
         groups.extend(parents.iter().map(text));
     }
-    play.run.inventory.write().unwrap().add_host(step.host, &groups, Map::new());
+    play.run
+        .inventory
+        .write()
+        .unwrap()
+        .add_host(step.host, &groups, Map::new());
     play.run.inventory_changed();
-    ok(Map::from_iter([("add_group".to_string(), Value::from(key))]))
+    ok(Map::from_iter([(
+        "add_group".to_string(),
+        Value::from(key),
+    )]))
 }

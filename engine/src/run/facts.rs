@@ -42,7 +42,10 @@ pub fn from_output(text: &str) -> Map {
     let hostname = get("hostname");
     let fqdn = get("fqdn");
     let short = hostname.split('.').next().unwrap_or_default().to_string();
-    let domain = fqdn.split_once('.').map(|(_, d)| d.to_string()).unwrap_or_default();
+    let domain = fqdn
+        .split_once('.')
+        .map(|(_, d)| d.to_string())
+        .unwrap_or_default();
     let os_id = get("os_ID");
     let (distribution, family) = distribution(&os_id, &get("os_ID_LIKE"));
     let version = get("os_VERSION_ID");
@@ -54,14 +57,29 @@ pub fn from_output(text: &str) -> Map {
     } else {
         "service"
     };
-    let addresses: Vec<Value> =
-        get("addrs").split_whitespace().filter(|a| a.contains('.')).map(|a| json!(a)).collect();
-    let route: Vec<String> = get("route").split_whitespace().map(str::to_string).collect();
+    let addresses: Vec<Value> = get("addrs")
+        .split_whitespace()
+        .filter(|a| a.contains('.'))
+        .map(|a| json!(a))
+        .collect();
+    let route: Vec<String> = get("route")
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
     let after = |word: &str| {
-        route.iter().position(|w| w == word).and_then(|i| route.get(i + 1)).cloned()
+        route
+            .iter()
+            .position(|w| w == word)
+            .and_then(|i| route.get(i + 1))
+            .cloned()
     };
     let address = after("src")
-        .or_else(|| addresses.first().and_then(|a| a.as_str()).map(str::to_string))
+        .or_else(|| {
+            addresses
+                .first()
+                .and_then(|a| a.as_str())
+                .map(str::to_string)
+        })
         .unwrap_or_default();
     let default_ipv4 = json!({
         "address": address,
@@ -91,7 +109,9 @@ pub fn from_output(text: &str) -> Map {
         "default_ipv4": default_ipv4,
         "all_ipv4_addresses": addresses,
     });
-    let Value::Object(facts) = facts else { unreachable!() };
+    let Value::Object(facts) = facts else {
+        unreachable!()
+    };
     let mut out = Map::new();
     for (k, v) in &facts {
         out.insert(format!("ansible_{k}"), v.clone());

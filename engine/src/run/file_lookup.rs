@@ -7,10 +7,19 @@ use crate::playbook::Role;
 
 /// `kind` is `files` or `templates`. Returns the first existing candidate, or the list of
 /// places looked at.
-pub fn find(kind: &str, name: &str, role: Option<&Role>, play_dir: &Path) -> Result<PathBuf, Vec<PathBuf>> {
+pub fn find(
+    kind: &str,
+    name: &str,
+    role: Option<&Role>,
+    play_dir: &Path,
+) -> Result<PathBuf, Vec<PathBuf>> {
     let rel = Path::new(name);
     if rel.is_absolute() {
-        return if rel.exists() { Ok(rel.to_path_buf()) } else { Err(vec![rel.to_path_buf()]) };
+        return if rel.exists() {
+            Ok(rel.to_path_buf())
+        } else {
+            Err(vec![rel.to_path_buf()])
+        };
     }
     let mut candidates = Vec::new();
     if let Some(role) = role {

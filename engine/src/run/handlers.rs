@@ -19,14 +19,20 @@ pub struct Handlers {
 
 impl Handlers {
     pub fn new(list: Vec<Task>) -> Self {
-        Handlers { list: RwLock::new(list), notified: Mutex::default() }
+        Handlers {
+            list: RwLock::new(list),
+            notified: Mutex::default(),
+        }
     }
 
     /// Handlers of a role included at run time.
     pub fn add(&self, more: Vec<Task>) {
         let mut list = self.list.write().unwrap();
         for h in more {
-            if !list.iter().any(|x| x.name == h.name && x.origin == h.origin) {
+            if !list
+                .iter()
+                .any(|x| x.name == h.name && x.origin == h.origin)
+            {
                 list.push(h);
             }
         }
@@ -67,7 +73,15 @@ impl Handlers {
                     hosts
                         .iter()
                         .filter(|h| {
-                            let names = n.get(*h).map(|set| set.iter().filter(|name| Self::answers(handler, name)).cloned().collect::<Vec<_>>()).unwrap_or_default();
+                            let names = n
+                                .get(*h)
+                                .map(|set| {
+                                    set.iter()
+                                        .filter(|name| Self::answers(handler, name))
+                                        .cloned()
+                                        .collect::<Vec<_>>()
+                                })
+                                .unwrap_or_default();
                             answered.extend(names.iter().map(|name| (h.to_string(), name.clone())));
                             !names.is_empty()
                         })
@@ -93,7 +107,9 @@ impl Handlers {
         for h in hosts {
             if let Some(left) = n.remove(h) {
                 for name in left {
-                    play.run.printer.warning(&format!("the handler '{name}' notified on {h} was not found"));
+                    play.run.printer.warning(&format!(
+                        "the handler '{name}' notified on {h} was not found"
+                    ));
                 }
             }
         }

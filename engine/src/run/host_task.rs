@@ -22,20 +22,38 @@ use crate::{
 
 impl PlayRun {
     /// Runs a module or engine action on `hosts` in parallel (up to `--forks` at a time).
-    pub fn run_task(self: &Arc<Self>, task: &Task, hosts: &[String], inh: &Inherited, handler: bool) {
+    pub fn run_task(
+        self: &Arc<Self>,
+        task: &Task,
+        hosts: &[String],
+        inh: &Inherited,
+        handler: bool,
+    ) {
         let inh = inh.child(&task.kw, task.role.as_ref());
         if !handler && self.filtered_out(task, &inh.tags) {
             return;
         }
-        self.run.printer.task(&self.display_name(task, hosts.first(), &inh), handler);
+        self.run
+            .printer
+            .task(&self.display_name(task, hosts.first(), &inh), handler);
         let run_once = self.truthy(&inh.kw.run_once);
-        let runners: Vec<String> = if run_once { hosts.iter().take(1).cloned().collect() } else { hosts.to_vec() };
+        let runners: Vec<String> = if run_once {
+            hosts.iter().take(1).cloned().collect()
+        } else {
+            hosts.to_vec()
+        };
         let outcomes: Vec<(String, Outcome)> = if runners.len() == 1 {
-            vec![(runners[0].clone(), self.run_on_host(task, &runners[0], &inh))]
+            vec![(
+                runners[0].clone(),
+                self.run_on_host(task, &runners[0], &inh),
+            )]
         } else {
             self.run.pool.install(|| {
                 use rayon::prelude::*;
-                runners.par_iter().map(|h| (h.clone(), self.run_on_host(task, h, &inh))).collect()
+                runners
+                    .par_iter()
+                    .map(|h| (h.clone(), self.run_on_host(task, h, &inh)))
+                    .collect()
             })
         };
         if run_once {
@@ -49,13 +67,15 @@ impl PlayRun {
                 self.end_on_failure(other, first);
             }
         }
-        let fatal = self.truthy(&inh.kw.any_errors_fatal) || self.truthy(&self.play.kw.any_errors_fatal);
+        let fatal =
+            self.truthy(&inh.kw.any_errors_fatal) || self.truthy(&self.play.kw.any_errors_fatal);
         if fatal && outcomes.iter().any(|(_, o)| o.is_failure()) {
             let batch = self.batch.read().unwrap().clone();
             for h in batch {
                 self.end_host(&h, HostEnd::Failed);
             }
-            self.end_play.store(true, std::sync::atomic::Ordering::SeqCst);
+            self.end_play
+                .store(true, std::sync::atomic::Ordering::SeqCst);
         }
     }
 
@@ -64,7 +84,9 @@ impl PlayRun {
             crate::playbook::Action::Module { name, .. } => name.as_str(),
             _ => "include",
         };
-        let Some(name) = &task.name else { return action.to_string() };
+        let Some(name) = &task.name else {
+            return action.to_string();
+        };
         let name = match host {
             Some(h) if crate::template::Templar::is_template(name) => {
                 let ctx = self.scope(h, inh, Map::new()).into_context();
@@ -84,7 +106,9 @@ impl PlayRun {
 
     /// Evaluates a boolean keyword (`run_once: "{{ x }}"` rarely templated; literals usual).
     pub fn truthy(&self, v: &Option<Value>) -> bool {
-        v.as_ref().and_then(troupe_modules::args::boolean).unwrap_or(false)
+        v.as_ref()
+            .and_then(troupe_modules::args::boolean)
+            .unwrap_or(false)
     }
 
     /// Same as `truthy`, but templates are rendered in the host's scope.
@@ -110,16 +134,33 @@ impl PlayRun {
     /// An error message that names the task and where it is written.
     pub fn describe_error(&self, task: &Task, msg: &str) -> String {
         let name = task.name.as_deref().unwrap_or("unnamed task");
-        format!("{} (task '{name}' at {})", with_nested(msg.to_string()), task.origin)
+        format!(
+            "{} (task '{name}' at {})",
+            with_nested(msg.to_string()),
+            task.origin
+        )
     }
 
     /// The loop items of a task on a host, each as the names it binds; one empty map when
     /// the task has no loop.
-    pub fn loop_extras(&self, task: &Task, host: &str, inh: &Inherited) -> Result<Vec<Map>, String> {
-        let Some(lp) = &task.r#loop else { return Ok(vec![Map::new()]) };
+    pub fn loop_extras(
+        &self,
+        task: &Task,
+        host: &str,
+        inh: &Inherited,
+    ) -> Result<Vec<Map>, String> {
+        let Some(lp) = &task.r#loop else {
+            return Ok(vec![Map::new()]);
+        };
         let ctx = self.scope(host, inh, Map::new()).into_context();
-        let items = loop_items::resolve(&lp.source, &self.run.templar, &ctx, inh.role.as_deref(), &self.play.dir)
-            .map_err(|e| self.describe_error(task, &e))?;
+        let items = loop_items::resolve(
+            &lp.source,
+            &self.run.templar,
+            &ctx,
+            inh.role.as_deref(),
+            &self.play.dir,
+        )
+        .map_err(|e| self.describe_error(task, &e))?;
         let total = items.len();
         Ok(items
             .into_iter()
@@ -145,7 +186,8 @@ impl PlayRun {
 
     /// The task on one host: loop, conditions, action, retries; printed, counted, registered.
     fn run_on_host(self: &Arc<Self>, task: &Task, host: &str, inh: &Inherited) -> Outcome {
-        let is_debug = matches!(&task.action, crate::playbook::Action::Module { name, .. } if name == "debug");
+        let is_debug =
+            matches!(&task.action, crate::playbook::Action::Module { name, .. } if name == "debug");
         let outcome = match &task.r#loop {
             None => {
                 let o = self.run_item(task, host, inh, Map::new());
@@ -166,7 +208,10 @@ impl PlayRun {
                         o.item_label = Some(self.item_label(lp, host, inh, &extra, &item));
                         self.run.printer.result(host, &o, is_debug);
                         o.result.insert(lp.control.loop_var.clone(), item);
-                        o.result.insert("ansible_loop_var".into(), Value::from(lp.control.loop_var.clone()));
+                        o.result.insert(
+                            "ansible_loop_var".into(),
+                            Value::from(lp.control.loop_var.clone()),
+                        );
                         results.push(o);
                         if let Some(pause) = lp.control.pause.as_ref().and_then(Value::as_f64) {
                             if i > 0 || pause > 0.0 {
@@ -191,7 +236,14 @@ impl PlayRun {
         outcome
     }
 
-    fn item_label(&self, lp: &crate::playbook::Loop, host: &str, inh: &Inherited, extra: &Map, item: &Value) -> String {
+    fn item_label(
+        &self,
+        lp: &crate::playbook::Loop,
+        host: &str,
+        inh: &Inherited,
+        extra: &Map,
+        item: &Value,
+    ) -> String {
         if let Some(label) = &lp.control.label {
             let ctx = self.scope(host, inh, extra.clone()).into_context();
             if let Ok(v) = self.run.templar.render_value(label, &ctx) {
@@ -205,8 +257,12 @@ impl PlayRun {
     fn register(&self, task: &Task, host: &str, outcome: &Outcome) {
         let Some(name) = &task.register else { return };
         let mut result = outcome.result.clone();
-        result.entry("changed").or_insert(Value::Bool(outcome.status == Status::Changed));
-        result.entry("failed").or_insert(Value::Bool(outcome.status == Status::Failed));
+        result
+            .entry("changed")
+            .or_insert(Value::Bool(outcome.status == Status::Changed));
+        result
+            .entry("failed")
+            .or_insert(Value::Bool(outcome.status == Status::Failed));
         if outcome.status == Status::Skipped {
             result.insert("skipped".into(), Value::Bool(true));
         }
@@ -256,11 +312,20 @@ impl PlayRun {
                     o.status = Status::Failed;
                     o.result.insert("failed".into(), Value::Bool(true));
                     o.result.insert("attempts".into(), Value::from(attempt));
-                    o.result.insert("msg".into(), Value::from(format!("Retried {retries} times, the condition was never met")));
+                    o.result.insert(
+                        "msg".into(),
+                        Value::from(format!(
+                            "Retried {retries} times, the condition was never met"
+                        )),
+                    );
                     break o;
                 }
                 Ok(false) => {
-                    self.run.printer.listing(&format!("FAILED - RETRYING: [{host}]: {} ({} retries left).", task.name.as_deref().unwrap_or(""), retries + 1 - attempt));
+                    self.run.printer.listing(&format!(
+                        "FAILED - RETRYING: [{host}]: {} ({} retries left).",
+                        task.name.as_deref().unwrap_or(""),
+                        retries + 1 - attempt
+                    ));
                     std::thread::sleep(Duration::from_secs(delay));
                 }
             }
@@ -272,7 +337,11 @@ impl PlayRun {
                 Err(e) => return Outcome::failed(self.describe_error(task, &e)),
             }
         }
-        if outcome.status == Status::Unreachable && self.keyword_true(&inh.kw.ignore_unreachable, &ctx).unwrap_or(false) {
+        if outcome.status == Status::Unreachable
+            && self
+                .keyword_true(&inh.kw.ignore_unreachable, &ctx)
+                .unwrap_or(false)
+        {
             outcome.ignored = true;
         }
         if self.keyword_true(&inh.kw.no_log, &ctx).unwrap_or(false) {
@@ -283,11 +352,22 @@ impl PlayRun {
     }
 
     /// A scope where the task's `register` name already holds this result.
-    fn with_registered(&self, task: &Task, host: &str, inh: &Inherited, extra: &Map, o: &Outcome) -> Result<JValue, String> {
+    fn with_registered(
+        &self,
+        task: &Task,
+        host: &str,
+        inh: &Inherited,
+        extra: &Map,
+        o: &Outcome,
+    ) -> Result<JValue, String> {
         let mut extra = extra.clone();
         let mut result = o.result.clone();
-        result.entry("changed").or_insert(Value::Bool(o.status == Status::Changed));
-        result.entry("failed").or_insert(Value::Bool(o.status == Status::Failed));
+        result
+            .entry("changed")
+            .or_insert(Value::Bool(o.status == Status::Changed));
+        result
+            .entry("failed")
+            .or_insert(Value::Bool(o.status == Status::Failed));
         if let Some(name) = &task.register {
             extra.insert(name.clone(), Value::Object(result.clone()));
         }
@@ -298,26 +378,42 @@ impl PlayRun {
         Ok(self.scope(host, inh, extra).into_context())
     }
 
-    fn apply_result_conditions(&self, task: &Task, host: &str, inh: &Inherited, extra: &Map, o: &mut Outcome) -> Result<(), String> {
+    fn apply_result_conditions(
+        &self,
+        task: &Task,
+        host: &str,
+        inh: &Inherited,
+        extra: &Map,
+        o: &mut Outcome,
+    ) -> Result<(), String> {
         if task.changed_when.is_none() && task.failed_when.is_empty() {
             return Ok(());
         }
         let ctx = self.with_registered(task, host, inh, extra, o)?;
         if let Some(conds) = &task.changed_when {
-            let changed = self.conditions_hold(conds, &ctx).map_err(|e| self.describe_error(task, &e))?;
+            let changed = self
+                .conditions_hold(conds, &ctx)
+                .map_err(|e| self.describe_error(task, &e))?;
             o.result.insert("changed".into(), Value::Bool(changed));
             if o.status != Status::Failed {
                 o.status = if changed { Status::Changed } else { Status::Ok };
             }
         }
         if !task.failed_when.is_empty() {
-            let failed = self.conditions_hold(&task.failed_when, &ctx).map_err(|e| self.describe_error(task, &e))?;
-            o.result.insert("failed_when_result".into(), Value::Bool(failed));
+            let failed = self
+                .conditions_hold(&task.failed_when, &ctx)
+                .map_err(|e| self.describe_error(task, &e))?;
+            o.result
+                .insert("failed_when_result".into(), Value::Bool(failed));
             o.result.insert("failed".into(), Value::Bool(failed));
             if failed {
                 o.status = Status::Failed;
             } else if o.status == Status::Failed {
-                let changed = o.result.get("changed").and_then(Value::as_bool).unwrap_or(false);
+                let changed = o
+                    .result
+                    .get("changed")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false);
                 o.status = if changed { Status::Changed } else { Status::Ok };
             }
         }
@@ -325,22 +421,42 @@ impl PlayRun {
     }
 
     /// The target a task on `host` acts on: the delegate's connection, become as asked.
-    pub fn target_for(&self, host: &str, delegate: &str, inh: &Inherited) -> Result<Arc<dyn Target>, Box<Outcome>> {
+    pub fn target_for(
+        &self,
+        host: &str,
+        delegate: &str,
+        inh: &Inherited,
+    ) -> Result<Arc<dyn Target>, Box<Outcome>> {
         let vars = self.connection_vars(delegate, inh);
         let ctx = self.scope(host, inh, Map::new()).into_context();
-        let r#become = self.become_for(inh, &ctx, &vars).map_err(|e| Box::new(Outcome::failed(e)))?;
-        self.run.target(delegate, &vars, r#become.as_ref()).map_err(|e| {
-            self.run.forget_connection(delegate);
-            Box::new(match e {
-                troupe_modules::TargetError::Unreachable(m) => Outcome::unreachable(format!("Failed to connect to the host: {m}")),
-                other => Outcome::failed(other.to_string()),
+        let r#become = self
+            .become_for(inh, &ctx, &vars)
+            .map_err(|e| Box::new(Outcome::failed(e)))?;
+        self.run
+            .target(delegate, &vars, r#become.as_ref())
+            .map_err(|e| {
+                self.run.forget_connection(delegate);
+                Box::new(match e {
+                    troupe_modules::TargetError::Unreachable(m) => {
+                        Outcome::unreachable(format!("Failed to connect to the host: {m}"))
+                    }
+                    other => Outcome::failed(other.to_string()),
+                })
             })
-        })
     }
 
-    fn become_for(&self, inh: &Inherited, ctx: &JValue, vars: &Map) -> Result<Option<Become>, String> {
+    fn become_for(
+        &self,
+        inh: &Inherited,
+        ctx: &JValue,
+        vars: &Map,
+    ) -> Result<Option<Become>, String> {
         let wanted = match &inh.kw.r#become {
-            Some(v) => self.run.templar.is_true(v, ctx).map_err(|e| e.to_string())?,
+            Some(v) => self
+                .run
+                .templar
+                .is_true(v, ctx)
+                .map_err(|e| e.to_string())?,
             None => self.run.opts.r#become,
         };
         if !wanted {
@@ -349,16 +465,27 @@ impl PlayRun {
         let render = |v: &Option<Value>| -> Result<Option<String>, String> {
             match v {
                 None => Ok(None),
-                Some(v) => self.run.templar.render_value(v, ctx).map(|v| v.as_str().map(str::to_string)).map_err(|e| e.to_string()),
+                Some(v) => self
+                    .run
+                    .templar
+                    .render_value(v, ctx)
+                    .map(|v| v.as_str().map(str::to_string))
+                    .map_err(|e| e.to_string()),
             }
         };
-        let user = render(&inh.kw.become_user)?.or_else(|| self.run.opts.become_user.clone()).unwrap_or_else(|| "root".into());
+        let user = render(&inh.kw.become_user)?
+            .or_else(|| self.run.opts.become_user.clone())
+            .unwrap_or_else(|| "root".into());
         let method = render(&inh.kw.become_method)?.unwrap_or_else(|| "sudo".into());
         let password = ["ansible_become_password", "ansible_become_pass"]
             .iter()
             .find_map(|k| vars.get(*k).and_then(Value::as_str).map(str::to_string))
             .or_else(|| self.run.opts.become_password.clone());
-        Ok(Some(Become { user, method, password }))
+        Ok(Some(Become {
+            user,
+            method,
+            password,
+        }))
     }
 }
 
@@ -383,7 +510,10 @@ fn aggregate(items: Vec<Outcome>, no_log: bool) -> Outcome {
     let any = |s: Status| items.iter().any(|o| o.status == s && !o.ignored);
     let failed = any(Status::Failed);
     let unreachable = any(Status::Unreachable);
-    let changed = items.iter().any(|o| o.status == Status::Changed || o.result.get("changed").and_then(Value::as_bool) == Some(true));
+    let changed = items.iter().any(|o| {
+        o.status == Status::Changed
+            || o.result.get("changed").and_then(Value::as_bool) == Some(true)
+    });
     let all_skipped = !items.is_empty() && items.iter().all(|o| o.status == Status::Skipped);
     let status = if unreachable {
         Status::Unreachable
@@ -400,7 +530,11 @@ fn aggregate(items: Vec<Outcome>, no_log: bool) -> Outcome {
     result.insert("changed".into(), Value::Bool(changed));
     result.insert(
         "msg".into(),
-        Value::from(if failed { "One or more items failed" } else { "All items completed" }),
+        Value::from(if failed {
+            "One or more items failed"
+        } else {
+            "All items completed"
+        }),
     );
     if failed {
         result.insert("failed".into(), Value::Bool(true));

@@ -22,10 +22,16 @@ pub struct Inherited {
 impl Inherited {
     /// The play's keywords as the outermost level.
     pub fn from_play(kw: &Keywords) -> Self {
-        let mut top = Inherited::default();
-        top.kw = Keywords { when: Vec::new(), tags: Vec::new(), vars: Map::new(), ..kw.clone() };
-        top.tags = kw.tags.clone();
-        top
+        Inherited {
+            tags: kw.tags.clone(),
+            kw: Keywords {
+                when: Vec::new(),
+                tags: Vec::new(),
+                vars: Map::new(),
+                ..kw.clone()
+            },
+            ..Inherited::default()
+        }
     }
 
     /// One level down: `kw` are the keywords of a block, include or task.
@@ -42,7 +48,8 @@ impl Inherited {
             vars.extend(kw.vars.iter().map(|(k, v)| (k.clone(), v.clone())));
             next.vars = Arc::new(vars);
         }
-        let over = |mine: &Option<Value>, theirs: &Option<Value>| mine.clone().or_else(|| theirs.clone());
+        let over =
+            |mine: &Option<Value>, theirs: &Option<Value>| mine.clone().or_else(|| theirs.clone());
         let k = &mut next.kw;
         k.r#become = over(&kw.r#become, &k.r#become);
         k.become_user = over(&kw.become_user, &k.become_user);

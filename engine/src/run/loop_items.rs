@@ -12,7 +12,13 @@ use crate::{
 };
 
 /// Renders a loop's source and turns it into the list of items, or says why it can't.
-pub fn resolve(source: &LoopSource, templar: &Templar, ctx: &JValue, role: Option<&Role>, play_dir: &Path) -> Result<Vec<Value>, String> {
+pub fn resolve(
+    source: &LoopSource,
+    templar: &Templar,
+    ctx: &JValue,
+    role: Option<&Role>,
+    play_dir: &Path,
+) -> Result<Vec<Value>, String> {
     let render = |v: &Value| templar.render_value(v, ctx).map_err(|e| e.to_string());
     match source {
         LoopSource::Items { value, flatten } => match render(value)? {
@@ -75,28 +81,58 @@ pub fn resolve(source: &LoopSource, templar: &Templar, ctx: &JValue, role: Optio
 fn lookup(name: &str, value: Value) -> Result<Vec<Value>, String> {
     let lists = |v: Value| -> Vec<Vec<Value>> {
         match v {
-            Value::Array(a) => a.into_iter().map(|x| match x { Value::Array(i) => i, o => vec![o] }).collect(),
+            Value::Array(a) => a
+                .into_iter()
+                .map(|x| match x {
+                    Value::Array(i) => i,
+                    o => vec![o],
+                })
+                .collect(),
             other => vec![vec![other]],
         }
     };
     match name {
-        "list" => Ok(match value { Value::Array(a) => a, o => vec![o] }),
+        "list" => Ok(match value {
+            Value::Array(a) => a,
+            o => vec![o],
+        }),
         "sequence" => sequence(&value),
         "together" => {
             let l = lists(value);
             let n = l.iter().map(Vec::len).max().unwrap_or(0);
-            Ok((0..n).map(|i| Value::Array(l.iter().map(|x| x.get(i).cloned().unwrap_or(Value::Null)).collect())).collect())
+            Ok((0..n)
+                .map(|i| {
+                    Value::Array(
+                        l.iter()
+                            .map(|x| x.get(i).cloned().unwrap_or(Value::Null))
+                            .collect(),
+                    )
+                })
+                .collect())
         }
         "nested" | "cartesian" => {
             let mut acc: Vec<Vec<Value>> = vec![Vec::new()];
             for list in lists(value) {
-                acc = acc.into_iter().flat_map(|prefix| list.iter().map(move |x| { let mut p = prefix.clone(); p.push(x.clone()); p })).collect();
+                acc = acc
+                    .into_iter()
+                    .flat_map(|prefix| {
+                        list.iter().map(move |x| {
+                            let mut p = prefix.clone();
+                            p.push(x.clone());
+                            p
+                        })
+                    })
+                    .collect();
             }
             Ok(acc.into_iter().map(Value::Array).collect())
         }
         "subelements" => {
-            let Value::Array(args) = value else { return Err("with_subelements expects [list, 'key']".into()) };
-            let (Some(Value::Array(list)), Some(Value::String(key))) = (args.first().cloned(), args.get(1).cloned()) else {
+            let Value::Array(args) = value else {
+                return Err("with_subelements expects [list, 'key']".into());
+            };
+            let (Some(Value::Array(list)), Some(Value::String(key))) =
+                (args.first().cloned(), args.get(1).cloned())
+            else {
                 return Err("with_subelements expects [list, 'key']".into());
             };
             let mut out = Vec::new();
@@ -110,15 +146,29 @@ fn lookup(name: &str, value: Value) -> Result<Vec<Value>, String> {
             Ok(out)
         }
         "first_found" => {
-            let files: Vec<Value> = match value { Value::Array(a) => a, o => vec![o] };
-            let found = files.iter().filter_map(Value::as_str).find(|f| Path::new(f).exists());
-            found.map(|f| vec![Value::from(f)]).ok_or_else(|| "No file was found when using first_found.".into())
+            let files: Vec<Value> = match value {
+                Value::Array(a) => a,
+                o => vec![o],
+            };
+            let found = files
+                .iter()
+                .filter_map(Value::as_str)
+                .find(|f| Path::new(f).exists());
+            found
+                .map(|f| vec![Value::from(f)])
+                .ok_or_else(|| "No file was found when using first_found.".into())
         }
         "indexed_items" => Ok(match value {
-            Value::Array(a) => a.into_iter().enumerate().map(|(i, v)| Value::Array(vec![Value::from(i), v])).collect(),
+            Value::Array(a) => a
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| Value::Array(vec![Value::from(i), v]))
+                .collect(),
             o => vec![o],
         }),
-        other => Err(format!("the loop lookup 'with_{other}' is not supported by troupe")),
+        other => Err(format!(
+            "the loop lookup 'with_{other}' is not supported by troupe"
+        )),
     }
 }
 
@@ -136,14 +186,26 @@ fn sequence(value: &Value) -> Result<Vec<Value>, String> {
             kv.insert("end".into(), Value::from(part));
         }
     }
-    let num = |k: &str, d: i64| kv.get(k).and_then(Value::as_str).map(|s| s.parse::<i64>().map_err(|_| format!("with_sequence: bad {k} {s:?}"))).unwrap_or(Ok(d));
+    let num = |k: &str, d: i64| {
+        kv.get(k)
+            .and_then(Value::as_str)
+            .map(|s| {
+                s.parse::<i64>()
+                    .map_err(|_| format!("with_sequence: bad {k} {s:?}"))
+            })
+            .unwrap_or(Ok(d))
+    };
     let start = num("start", 1)?;
     let stride = num("stride", 1)?;
     let end = match kv.get("count") {
         Some(_) => start + (num("count", 0)? - 1) * stride,
         None => num("end", start)?,
     };
-    let format = kv.get("format").and_then(Value::as_str).unwrap_or("%d").to_string();
+    let format = kv
+        .get("format")
+        .and_then(Value::as_str)
+        .unwrap_or("%d")
+        .to_string();
     if stride == 0 {
         return Err("with_sequence: stride must not be 0".into());
     }
@@ -167,7 +229,11 @@ fn printf_int(format: &str, n: i64) -> String {
             "o" => format!("{n:o}"),
             _ => n.to_string(),
         };
-        if c[1].is_empty() { format!("{s:>width$}") } else { format!("{s:0>width$}") }
+        if c[1].is_empty() {
+            format!("{s:>width$}")
+        } else {
+            format!("{s:0>width$}")
+        }
     })
     .into_owned()
 }
@@ -179,8 +245,18 @@ mod tests {
     #[test]
     fn sequences() {
         let v = sequence(&Value::from("start=1 end=3 format=web%02d")).unwrap();
-        assert_eq!(v, vec![Value::from("web01"), Value::from("web02"), Value::from("web03")]);
-        assert_eq!(sequence(&Value::from("count=2 start=4")).unwrap(), vec![Value::from("4"), Value::from("5")]);
+        assert_eq!(
+            v,
+            vec![
+                Value::from("web01"),
+                Value::from("web02"),
+                Value::from("web03")
+            ]
+        );
+        assert_eq!(
+            sequence(&Value::from("count=2 start=4")).unwrap(),
+            vec![Value::from("4"), Value::from("5")]
+        );
     }
 
     #[test]

@@ -98,7 +98,11 @@ impl PlayRun {
             self.run
                 .templar
                 .render_str(&self.play.name, &scope.into_context())
-                .map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))
+                .map(|v| {
+                    v.as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| v.to_string())
+                })
                 .unwrap_or_else(|_| self.play.name.clone())
         }
     }
@@ -106,7 +110,9 @@ impl PlayRun {
     /// Variables for templating play-level keywords (hosts, name): extra vars and play vars.
     fn play_scope(&self) -> Scope {
         let mut scope = Scope::new(self.run.templar.clone());
-        scope.push(Layer::PlayVars, self.play_vars.clone()).push(Layer::ExtraVars, self.run.extra_vars.clone());
+        scope
+            .push(Layer::PlayVars, self.play_vars.clone())
+            .push(Layer::ExtraVars, self.run.extra_vars.clone());
         scope
     }
 
@@ -118,13 +124,21 @@ impl PlayRun {
             .map_err(|e| format!("{}: hosts: {e}", self.play.origin))?;
         let pattern = match pattern {
             Value::String(s) => s,
-            Value::Array(a) => a.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>().join(","),
+            Value::Array(a) => a
+                .iter()
+                .filter_map(|v| v.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
             other => other.to_string(),
         };
         let inv = self.run.inventory.read().unwrap();
         let mut hosts = inv.select(&pattern).map_err(|e| e.to_string())?;
         if let Some(limit) = &self.run.opts.limit {
-            let allowed: HashSet<String> = inv.select(limit).map_err(|e| e.to_string())?.into_iter().collect();
+            let allowed: HashSet<String> = inv
+                .select(limit)
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .collect();
             hosts.retain(|h| allowed.contains(h));
         }
         Ok(hosts)
@@ -148,13 +162,19 @@ impl PlayRun {
                 Value::Number(n) => n.as_u64().unwrap_or(total as u64) as usize,
                 _ => total,
             };
-            if n == 0 { total.max(1) } else { n }
+            if n == 0 {
+                total.max(1)
+            } else {
+                n
+            }
         };
         let mut out = Vec::new();
         let mut rest = &self.all_hosts[..];
         let mut i = 0;
         while !rest.is_empty() {
-            let n = size_of(&sizes[i.min(sizes.len() - 1)]).min(rest.len()).max(1);
+            let n = size_of(&sizes[i.min(sizes.len() - 1)])
+                .min(rest.len())
+                .max(1);
             out.push(rest[..n].to_vec());
             rest = &rest[n..];
             i += 1;
@@ -171,7 +191,12 @@ impl PlayRun {
         if self.gather_facts_wanted() {
             self.gather_facts(batch);
         }
-        let sections: [&[Task]; 4] = [&self.play.pre_tasks, &self.play.roles, &self.play.tasks, &self.play.post_tasks];
+        let sections: [&[Task]; 4] = [
+            &self.play.pre_tasks,
+            &self.play.roles,
+            &self.play.tasks,
+            &self.play.post_tasks,
+        ];
         for (i, section) in sections.iter().enumerate() {
             if self.end_play.load(Ordering::SeqCst) {
                 break;
@@ -186,7 +211,10 @@ impl PlayRun {
                 self.flush_handlers(batch);
             }
         }
-        let failed = batch.iter().filter(|h| self.ended_as(h).is_some_and(|e| e != HostEnd::Ended)).count();
+        let failed = batch
+            .iter()
+            .filter(|h| self.ended_as(h).is_some_and(|e| e != HostEnd::Ended))
+            .count();
         if failed > 0 && self.too_many_failed(batch, failed) {
             return false;
         }
@@ -194,7 +222,12 @@ impl PlayRun {
     }
 
     fn too_many_failed(&self, batch: &[String], failed: usize) -> bool {
-        if let Some(max) = self.play.max_fail_percentage.as_ref().and_then(|v| v.as_f64().or_else(|| v.as_str()?.parse().ok())) {
+        if let Some(max) = self
+            .play
+            .max_fail_percentage
+            .as_ref()
+            .and_then(|v| v.as_f64().or_else(|| v.as_str()?.parse().ok()))
+        {
             return (failed as f64) * 100.0 / (batch.len() as f64) > max;
         }
         failed == batch.len()
@@ -206,14 +239,20 @@ impl PlayRun {
         let top = self.top.clone();
         self.run.pool.install(|| {
             use rayon::prelude::*;
-            hosts.par_iter().for_each(|h| self.run_tasks(tasks, std::slice::from_ref(h), &top));
+            hosts
+                .par_iter()
+                .for_each(|h| self.run_tasks(tasks, std::slice::from_ref(h), &top));
         });
     }
 
     /// Hosts of `among` still taking part.
     pub fn active(&self, among: &[String]) -> Vec<String> {
         let ended = self.ended.lock().unwrap();
-        among.iter().filter(|h| !ended.contains_key(*h)).cloned().collect()
+        among
+            .iter()
+            .filter(|h| !ended.contains_key(*h))
+            .cloned()
+            .collect()
     }
 
     pub fn ended_as(&self, host: &str) -> Option<HostEnd> {
@@ -221,7 +260,11 @@ impl PlayRun {
     }
 
     pub fn end_host(&self, host: &str, why: HostEnd) {
-        self.ended.lock().unwrap().entry(host.to_string()).or_insert(why);
+        self.ended
+            .lock()
+            .unwrap()
+            .entry(host.to_string())
+            .or_insert(why);
     }
 
     /// Un-fails a host whose failure a `rescue` handled.
@@ -291,8 +334,12 @@ impl PlayRun {
 
     pub fn end_on_failure(&self, host: &str, outcome: &Outcome) {
         match outcome.status {
-            crate::output::Status::Unreachable if !outcome.ignored => self.end_host(host, HostEnd::Unreachable),
-            crate::output::Status::Failed if !outcome.ignored => self.end_host(host, HostEnd::Failed),
+            crate::output::Status::Unreachable if !outcome.ignored => {
+                self.end_host(host, HostEnd::Unreachable)
+            }
+            crate::output::Status::Failed if !outcome.ignored => {
+                self.end_host(host, HostEnd::Failed)
+            }
             _ => {}
         }
     }
@@ -328,7 +375,10 @@ impl PlayRun {
                         match yaml::load_value(&path) {
                             Ok(Value::Object(m)) => merged.extend(m),
                             Ok(Value::Null) => {}
-                            Ok(_) => self.fail_host_now(host, &format!("{}: vars file must be a mapping", path.display())),
+                            Ok(_) => self.fail_host_now(
+                                host,
+                                &format!("{}: vars file must be a mapping", path.display()),
+                            ),
                             Err(e) => self.fail_host_now(host, &e.to_string()),
                         }
                         loaded = true;
@@ -336,10 +386,15 @@ impl PlayRun {
                     }
                 }
                 if !loaded {
-                    self.fail_host_now(host, &format!("vars file not found; looked for: {}", looked.join(", ")));
+                    self.fail_host_now(
+                        host,
+                        &format!("vars file not found; looked for: {}", looked.join(", ")),
+                    );
                 }
             }
-            self.run.hosts.update(host, |s| s.vars_files = Arc::new(merged));
+            self.run
+                .hosts
+                .update(host, |s| s.vars_files = Arc::new(merged));
         }
     }
 
@@ -370,11 +425,20 @@ impl PlayRun {
         magic.insert("play_hosts".into(), active.clone());
         magic.insert("ansible_play_hosts".into(), active);
         magic.insert("ansible_play_batch".into(), Value::from(batch));
-        magic.insert("ansible_play_hosts_all".into(), Value::from(self.all_hosts.clone()));
-        magic.insert("ansible_play_name".into(), Value::from(self.play.name.clone()));
+        magic.insert(
+            "ansible_play_hosts_all".into(),
+            Value::from(self.all_hosts.clone()),
+        );
+        magic.insert(
+            "ansible_play_name".into(),
+            Value::from(self.play.name.clone()),
+        );
         if let Some(role) = &inh.role {
             magic.insert("role_name".into(), Value::from(role.name.clone()));
-            magic.insert("role_path".into(), Value::from(role.path.display().to_string()));
+            magic.insert(
+                "role_path".into(),
+                Value::from(role.path.display().to_string()),
+            );
         }
         magic.extend(extra);
         scope
@@ -392,10 +456,25 @@ impl PlayRun {
         let scope = Arc::new(self.scope(host, inh, Map::new()));
         let ctx = minijinja::Value::from_dyn_object(scope.clone());
         let mut out = Map::new();
-        let names: IndexSet<String> = ["ansible_connection", "ansible_host", "ansible_port", "ansible_user", "ansible_ssh_user",
-            "ansible_ssh_private_key_file", "ansible_private_key_file", "ansible_ssh_common_args", "ansible_ssh_extra_args",
-            "ansible_timeout", "ansible_host_key_checking", "ansible_become_password", "ansible_become_pass", "ansible_password"]
-            .iter().map(|s| s.to_string()).collect();
+        let names: IndexSet<String> = [
+            "ansible_connection",
+            "ansible_host",
+            "ansible_port",
+            "ansible_user",
+            "ansible_ssh_user",
+            "ansible_ssh_private_key_file",
+            "ansible_private_key_file",
+            "ansible_ssh_common_args",
+            "ansible_ssh_extra_args",
+            "ansible_timeout",
+            "ansible_host_key_checking",
+            "ansible_become_password",
+            "ansible_become_pass",
+            "ansible_password",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         for name in names {
             if let Some(v) = ctx.get_attr(&name).ok().filter(|v| !v.is_undefined()) {
                 out.insert(name, from_jinja(&v));
@@ -405,9 +484,18 @@ impl PlayRun {
     }
 
     pub fn flush_handlers(self: &Arc<Self>, batch: &[String]) {
-        let force = self.play.force_handlers.as_ref().and_then(troupe_modules::args::boolean).unwrap_or(false);
+        let force = self
+            .play
+            .force_handlers
+            .as_ref()
+            .and_then(troupe_modules::args::boolean)
+            .unwrap_or(false);
         let hosts: Vec<String> = if force {
-            batch.iter().filter(|h| self.ended_as(h) != Some(HostEnd::Unreachable)).cloned().collect()
+            batch
+                .iter()
+                .filter(|h| self.ended_as(h) != Some(HostEnd::Unreachable))
+                .cloned()
+                .collect()
         } else {
             self.active(batch)
         };

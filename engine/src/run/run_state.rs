@@ -57,7 +57,12 @@ pub struct Run {
 }
 
 impl Run {
-    pub fn new(opts: RunOptions, inventory: Inventory, playbook_dir: PathBuf, printer: Printer) -> Arc<Run> {
+    pub fn new(
+        opts: RunOptions,
+        inventory: Inventory,
+        playbook_dir: PathBuf,
+        printer: Printer,
+    ) -> Arc<Run> {
         let hosts = HostTable::default();
         for h in inventory.hosts() {
             let state = HostState {
@@ -76,7 +81,10 @@ impl Run {
             printer,
             recap: Recap::default(),
             playbook_dir,
-            pool: rayon::ThreadPoolBuilder::new().num_threads(forks).build().expect("thread pool"),
+            pool: rayon::ThreadPoolBuilder::new()
+                .num_threads(forks)
+                .build()
+                .expect("thread pool"),
             connections: Mutex::default(),
             groups: RwLock::default(),
         })
@@ -100,7 +108,13 @@ impl Run {
             return h;
         }
         let vars = self.inventory.read().unwrap().host_vars(name);
-        self.hosts.insert(name, HostState { inventory_vars: Arc::new(vars), ..HostState::default() });
+        self.hosts.insert(
+            name,
+            HostState {
+                inventory_vars: Arc::new(vars),
+                ..HostState::default()
+            },
+        );
         self.hosts.get(name).expect("just inserted")
     }
 
@@ -142,13 +156,22 @@ impl Run {
         let inv = self.inventory.read().unwrap();
         let mut m = Map::new();
         m.insert("inventory_hostname".into(), Value::from(host));
-        m.insert("inventory_hostname_short".into(), Value::from(host.split('.').next().unwrap_or(host)));
+        m.insert(
+            "inventory_hostname_short".into(),
+            Value::from(host.split('.').next().unwrap_or(host)),
+        );
         m.insert("group_names".into(), Value::from(inv.group_names(host)));
-        m.insert("playbook_dir".into(), Value::from(self.playbook_dir.display().to_string()));
+        m.insert(
+            "playbook_dir".into(),
+            Value::from(self.playbook_dir.display().to_string()),
+        );
         m.insert("ansible_check_mode".into(), Value::Bool(self.opts.check));
         m.insert("ansible_diff_mode".into(), Value::Bool(self.opts.diff));
         m.insert("ansible_forks".into(), Value::from(self.opts.forks));
-        m.insert("ansible_verbosity".into(), Value::from(self.printer.verbosity()));
+        m.insert(
+            "ansible_verbosity".into(),
+            Value::from(self.printer.verbosity()),
+        );
         m.insert("omit".into(), Value::from(OMIT));
         m.insert(
             "ansible_version".into(),
@@ -159,13 +182,21 @@ impl Run {
 
     /// `hostvars` and `groups`, shared by every scope.
     pub fn add_objects(self: &Arc<Self>, scope: &mut Scope) {
-        scope.object("hostvars", JValue::from_object(HostVars { run: self.clone() }));
+        scope.object(
+            "hostvars",
+            JValue::from_object(HostVars { run: self.clone() }),
+        );
         scope.object("groups", self.groups_value());
     }
 
     /// A target for `host`, connecting on first use; `vars` are the host's rendered
     /// connection variables.
-    pub fn target(&self, host: &str, vars: &Map, r#become: Option<&Become>) -> Result<Arc<dyn Target>, TargetError> {
+    pub fn target(
+        &self,
+        host: &str,
+        vars: &Map,
+        r#become: Option<&Become>,
+    ) -> Result<Arc<dyn Target>, TargetError> {
         let existing = self.connections.lock().unwrap().get(host).cloned();
         let conn = match existing {
             Some(c) => c,
@@ -173,7 +204,10 @@ impl Run {
                 let mut spec = ConnectionSpec::from_vars(host, vars);
                 self.apply_cli_connection(&mut spec, vars);
                 let conn = connection::open(host, &spec)?;
-                self.connections.lock().unwrap().insert(host.to_string(), conn.clone());
+                self.connections
+                    .lock()
+                    .unwrap()
+                    .insert(host.to_string(), conn.clone());
                 conn
             }
         };
@@ -238,6 +272,13 @@ impl minijinja::value::Object for HostVars {
     }
 
     fn enumerate(self: &Arc<Self>) -> minijinja::value::Enumerator {
-        minijinja::value::Enumerator::Values(self.run.hosts.names().into_iter().map(JValue::from).collect())
+        minijinja::value::Enumerator::Values(
+            self.run
+                .hosts
+                .names()
+                .into_iter()
+                .map(JValue::from)
+                .collect(),
+        )
     }
 }

@@ -18,7 +18,10 @@ impl TagFilter {
                 .filter(|s| !s.is_empty())
                 .collect::<Vec<_>>()
         };
-        TagFilter { only: split(only), skip: split(skip) }
+        TagFilter {
+            only: split(only),
+            skip: split(skip),
+        }
     }
 
     /// Whether a task with these (own plus inherited) tags runs; Ansible's rules.

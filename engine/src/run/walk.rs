@@ -5,7 +5,10 @@ use std::{sync::atomic::Ordering, sync::Arc};
 
 use indexmap::IndexMap;
 
-use super::{inherited::Inherited, play::{HostEnd, PlayRun}};
+use super::{
+    inherited::Inherited,
+    play::{HostEnd, PlayRun},
+};
 use crate::{
     output::Outcome,
     playbook::{load_role, load_tasks_file, Action, Keywords, RoleFrom, Task},
@@ -24,8 +27,14 @@ impl PlayRun {
                 return;
             }
             match &task.action {
-                Action::Block { block, rescue, always } => self.run_block(task, block, rescue, always, &hosts, inh),
-                Action::IncludeTasks { apply, .. } => self.run_include_tasks(task, apply.as_deref(), &hosts, inh),
+                Action::Block {
+                    block,
+                    rescue,
+                    always,
+                } => self.run_block(task, block, rescue, always, &hosts, inh),
+                Action::IncludeTasks { apply, .. } => {
+                    self.run_include_tasks(task, apply.as_deref(), &hosts, inh)
+                }
                 Action::IncludeRole { .. } => self.run_include_role(task, &hosts, inh),
                 Action::Meta(what) => self.run_meta(task, what, &hosts, inh),
                 Action::Module { .. } => self.run_task(task, &hosts, inh, false),
@@ -33,10 +42,22 @@ impl PlayRun {
         }
     }
 
-    fn run_block(self: &Arc<Self>, task: &Task, block: &[Task], rescue: &[Task], always: &[Task], hosts: &[String], inh: &Inherited) {
+    fn run_block(
+        self: &Arc<Self>,
+        task: &Task,
+        block: &[Task],
+        rescue: &[Task],
+        always: &[Task],
+        hosts: &[String],
+        inh: &Inherited,
+    ) {
         let inner = inh.child(&task.kw, task.role.as_ref());
         self.run_tasks(block, hosts, &inner);
-        let failed: Vec<String> = hosts.iter().filter(|h| self.ended_as(h) == Some(HostEnd::Failed)).cloned().collect();
+        let failed: Vec<String> = hosts
+            .iter()
+            .filter(|h| self.ended_as(h) == Some(HostEnd::Failed))
+            .cloned()
+            .collect();
         if !rescue.is_empty() && !failed.is_empty() {
             for h in &failed {
                 self.rescue_host(h);
@@ -52,11 +73,19 @@ impl PlayRun {
             return;
         }
         // `always` runs on hosts that failed in the block too; they stay failed afterwards.
-        let still_failed: Vec<String> = hosts.iter().filter(|h| self.ended_as(h) == Some(HostEnd::Failed)).cloned().collect();
+        let still_failed: Vec<String> = hosts
+            .iter()
+            .filter(|h| self.ended_as(h) == Some(HostEnd::Failed))
+            .cloned()
+            .collect();
         for h in &still_failed {
             self.rescue_host(h);
         }
-        let targets: Vec<String> = hosts.iter().filter(|h| self.ended_as(h).is_none()).cloned().collect();
+        let targets: Vec<String> = hosts
+            .iter()
+            .filter(|h| self.ended_as(h).is_none())
+            .cloned()
+            .collect();
         self.run_tasks(always, &targets, &inner);
         for h in still_failed {
             self.end_host(&h, HostEnd::Failed);
@@ -87,7 +116,13 @@ impl PlayRun {
     }
 
     /// `include_tasks`: the file is named per host; hosts naming the same file run it together.
-    fn run_include_tasks(self: &Arc<Self>, task: &Task, apply: Option<&Keywords>, hosts: &[String], inh: &Inherited) {
+    fn run_include_tasks(
+        self: &Arc<Self>,
+        task: &Task,
+        apply: Option<&Keywords>,
+        hosts: &[String],
+        inh: &Inherited,
+    ) {
         if self.filtered_out(task, &Self::own_tags(inh, &task.kw)) {
             return;
         }
@@ -97,20 +132,32 @@ impl PlayRun {
         let gate = inh.child(&own, task.role.as_ref());
         let mut groups: IndexMap<std::path::PathBuf, Vec<(String, Map)>> = IndexMap::new();
         for host in hosts {
-            for (extra, path) in self.include_targets(task, host, &gate, |name| self.include_path(task, name)) {
+            for (extra, path) in
+                self.include_targets(task, host, &gate, |name| self.include_path(task, name))
+            {
                 match path {
                     Ok(p) => groups.entry(p).or_default().push((host.clone(), extra)),
                     Err(msg) => self.record(host, &Outcome::failed(msg)),
                 }
             }
         }
-        let mut child = inh.child(&Keywords { vars: task.kw.vars.clone(), ..Keywords::default() }, task.role.as_ref());
+        let mut child = inh.child(
+            &Keywords {
+                vars: task.kw.vars.clone(),
+                ..Keywords::default()
+            },
+            task.role.as_ref(),
+        );
         if let Some(apply) = apply {
             child = child.child(apply, None);
         }
         for (path, members) in groups {
             let names: Vec<String> = members.iter().map(|(h, _)| h.clone()).collect();
-            self.run.printer.listing(&format!("included: {} for {}", path.display(), names.join(", ")));
+            self.run.printer.listing(&format!(
+                "included: {} for {}",
+                path.display(),
+                names.join(", ")
+            ));
             match load_tasks_file(&path, task.role.clone(), &self.run.opts.load) {
                 Ok(tasks) => self.run_with_items(&tasks, &members, &child),
                 Err(e) => {
@@ -123,11 +170,20 @@ impl PlayRun {
     }
 
     /// Runs included tasks; hosts whose include came with loop items run once per item.
-    fn run_with_items(self: &Arc<Self>, tasks: &[Task], members: &[(String, Map)], child: &Inherited) {
+    fn run_with_items(
+        self: &Arc<Self>,
+        tasks: &[Task],
+        members: &[(String, Map)],
+        child: &Inherited,
+    ) {
         let mut by_item: IndexMap<String, (Map, Vec<String>)> = IndexMap::new();
         for (host, extra) in members {
             let key = serde_json::to_string(extra).unwrap_or_default();
-            by_item.entry(key).or_insert_with(|| (extra.clone(), Vec::new())).1.push(host.clone());
+            by_item
+                .entry(key)
+                .or_insert_with(|| (extra.clone(), Vec::new()))
+                .1
+                .push(host.clone());
         }
         for (_, (extra, hosts)) in by_item {
             if extra.is_empty() {
@@ -135,7 +191,10 @@ impl PlayRun {
             } else {
                 let mut vars = (*child.vars).clone();
                 vars.extend(extra);
-                let with_item = Inherited { vars: Arc::new(vars), ..child.clone() };
+                let with_item = Inherited {
+                    vars: Arc::new(vars),
+                    ..child.clone()
+                };
                 self.run_tasks(tasks, &hosts, &with_item);
             }
         }
@@ -143,7 +202,13 @@ impl PlayRun {
 
     /// For an include on one host: (loop variables, resolved path) per loop item, or one
     /// entry without a loop; nothing when `when` is false.
-    fn include_targets<T>(self: &Arc<Self>, task: &Task, host: &str, gate: &Inherited, resolve: impl Fn(&str) -> Result<T, String>) -> Vec<(Map, Result<T, String>)> {
+    fn include_targets<T>(
+        self: &Arc<Self>,
+        task: &Task,
+        host: &str,
+        gate: &Inherited,
+        resolve: impl Fn(&str) -> Result<T, String>,
+    ) -> Vec<(Map, Result<T, String>)> {
         let items = match self.loop_extras(task, host, gate) {
             Ok(items) => items,
             Err(msg) => return vec![(Map::new(), Err(msg))],
@@ -162,7 +227,10 @@ impl PlayRun {
             }
             let name = match &task.action {
                 Action::IncludeTasks { file, .. } => self.run.templar.render_value(file, &ctx),
-                Action::IncludeRole { args } => self.run.templar.render_value(&Value::Object(args.clone()), &ctx),
+                Action::IncludeRole { args } => self
+                    .run
+                    .templar
+                    .render_value(&Value::Object(args.clone()), &ctx),
                 _ => Ok(Value::Null),
             };
             let resolved = match name {
@@ -212,7 +280,11 @@ impl PlayRun {
                 match rendered {
                     Ok(m) => {
                         let key = serde_json::to_string(&m).unwrap_or_default();
-                        groups.entry(key).or_insert_with(|| (m, Vec::new())).1.push((host.clone(), extra));
+                        groups
+                            .entry(key)
+                            .or_insert_with(|| (m, Vec::new()))
+                            .1
+                            .push((host.clone(), extra));
                     }
                     Err(msg) => self.record(host, &Outcome::failed(msg)),
                 }
@@ -222,7 +294,10 @@ impl PlayRun {
             let s = |k: &str| spec.get(k).and_then(Value::as_str).map(str::to_string);
             let Some(name) = s("name").or_else(|| s("role")) else {
                 for (h, _) in &members {
-                    self.record(h, &Outcome::failed(format!("{}: include_role needs a name", task.origin)));
+                    self.record(
+                        h,
+                        &Outcome::failed(format!("{}: include_role needs a name", task.origin)),
+                    );
                 }
                 continue;
             };
@@ -235,10 +310,16 @@ impl PlayRun {
             match load_role(&name, &from, &self.play.dir, &self.run.opts.load) {
                 Ok(loaded) => {
                     self.handlers.add(loaded.handlers);
-                    let mut kw = Keywords { vars: task.kw.vars.clone(), ..Keywords::default() };
+                    let mut kw = Keywords {
+                        vars: task.kw.vars.clone(),
+                        ..Keywords::default()
+                    };
                     if let Some(Value::Object(apply)) = spec.get("apply") {
                         if let Some(Value::Array(t)) = apply.get("tags") {
-                            kw.tags = t.iter().filter_map(|v| v.as_str().map(str::to_string)).collect();
+                            kw.tags = t
+                                .iter()
+                                .filter_map(|v| v.as_str().map(str::to_string))
+                                .collect();
                         }
                     }
                     let child = inh.child(&kw, Some(&loaded.role));
@@ -285,7 +366,10 @@ impl PlayRun {
             "refresh_inventory" | "noop" | "end_batch" => {}
             other => {
                 for h in hosts {
-                    self.record(h, &Outcome::failed(format!("{}: unknown meta action '{other}'", task.origin)));
+                    self.record(
+                        h,
+                        &Outcome::failed(format!("{}: unknown meta action '{other}'", task.origin)),
+                    );
                 }
             }
         }

@@ -27,7 +27,10 @@ pub struct HostTable {
 
 impl HostTable {
     pub fn insert(&self, name: &str, state: HostState) {
-        self.hosts.write().unwrap().insert(name.to_string(), Arc::new(RwLock::new(state)));
+        self.hosts
+            .write()
+            .unwrap()
+            .insert(name.to_string(), Arc::new(RwLock::new(state)));
     }
 
     pub fn get(&self, name: &str) -> Option<Arc<RwLock<HostState>>> {

@@ -39,7 +39,12 @@ pub fn nested_error() -> Option<String> {
 
 impl Scope {
     pub fn new(templar: Arc<Templar>) -> Self {
-        Scope { templar, layers: Vec::new(), objects: Vec::new(), cache: Mutex::default() }
+        Scope {
+            templar,
+            layers: Vec::new(),
+            objects: Vec::new(),
+            cache: Mutex::default(),
+        }
     }
 
     /// Adds a layer; layers must be pushed in precedence order.
@@ -83,7 +88,10 @@ impl Scope {
         } else {
             to_jinja(raw)
         };
-        self.cache.lock().unwrap().insert(name.to_string(), value.clone());
+        self.cache
+            .lock()
+            .unwrap()
+            .insert(name.to_string(), value.clone());
         Some(value)
     }
 
@@ -116,7 +124,9 @@ impl Scope {
 
 impl std::fmt::Debug for Scope {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Scope").field("layers", &self.layers.len()).finish()
+        f.debug_struct("Scope")
+            .field("layers", &self.layers.len())
+            .finish()
     }
 }
 
@@ -147,7 +157,9 @@ pub fn contains_template(v: &Value) -> bool {
     match v {
         Value::String(s) => Templar::is_template(s),
         Value::Array(a) => a.iter().any(contains_template),
-        Value::Object(m) => m.iter().any(|(k, v)| Templar::is_template(k) || contains_template(v)),
+        Value::Object(m) => m
+            .iter()
+            .any(|(k, v)| Templar::is_template(k) || contains_template(v)),
         _ => false,
     }
 }

@@ -42,7 +42,11 @@ impl RunResult {
     }
 
     pub fn assert_ok(&self) {
-        assert_eq!(self.code, 0, "troupe failed:\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "troupe failed:\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
     }
 }
 
@@ -72,7 +76,8 @@ impl Project {
     }
 
     pub fn read(&self, rel_to_base: &str) -> String {
-        fs::read_to_string(self.base().join(rel_to_base)).unwrap_or_else(|e| panic!("{rel_to_base}: {e}"))
+        fs::read_to_string(self.base().join(rel_to_base))
+            .unwrap_or_else(|e| panic!("{rel_to_base}: {e}"))
     }
 
     pub fn exists(&self, rel_to_base: &str) -> bool {
@@ -81,7 +86,11 @@ impl Project {
 
     pub fn mode(&self, rel_to_base: &str) -> u32 {
         use std::os::unix::fs::PermissionsExt;
-        fs::metadata(self.base().join(rel_to_base)).unwrap().permissions().mode() & 0o7777
+        fs::metadata(self.base().join(rel_to_base))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o7777
     }
 
     /// `troupe run playbook.yml -i inventory.ini -e base=<target dir> ARGS...`
