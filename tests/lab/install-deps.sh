@@ -17,6 +17,7 @@ required=(
 	"hyperfine hyperfine"
 	"sudo sudo"
 	"dash dash"
+	"/usr/bin/time time"
 )
 
 missing=()

@@ -5,7 +5,11 @@ mod command;
 mod error;
 mod host;
 mod lab;
+mod project;
+mod troupe_run;
 
 pub use error::LabError;
 pub use host::Host;
 pub use lab::Lab;
+pub use project::Project;
+pub use troupe_run::{run_troupe, run_troupe_with, troupe_bin, RunResult};

@@ -47,8 +47,9 @@ impl SshLauncher {
         let mut option = |o: String| options.extend(["-o".to_string(), o]);
         option("BatchMode=yes".into());
         option(format!("ConnectTimeout={}", spec.timeout_secs.max(1)));
-        option("ServerAliveInterval=15".into());
-        option("ServerAliveCountMax=4".into());
+        // A host that dies mid-task is given up on within about the connection timeout.
+        option(format!("ServerAliveInterval={}", spec.timeout_secs.div_ceil(3).max(1)));
+        option("ServerAliveCountMax=3".into());
         if !spec.host_key_checking {
             option("StrictHostKeyChecking=no".into());
             option("UserKnownHostsFile=/dev/null".into());

@@ -9,45 +9,12 @@ use std::{
     process::Command,
 };
 
+pub use troupe_e2e::{run_troupe_with, RunResult};
+
 /// A scratch project: playbook, inventory, roles, and a `target/` directory the playbook
 /// writes into (passed as the `base` variable).
 pub struct Project {
     pub dir: tempfile::TempDir,
-}
-
-/// What a run printed and how it ended.
-pub struct RunResult {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl RunResult {
-    /// The PLAY RECAP counter `name` (ok, changed, failed...) for `host`.
-    pub fn recap(&self, host: &str, name: &str) -> u32 {
-        let line = self
-            .stdout
-            .lines()
-            .find(|l| l.split_whitespace().next() == Some(host) && l.contains(" : ok="))
-            .unwrap_or_else(|| panic!("no recap line for {host} in:\n{}", self.stdout));
-        let key = format!("{name}=");
-        line.split_whitespace()
-            .find_map(|w| w.strip_prefix(&key))
-            .and_then(|n| n.parse().ok())
-            .unwrap_or_else(|| panic!("no {name} in {line}"))
-    }
-
-    pub fn changed(&self) -> u32 {
-        self.recap("localhost", "changed")
-    }
-
-    pub fn assert_ok(&self) {
-        assert_eq!(
-            self.code, 0,
-            "troupe failed:\nstdout:\n{}\nstderr:\n{}",
-            self.stdout, self.stderr
-        );
-    }
 }
 
 impl Project {
@@ -99,19 +66,13 @@ impl Project {
     }
 
     pub fn run_playbook(&self, playbook: &str, args: &[&str]) -> RunResult {
-        let out = Command::new(env!("CARGO_BIN_EXE_troupe"))
-            .current_dir(self.path())
-            .args(["run", playbook, "-i", "inventory.ini", "-e"])
-            .arg(format!("base={}", self.base().display()))
-            .args(args)
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("troupe runs");
-        RunResult {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        run_troupe_with(
+            Command::new(env!("CARGO_BIN_EXE_troupe"))
+                .current_dir(self.path())
+                .args(["run", playbook, "-i", "inventory.ini", "-e"])
+                .arg(format!("base={}", self.base().display()))
+                .args(args),
+        )
     }
 
     /// Names and contents of every file under the target directory (to prove nothing changed).

@@ -1,0 +1,97 @@
+//! Hosts that are down, cut off or die mid-run: each is reported unreachable with a reason,
+//! the other hosts finish, the recap counts it and the exit code says so.
+
+use std::{thread, time::Duration, time::Instant};
+
+use troupe_e2e::{Lab, Project};
+
+const PLAYBOOK: &str = r#"
+- hosts: lab
+  gather_facts: false
+  tasks:
+    - copy: {content: "one\n", dest: /tmp/one}
+    - shell: sleep {{ nap | default(0) }}
+    - copy: {content: "two\n", dest: /tmp/two}
+"#;
+
+#[test]
+fn stopped_and_disconnected_hosts_are_unreachable_and_the_others_finish() {
+    let lab = Lab::up("down", 4).expect("lab");
+    lab.stop("h02").unwrap();
+    lab.disconnect("h03").unwrap();
+    let p = Project::new("down");
+    p.write("playbook.yml", PLAYBOOK);
+    let started = Instant::now();
+    let r = p.run(&lab, "playbook.yml", &["-T", "5"]);
+    assert!(started.elapsed() < Duration::from_secs(60), "took {:?}", started.elapsed());
+    assert_ne!(r.code, 0, "unreachable hosts must fail the run");
+    for h in ["h02", "h03"] {
+        assert_eq!(r.recap(h, "unreachable"), 1, "{}", r.stdout);
+    }
+    assert!(r.stdout.contains("UNREACHABLE"), "{}", r.stdout);
+    for h in ["h01", "h04"] {
+        assert_eq!(r.recap(h, "unreachable"), 0);
+        assert_eq!(r.recap(h, "changed"), 3);
+        assert_eq!(lab.ssh_stdout("root", h, "cat /tmp/two").unwrap(), "two");
+    }
+}
+
+#[test]
+fn a_host_killed_mid_task_ends_within_the_timeout() {
+    let lab = Lab::up("killed", 3).expect("lab");
+    let p = Project::new("killed");
+    p.write("playbook.yml", PLAYBOOK);
+    let victim = lab.hosts()[2].container.clone();
+    let killer = thread::spawn(move || {
+        thread::sleep(Duration::from_secs(4));
+        std::process::Command::new("docker").args(["kill", &victim]).output().expect("docker kill");
+    });
+    let started = Instant::now();
+    let r = p.run(&lab, "playbook.yml", &["-T", "6", "-e", "nap=12"]);
+    killer.join().unwrap();
+    assert!(started.elapsed() < Duration::from_secs(45), "a dead host held the run for {:?}", started.elapsed());
+    assert_ne!(r.code, 0);
+    assert_eq!(r.recap("h03", "unreachable"), 1, "{}", r.stdout);
+    for h in ["h01", "h02"] {
+        assert_eq!(r.recap(h, "changed"), 3, "{}", r.stdout);
+    }
+}
+
+#[test]
+fn a_large_file_streams_with_flat_controller_memory() {
+    let lab = Lab::up("large", 1).expect("lab");
+    let p = Project::new("large");
+    let size: u64 = 300 << 20;
+    let big = p.path().join("files/big.bin");
+    std::fs::create_dir_all(big.parent().unwrap()).unwrap();
+    // Not all zeros, so nothing can shortcut the content.
+    let mut data = vec![0u8; 1 << 20];
+    for (i, b) in data.iter_mut().enumerate() {
+        *b = (i * 7 % 251) as u8;
+    }
+    {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&big).unwrap();
+        for _ in 0..(size >> 20) {
+            f.write_all(&data).unwrap();
+        }
+    }
+    p.write("playbook.yml", "- hosts: lab\n  gather_facts: false\n  tasks:\n    - copy: {src: big.bin, dest: /tmp/big.bin}\n");
+    let inventory = lab.inventory_path().display().to_string();
+    let r = troupe_e2e::run_troupe_with(
+        std::process::Command::new("/usr/bin/time")
+            .args(["-f", "maxrss_kb=%M"])
+            .arg(troupe_e2e::troupe_bin())
+            .args(["run", "playbook.yml", "-i", &inventory])
+            .current_dir(p.path()),
+    );
+    r.assert_ok();
+    let rss_kb: u64 = r.stderr.lines().find_map(|l| l.strip_prefix("maxrss_kb=")?.trim().parse().ok()).expect("time output");
+    assert!(rss_kb < 100 * 1024, "controller used {rss_kb} KiB to send a {size}-byte file");
+    let remote = lab.ssh_stdout("root", "h01", "stat -c %s /tmp/big.bin; ls -a /tmp | grep -c troupe || true").unwrap();
+    assert_eq!(remote, format!("{size}\n0"));
+    let local_sum = std::process::Command::new("sha1sum").arg(&big).output().unwrap();
+    let local_sum = String::from_utf8_lossy(&local_sum.stdout).split_whitespace().next().unwrap().to_string();
+    let remote_sum = lab.ssh_stdout("root", "h01", "sha1sum /tmp/big.bin | cut -d' ' -f1").unwrap();
+    assert_eq!(local_sum, remote_sum);
+}
