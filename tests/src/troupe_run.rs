@@ -14,14 +14,19 @@ pub fn troupe_bin() -> PathBuf {
         if let Ok(bin) = std::env::var("TROUPE_BIN") {
             return PathBuf::from(bin);
         }
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("workspace root")
+            .to_path_buf();
         let status = Command::new(env!("CARGO"))
             .args(["build", "--quiet", "-p", "troupe", "--bin", "troupe"])
             .current_dir(&root)
             .status()
             .expect("cargo runs");
         assert!(status.success(), "building troupe failed");
-        let target = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| root.join("target"));
+        let target = std::env::var("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| root.join("target"));
         target.join("debug").join("troupe")
     })
     .clone()
@@ -71,7 +76,10 @@ impl RunResult {
         self.stdout
             .lines()
             .filter(|l| l.contains(" : ok="))
-            .filter_map(|l| l.split_whitespace().find_map(|w| w.strip_prefix(&key)?.parse::<u32>().ok()))
+            .filter_map(|l| {
+                l.split_whitespace()
+                    .find_map(|w| w.strip_prefix(&key)?.parse::<u32>().ok())
+            })
             .sum()
     }
 
@@ -90,6 +98,10 @@ impl RunResult {
     }
 
     pub fn assert_ok(&self) {
-        assert_eq!(self.code, 0, "troupe failed:\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "troupe failed:\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
     }
 }

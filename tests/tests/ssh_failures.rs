@@ -23,7 +23,11 @@ fn stopped_and_disconnected_hosts_are_unreachable_and_the_others_finish() {
     p.write("playbook.yml", PLAYBOOK);
     let started = Instant::now();
     let r = p.run(&lab, "playbook.yml", &["-T", "5"]);
-    assert!(started.elapsed() < Duration::from_secs(60), "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "took {:?}",
+        started.elapsed()
+    );
     assert_ne!(r.code, 0, "unreachable hosts must fail the run");
     for h in ["h02", "h03"] {
         assert_eq!(r.recap(h, "unreachable"), 1, "{}", r.stdout);
@@ -44,12 +48,19 @@ fn a_host_killed_mid_task_ends_within_the_timeout() {
     let victim = lab.hosts()[2].container.clone();
     let killer = thread::spawn(move || {
         thread::sleep(Duration::from_secs(4));
-        std::process::Command::new("docker").args(["kill", &victim]).output().expect("docker kill");
+        std::process::Command::new("docker")
+            .args(["kill", &victim])
+            .output()
+            .expect("docker kill");
     });
     let started = Instant::now();
     let r = p.run(&lab, "playbook.yml", &["-T", "6", "-e", "nap=12"]);
     killer.join().unwrap();
-    assert!(started.elapsed() < Duration::from_secs(45), "a dead host held the run for {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(45),
+        "a dead host held the run for {:?}",
+        started.elapsed()
+    );
     assert_ne!(r.code, 0);
     assert_eq!(r.recap("h03", "unreachable"), 1, "{}", r.stdout);
     for h in ["h01", "h02"] {
@@ -86,12 +97,34 @@ fn a_large_file_streams_with_flat_controller_memory() {
             .current_dir(p.path()),
     );
     r.assert_ok();
-    let rss_kb: u64 = r.stderr.lines().find_map(|l| l.strip_prefix("maxrss_kb=")?.trim().parse().ok()).expect("time output");
-    assert!(rss_kb < 100 * 1024, "controller used {rss_kb} KiB to send a {size}-byte file");
-    let remote = lab.ssh_stdout("root", "h01", "stat -c %s /tmp/big.bin; ls -a /tmp | grep -c troupe || true").unwrap();
+    let rss_kb: u64 = r
+        .stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("maxrss_kb=")?.trim().parse().ok())
+        .expect("time output");
+    assert!(
+        rss_kb < 100 * 1024,
+        "controller used {rss_kb} KiB to send a {size}-byte file"
+    );
+    let remote = lab
+        .ssh_stdout(
+            "root",
+            "h01",
+            "stat -c %s /tmp/big.bin; ls -a /tmp | grep -c troupe || true",
+        )
+        .unwrap();
     assert_eq!(remote, format!("{size}\n0"));
-    let local_sum = std::process::Command::new("sha1sum").arg(&big).output().unwrap();
-    let local_sum = String::from_utf8_lossy(&local_sum.stdout).split_whitespace().next().unwrap().to_string();
-    let remote_sum = lab.ssh_stdout("root", "h01", "sha1sum /tmp/big.bin | cut -d' ' -f1").unwrap();
+    let local_sum = std::process::Command::new("sha1sum")
+        .arg(&big)
+        .output()
+        .unwrap();
+    let local_sum = String::from_utf8_lossy(&local_sum.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    let remote_sum = lab
+        .ssh_stdout("root", "h01", "sha1sum /tmp/big.bin | cut -d' ' -f1")
+        .unwrap();
     assert_eq!(local_sum, remote_sum);
 }

@@ -4,7 +4,14 @@
 use troupe_e2e::{Lab, Project};
 
 const INIT_SCRIPT: &str = r#"#!/bin/sh
-# A SysV service for the tests: a sleeping process with a pid file.
+### BEGIN INIT INFO
+# Provides:          demo
+# Required-Start:    $remote_fs
+# Required-Stop:     $remote_fs
+# Default-Start:     2 3 4 5
+# Default-Stop:      0 1 6
+# Short-Description: A SysV service for the tests: a sleeping process with a pid file
+### END INIT INFO
 PIDFILE=/run/demo.pid
 case "$1" in
   start) [ -f $PIDFILE ] && kill -0 "$(cat $PIDFILE)" 2>/dev/null && exit 0
@@ -80,32 +87,86 @@ fn every_module_on_five_hosts_converges_and_stays_converged() {
     for host in lab.hosts() {
         let h = &host.name;
         assert_eq!(first.recap(h, "failed"), 0);
-        assert!(first.recap(h, "changed") >= 15, "{h} changed too little:\n{}", first.stdout);
-        let conf = lab.ssh_stdout("root", h, "cat /srv/app/conf.d/app.conf").unwrap();
-        assert_eq!(conf, format!("host={h}\nlevel=info\npeers=h01,h02,h03,h04,h05"));
-        let owner = lab.ssh_stdout("root", h, "stat -c '%U:%G %a' /srv/app/conf.d /srv/app/conf.d/app.conf").unwrap();
+        assert!(
+            first.recap(h, "changed") >= 15,
+            "{h} changed too little:\n{}",
+            first.stdout
+        );
+        let conf = lab
+            .ssh_stdout("root", h, "cat /srv/app/conf.d/app.conf")
+            .unwrap();
+        assert_eq!(
+            conf,
+            format!("host={h}\nlevel=info\npeers=h01,h02,h03,h04,h05")
+        );
+        let owner = lab
+            .ssh_stdout(
+                "root",
+                h,
+                "stat -c '%U:%G %a' /srv/app/conf.d /srv/app/conf.d/app.conf",
+            )
+            .unwrap();
         assert_eq!(owner, "appuser:appgrp 750\nappuser:root 640");
-        assert_eq!(lab.ssh_stdout("root", h, "cat /etc/app-mode.conf").unwrap(), "mode=QUIET");
-        assert!(lab.ssh_stdout("root", h, "crontab -l").unwrap().contains("#Ansible: clock sync\n*/5 * * * * /bin/true"));
-        assert!(lab.ssh(h, "/etc/init.d/demo status").unwrap().status.success(), "demo not running on {h}");
-        assert!(lab.ssh(h, "test -f /srv/unpacked/conf.d/app.conf || test -f /srv/unpacked/app.conf").unwrap().status.success());
-        let fetched = std::fs::read_to_string(p.path().join(format!("fetched/{h}/srv/app/host"))).expect("fetched file");
+        assert_eq!(
+            lab.ssh_stdout("root", h, "cat /etc/app-mode.conf").unwrap(),
+            "mode=QUIET"
+        );
+        assert!(lab
+            .ssh_stdout("root", h, "crontab -l")
+            .unwrap()
+            .contains("#Ansible: clock sync\n*/5 * * * * /bin/true"));
+        assert!(
+            lab.ssh(h, "/etc/init.d/demo status")
+                .unwrap()
+                .status
+                .success(),
+            "demo not running on {h}"
+        );
+        assert!(lab
+            .ssh(
+                h,
+                "test -f /srv/unpacked/conf.d/app.conf || test -f /srv/unpacked/app.conf"
+            )
+            .unwrap()
+            .status
+            .success());
+        let fetched = std::fs::read_to_string(p.path().join(format!("fetched/{h}/srv/app/host")))
+            .expect("fetched file");
         assert_eq!(fetched, format!("{h} {h}\n"));
     }
 
     let second = p.run(&lab, "playbook.yml", &[]);
     second.assert_ok();
-    assert_eq!(second.total("changed"), 0, "second run changed something:\n{}", second.stdout);
+    assert_eq!(
+        second.total("changed"),
+        0,
+        "second run changed something:\n{}",
+        second.stdout
+    );
 
     // Check mode on a changed variable predicts the template change on every host and touches nothing.
-    let check = p.run(&lab, "playbook.yml", &["--check", "--diff", "-e", "level=debug"]);
+    let check = p.run(
+        &lab,
+        "playbook.yml",
+        &["--check", "--diff", "-e", "level=debug"],
+    );
     check.assert_ok();
     for host in lab.hosts() {
         assert_eq!(check.recap(&host.name, "changed"), 2, "{}", check.stdout);
-        let conf = lab.ssh_stdout("root", &host.name, "cat /srv/app/conf.d/app.conf").unwrap();
-        assert!(conf.contains("level=info"), "check mode changed {}", host.name);
+        let conf = lab
+            .ssh_stdout("root", &host.name, "cat /srv/app/conf.d/app.conf")
+            .unwrap();
+        assert!(
+            conf.contains("level=info"),
+            "check mode changed {}",
+            host.name
+        );
     }
-    assert!(check.stdout.contains("-level=info") && check.stdout.contains("+level=debug"), "{}", check.stdout);
+    assert!(
+        check.stdout.contains("-level=info") && check.stdout.contains("+level=debug"),
+        "{}",
+        check.stdout
+    );
 }
 
 #[test]
@@ -146,24 +207,54 @@ fn limit_tags_serial_run_once_delegate_and_become() {
 "#,
     );
 
-    let limited = p.run(&lab, "playbook.yml", &["--limit", "h01,h03", "--tags", "mark"]);
+    let limited = p.run(
+        &lab,
+        "playbook.yml",
+        &["--limit", "h01,h03", "--tags", "mark"],
+    );
     limited.assert_ok();
     assert_eq!(limited.recap_hosts(), ["h01", "h03"]);
     for (h, marked) in [("h01", true), ("h02", false), ("h03", true), ("h04", false)] {
-        assert_eq!(lab.ssh(h, "test -f /tmp/mark").unwrap().status.success(), marked, "{h}");
-        assert!(!lab.ssh(h, "test -f /tmp/once").unwrap().status.success(), "untagged task ran on {h}");
+        assert_eq!(
+            lab.ssh(h, "test -f /tmp/mark").unwrap().status.success(),
+            marked,
+            "{h}"
+        );
+        assert!(
+            !lab.ssh(h, "test -f /tmp/once").unwrap().status.success(),
+            "untagged task ran on {h}"
+        );
     }
 
     // Everything, as tester with sudo, in two serial batches.
-    let all = p.run(&lab, "playbook.yml", &["-e", "ansible_user=tester", "--become-user", "root"]);
+    let all = p.run(
+        &lab,
+        "playbook.yml",
+        &["-e", "ansible_user=tester", "--become-user", "root"],
+    );
     all.assert_ok();
-    assert_eq!(all.stdout.matches("TASK [mark the host]").count(), 2, "serial: 2 makes two batches:\n{}", all.stdout);
+    assert_eq!(
+        all.stdout.matches("TASK [mark the host]").count(),
+        2,
+        "serial: 2 makes two batches:\n{}",
+        all.stdout
+    );
     // run_once runs once per batch, on the delegate.
-    assert_eq!(lab.ssh_stdout("root", "h01", "cat /tmp/once").unwrap(), "once\nonce");
+    assert_eq!(
+        lab.ssh_stdout("root", "h01", "cat /tmp/once").unwrap(),
+        "once\nonce"
+    );
     for host in lab.hosts() {
-        let local = std::fs::read_to_string(p.path().join("fetched").join(&host.name)).expect("delegated to localhost");
+        let local = std::fs::read_to_string(p.path().join("fetched").join(&host.name))
+            .expect("delegated to localhost");
         assert_eq!(local, format!("{}\n", host.name));
-        let owned = lab.ssh_stdout("root", &host.name, "stat -c %U /tmp/app-owned; cat /tmp/app-owned").unwrap();
+        let owned = lab
+            .ssh_stdout(
+                "root",
+                &host.name,
+                "stat -c %U /tmp/app-owned; cat /tmp/app-owned",
+            )
+            .unwrap();
         assert_eq!(owned, "app\napp");
     }
 }

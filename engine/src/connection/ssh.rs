@@ -48,7 +48,10 @@ impl SshLauncher {
         option("BatchMode=yes".into());
         option(format!("ConnectTimeout={}", spec.timeout_secs.max(1)));
         // A host that dies mid-task is given up on within about the connection timeout.
-        option(format!("ServerAliveInterval={}", spec.timeout_secs.div_ceil(3).max(1)));
+        option(format!(
+            "ServerAliveInterval={}",
+            spec.timeout_secs.div_ceil(3).max(1)
+        ));
         option("ServerAliveCountMax=3".into());
         if !spec.host_key_checking {
             option("StrictHostKeyChecking=no".into());

@@ -133,7 +133,11 @@ impl PlayRun {
 
     /// An error message that names the task and where it is written.
     pub fn describe_error(&self, task: &Task, msg: &str) -> String {
-        let name = task.name.as_deref().unwrap_or("unnamed task");
+        let name = match (&task.name, &task.action) {
+            (Some(n), _) => n.as_str(),
+            (None, crate::playbook::Action::Module { name, .. }) => name.as_str(),
+            (None, _) => "include",
+        };
         format!(
             "{} (task '{name}' at {})",
             with_nested(msg.to_string()),

@@ -52,7 +52,9 @@ pub struct Run {
     pub playbook_dir: PathBuf,
     pub extra_vars: Arc<Map>,
     pub pool: rayon::ThreadPool,
-    connections: Mutex<HashMap<String, Arc<dyn Connection>>>,
+    /// One slot per host, locked while connecting so concurrent tasks (e.g. several hosts
+    /// delegating to one) share a single connection.
+    connections: Mutex<HashMap<String, Arc<Mutex<Option<Arc<dyn Connection>>>>>>,
     groups: RwLock<Option<JValue>>,
 }
 
@@ -197,20 +199,25 @@ impl Run {
         vars: &Map,
         r#become: Option<&Become>,
     ) -> Result<Arc<dyn Target>, TargetError> {
-        let existing = self.connections.lock().unwrap().get(host).cloned();
-        let conn = match existing {
-            Some(c) => c,
+        let slot = self
+            .connections
+            .lock()
+            .unwrap()
+            .entry(host.to_string())
+            .or_default()
+            .clone();
+        let mut slot = slot.lock().unwrap();
+        let conn = match slot.as_ref() {
+            Some(c) => c.clone(),
             None => {
                 let mut spec = ConnectionSpec::from_vars(host, vars);
                 self.apply_cli_connection(&mut spec, vars);
                 let conn = connection::open(host, &spec)?;
-                self.connections
-                    .lock()
-                    .unwrap()
-                    .insert(host.to_string(), conn.clone());
+                *slot = Some(conn.clone());
                 conn
             }
         };
+        drop(slot);
         conn.target(r#become)
     }
 
@@ -233,14 +240,17 @@ impl Run {
 
     /// Drops a broken connection so the next task reconnects.
     pub fn forget_connection(&self, host: &str) {
-        if let Some(c) = self.connections.lock().unwrap().remove(host) {
+        let slot = self.connections.lock().unwrap().remove(host);
+        if let Some(c) = slot.and_then(|s| s.lock().unwrap().take()) {
             c.close();
         }
     }
 
     fn close(&self) {
-        for (_, c) in self.connections.lock().unwrap().drain() {
-            c.close();
+        for (_, slot) in self.connections.lock().unwrap().drain() {
+            if let Some(c) = slot.lock().unwrap().take() {
+                c.close();
+            }
         }
     }
 }
