@@ -182,6 +182,7 @@ fn run(args: RunArgs) -> Result<ExitCode, CliError> {
         timeout: args.timeout,
     };
     let mut all_ok = true;
+    let mut unreachable = false;
     for (path, playbook) in args.playbooks.iter().zip(&playbooks) {
         let dir = path
             .parent()
@@ -210,10 +211,12 @@ fn run(args: RunArgs) -> Result<ExitCode, CliError> {
         let printer = Printer::new(format, args.verbose);
         let run = Run::new(opts.clone(), inventory, dir, printer);
         all_ok &= run.execute(playbook);
+        unreachable |= run.any_unreachable();
     }
-    Ok(if all_ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(2)
+    // Ansible's codes: 2 when a host failed, 4 when one was unreachable.
+    Ok(match (all_ok, unreachable) {
+        (true, _) => ExitCode::SUCCESS,
+        (false, true) => ExitCode::from(4),
+        (false, false) => ExitCode::from(2),
     })
 }

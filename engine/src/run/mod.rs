@@ -7,6 +7,7 @@ mod file_lookup;
 mod handlers;
 mod host_task;
 mod inherited;
+mod interrupt;
 mod loop_items;
 mod play;
 mod run_state;

@@ -94,6 +94,7 @@ impl Run {
 
     /// Runs every play; returns whether all hosts succeeded.
     pub fn execute(self: &Arc<Self>, playbook: &Playbook) -> bool {
+        super::interrupt::guard(self);
         for play in &playbook.plays {
             if !PlayRun::new(self.clone(), play).run() {
                 break;
@@ -102,6 +103,11 @@ impl Run {
         self.printer.recap(&self.recap.snapshot());
         self.close();
         self.recap.success()
+    }
+
+    /// Whether any host was unreachable (Ansible's exit code 4 rather than 2).
+    pub fn any_unreachable(&self) -> bool {
+        self.recap.snapshot().values().any(|s| s.unreachable > 0)
     }
 
     /// The state of a host, created on first sight (delegates, `add_host`, implicit localhost).
@@ -246,7 +252,7 @@ impl Run {
         }
     }
 
-    fn close(&self) {
+    pub fn close(&self) {
         for (_, slot) in self.connections.lock().unwrap().drain() {
             if let Some(c) = slot.lock().unwrap().take() {
                 c.close();
