@@ -28,7 +28,7 @@ fn stopped_and_disconnected_hosts_are_unreachable_and_the_others_finish() {
         "took {:?}",
         started.elapsed()
     );
-    assert_ne!(r.code, 0, "unreachable hosts must fail the run");
+    assert_eq!(r.code, 4, "unreachable hosts give Ansible's exit code 4");
     for h in ["h02", "h03"] {
         assert_eq!(r.recap(h, "unreachable"), 1, "{}", r.stdout);
     }
@@ -127,4 +127,60 @@ fn a_large_file_streams_with_flat_controller_memory() {
         .ssh_stdout("root", "h01", "sha1sum /tmp/big.bin | cut -d' ' -f1")
         .unwrap();
     assert_eq!(local_sum, remote_sum);
+}
+
+#[test]
+fn ctrl_c_stops_the_run_and_closes_the_master_connections() {
+    let lab = Lab::up("ctrlc", 2).expect("lab");
+    let p = Project::new("ctrlc");
+    p.write("playbook.yml", PLAYBOOK);
+    // A private temp dir, so the control sockets of this run can be found and counted.
+    let tmp = std::path::PathBuf::from(format!("/tmp/trc-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let inventory = lab.inventory_path().display().to_string();
+    let mut child = std::process::Command::new(troupe_e2e::troupe_bin())
+        .args(["run", "playbook.yml", "-i", &inventory, "-e", "nap=60"])
+        .current_dir(p.path())
+        .env("TMPDIR", &tmp)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("troupe starts");
+    thread::sleep(Duration::from_secs(4));
+    let masters = || {
+        let out = std::process::Command::new("pgrep")
+            .args(["-f", &tmp.display().to_string()])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).lines().count()
+    };
+    assert!(
+        masters() > 0,
+        "no ssh master was running under {}",
+        tmp.display()
+    );
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "troupe ignored Ctrl-C"
+        );
+        thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(status.code(), Some(130));
+    thread::sleep(Duration::from_millis(500));
+    assert_eq!(masters(), 0, "ssh processes outlived troupe");
+    let left: Vec<_> = std::fs::read_dir(&tmp)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name())
+        .collect();
+    assert!(left.is_empty(), "control directories left behind: {left:?}");
+    let _ = std::fs::remove_dir_all(&tmp);
 }

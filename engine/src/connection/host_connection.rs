@@ -98,6 +98,23 @@ impl Connection for HostConnection {
         self.login.close();
         self.launcher.shutdown();
     }
+
+    fn abort(&self) {
+        self.abort_all();
+    }
+}
+
+impl HostConnection {
+    fn abort_all(&self) {
+        self.closed.store(true, Ordering::SeqCst);
+        if let Ok(shells) = self.become_shells.try_lock() {
+            for shell in shells.values() {
+                shell.abort();
+            }
+        }
+        self.login.abort();
+        self.launcher.shutdown();
+    }
 }
 
 impl Drop for HostConnection {

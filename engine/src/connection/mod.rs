@@ -113,6 +113,8 @@ pub trait Connection: Send + Sync {
     fn target(&self, r#become: Option<&Become>) -> Result<Arc<dyn Target>, TargetError>;
     /// Closes shells and master connections.
     fn close(&self);
+    /// Kills shells and master connections at once, even with commands in flight (Ctrl-C).
+    fn abort(&self);
 }
 
 /// Opens a connection (the SSH master and the first shell), or says why the host is unreachable.

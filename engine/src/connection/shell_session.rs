@@ -159,6 +159,16 @@ impl ShellSession {
         self.pid
     }
 
+    /// Kills the shell's process group at once, without waiting for a command in flight
+    /// (Ctrl-C). The session is broken afterwards.
+    pub fn abort(&self) {
+        // The launcher started the child as the leader of its own process group.
+        // SAFETY: kill(2) with a negative pid signals that group; no memory is involved.
+        unsafe {
+            libc::kill(-(self.pid as libc::pid_t), libc::SIGKILL);
+        }
+    }
+
     /// Ends the shell, which removes its temp dir. Later requests are `Unreachable`.
     pub fn close(&self) {
         let mut state = self.lock();

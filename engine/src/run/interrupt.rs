@@ -16,7 +16,7 @@ pub fn guard(run: &Arc<Run>) {
             let current = CURRENT.lock().unwrap().as_ref().and_then(Weak::upgrade);
             if let Some(run) = current {
                 run.printer.fatal("interrupted: closing connections");
-                run.close();
+                run.abort();
             }
             std::process::exit(130);
         });

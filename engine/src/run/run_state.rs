@@ -252,6 +252,17 @@ impl Run {
         }
     }
 
+    /// Kills every connection at once (Ctrl-C): commands in flight are not waited for.
+    pub fn abort(&self) {
+        for (_, slot) in self.connections.lock().unwrap().drain() {
+            if let Ok(mut slot) = slot.try_lock() {
+                if let Some(c) = slot.take() {
+                    c.abort();
+                }
+            }
+        }
+    }
+
     pub fn close(&self) {
         for (_, slot) in self.connections.lock().unwrap().drain() {
             if let Some(c) = slot.lock().unwrap().take() {
