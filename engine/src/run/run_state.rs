@@ -54,7 +54,7 @@ pub struct Run {
     pub pool: rayon::ThreadPool,
     /// One slot per host, locked while connecting so concurrent tasks (e.g. several hosts
     /// delegating to one) share a single connection.
-    connections: Mutex<HashMap<String, Arc<Mutex<Option<Arc<dyn Connection>>>>>>,
+    connections: Mutex<HashMap<String, ConnectionSlot>>,
     groups: RwLock<Option<JValue>>,
 }
 
@@ -271,6 +271,9 @@ impl Run {
         }
     }
 }
+
+/// A host's connection, opened on first use.
+type ConnectionSlot = Arc<Mutex<Option<Arc<dyn Connection>>>>;
 
 /// The placeholder `omit` renders to; arguments equal to it are dropped.
 pub const OMIT: &str = "__omit_place_holder__troupe";
