@@ -40,15 +40,12 @@ pub struct PlayRun {
     pub ended: Mutex<HashMap<String, HostEnd>>,
     pub handlers: Handlers,
     pub end_play: AtomicBool,
-    /// `--start-at-task`: still looking for the task to start at.
-    pub seeking_start: AtomicBool,
     pub free: bool,
 }
 
 impl PlayRun {
     pub fn new(run: Arc<Run>, play: &Play) -> PlayRun {
         let top = Inherited::from_play(&play.kw);
-        let seeking = run.opts.start_at_task.is_some();
         PlayRun {
             play_vars: Arc::new(play.kw.vars.clone()),
             top,
@@ -60,7 +57,6 @@ impl PlayRun {
             batch: RwLock::default(),
             ended: Mutex::default(),
             end_play: AtomicBool::new(false),
-            seeking_start: AtomicBool::new(seeking),
         }
     }
 

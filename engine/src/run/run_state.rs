@@ -56,6 +56,8 @@ pub struct Run {
     /// delegating to one) share a single connection.
     connections: Mutex<HashMap<String, ConnectionSlot>>,
     groups: RwLock<Option<JValue>>,
+    /// `--start-at-task`: still looking for the task to start at (across plays).
+    pub seeking_start: std::sync::atomic::AtomicBool,
 }
 
 impl Run {
@@ -74,6 +76,7 @@ impl Run {
             hosts.insert(&h.name, state);
         }
         let forks = opts.forks.max(1);
+        let opts_seeking = opts.start_at_task.is_some();
         Arc::new(Run {
             extra_vars: Arc::new(opts.extra_vars.clone()),
             opts,
@@ -89,6 +92,7 @@ impl Run {
                 .expect("thread pool"),
             connections: Mutex::default(),
             groups: RwLock::default(),
+            seeking_start: std::sync::atomic::AtomicBool::new(opts_seeking),
         })
     }
 

@@ -97,10 +97,10 @@ impl PlayRun {
         if !self.run.opts.tags.selects(tags) {
             return true;
         }
-        if self.seeking_start.load(Ordering::SeqCst) {
+        if self.run.seeking_start.load(Ordering::SeqCst) {
             let wanted = self.run.opts.start_at_task.as_deref().unwrap_or_default();
             if task.name.as_deref() == Some(wanted) {
-                self.seeking_start.store(false, Ordering::SeqCst);
+                self.run.seeking_start.store(false, Ordering::SeqCst);
             } else {
                 return true;
             }
