@@ -23,7 +23,15 @@ pub struct Printer {
     format: Format,
     verbosity: u8,
     color: bool,
-    out: Mutex<Box<dyn Write + Send>>,
+    /// Whether stdout is a terminal: only then is a progress line drawn.
+    live: bool,
+    out: Mutex<Output>,
+}
+
+/// The sink and the transient progress line currently shown at its bottom, if any.
+struct Output {
+    sink: Box<dyn Write + Send>,
+    progress: bool,
 }
 
 const WIDTH: usize = 80;
@@ -35,7 +43,8 @@ impl Printer {
             format,
             verbosity,
             color: term.features().colors_supported() && term.is_term(),
-            out: Mutex::new(Box::new(std::io::stdout())),
+            live: term.is_term() && format == Format::Human,
+            out: Mutex::new(Output { sink: Box::new(std::io::stdout()), progress: false }),
         }
     }
 
@@ -45,7 +54,8 @@ impl Printer {
             format,
             verbosity,
             color: false,
-            out: Mutex::new(out),
+            live: false,
+            out: Mutex::new(Output { sink: out, progress: false }),
         }
     }
 
@@ -55,8 +65,34 @@ impl Printer {
 
     fn line(&self, text: &str) {
         let mut out = self.out.lock().unwrap();
-        let _ = writeln!(out, "{text}");
-        let _ = out.flush();
+        if out.progress {
+            let _ = write!(out.sink, "\r\x1b[2K");
+            out.progress = false;
+        }
+        let _ = writeln!(out.sink, "{text}");
+        let _ = out.flush_sink();
+    }
+
+    /// Shows (or replaces) a one-line note under the output on a terminal, e.g. which hosts
+    /// a long task still waits for. The next printed line erases it.
+    pub fn progress(&self, text: &str) {
+        if !self.live {
+            return;
+        }
+        let mut out = self.out.lock().unwrap();
+        let _ = write!(out.sink, "\r\x1b[2K{}", style(text).dim());
+        out.progress = true;
+        let _ = out.flush_sink();
+    }
+
+    /// Erases the progress note, if one is shown.
+    pub fn clear_progress(&self) {
+        let mut out = self.out.lock().unwrap();
+        if out.progress {
+            let _ = write!(out.sink, "\r\x1b[2K");
+            out.progress = false;
+            let _ = out.flush_sink();
+        }
     }
 
     fn paint(&self, text: &str, s: Style) -> String {
@@ -202,6 +238,12 @@ impl Printer {
         } else {
             eprintln!("{text}");
         }
+    }
+}
+
+impl Output {
+    fn flush_sink(&mut self) -> std::io::Result<()> {
+        self.sink.flush()
     }
 }
 
