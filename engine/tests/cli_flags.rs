@@ -195,3 +195,19 @@ fn failures_and_retries_follow_the_keywords() {
     assert_eq!(r.recap("localhost", "ignored"), 2);
     assert_eq!(r.recap("localhost", "failed"), 1);
 }
+
+#[test]
+fn the_connection_keyword_runs_inventory_hosts_locally() {
+    let p = Project::new();
+    // If the keyword were ignored, troupe would try SSH to a closed loopback port and fail.
+    p.write(
+        "inventory.ini",
+        "[remote]\nfar ansible_host=127.0.0.9 ansible_port=1\n",
+    );
+    p.write(
+        "playbook.yml",
+        "- hosts: remote\n  connection: local\n  gather_facts: false\n  tasks:\n    - copy: {content: here, dest: \"{{ base }}/local\"}\n",
+    );
+    p.run(&[]).assert_ok();
+    assert_eq!(p.read("local"), "here");
+}

@@ -44,7 +44,10 @@ impl Printer {
             verbosity,
             color: term.features().colors_supported() && term.is_term(),
             live: term.is_term() && format == Format::Human,
-            out: Mutex::new(Output { sink: Box::new(std::io::stdout()), progress: false }),
+            out: Mutex::new(Output {
+                sink: Box::new(std::io::stdout()),
+                progress: false,
+            }),
         }
     }
 
@@ -55,7 +58,10 @@ impl Printer {
             verbosity,
             color: false,
             live: false,
-            out: Mutex::new(Output { sink: out, progress: false }),
+            out: Mutex::new(Output {
+                sink: out,
+                progress: false,
+            }),
         }
     }
 

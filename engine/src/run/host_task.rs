@@ -216,7 +216,11 @@ impl PlayRun {
                             "ansible_loop_var".into(),
                             Value::from(lp.control.loop_var.clone()),
                         );
+                        let unreachable = o.status == Status::Unreachable;
                         results.push(o);
+                        if unreachable {
+                            break;
+                        }
                         if let Some(pause) = lp.control.pause.as_ref().and_then(Value::as_f64) {
                             if i > 0 || pause > 0.0 {
                                 std::thread::sleep(Duration::from_secs_f64(pause));

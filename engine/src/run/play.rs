@@ -476,6 +476,18 @@ impl PlayRun {
                 out.insert(name, from_jinja(&v));
             }
         }
+        // The `connection:` and `remote_user:` keywords apply where no variable says otherwise
+        // (in Ansible, connection variables win over keywords).
+        for (keyword, var) in [
+            (&inh.kw.connection, "ansible_connection"),
+            (&inh.kw.remote_user, "ansible_user"),
+        ] {
+            if let (Some(v), false) = (keyword, out.contains_key(var)) {
+                if let Ok(rendered) = self.run.templar.render_value(v, &ctx) {
+                    out.insert(var.to_string(), rendered);
+                }
+            }
+        }
         out
     }
 
