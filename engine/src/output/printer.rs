@@ -65,6 +65,11 @@ impl Printer {
         }
     }
 
+    /// Whether progress notes are drawn (human output on a terminal).
+    pub fn is_live(&self) -> bool {
+        self.live
+    }
+
     pub fn verbosity(&self) -> u8 {
         self.verbosity
     }

@@ -42,20 +42,26 @@ impl PlayRun {
         } else {
             hosts.to_vec()
         };
-        let outcomes: Vec<(String, Outcome)> = if runners.len() == 1 {
-            vec![(
-                runners[0].clone(),
-                self.run_on_host(task, &runners[0], &inh),
-            )]
-        } else {
-            self.run.pool.install(|| {
+        let pending = std::sync::Mutex::new(runners.clone());
+        let (finished, done) = std::sync::mpsc::channel::<()>();
+        let outcomes: Vec<(String, Outcome)> = std::thread::scope(|scope| {
+            if self.run.printer.is_live() {
+                scope.spawn(|| self.show_progress(&pending, done));
+            }
+            let outcomes = self.run.pool.install(|| {
                 use rayon::prelude::*;
                 runners
                     .par_iter()
-                    .map(|h| (h.clone(), self.run_on_host(task, h, &inh)))
+                    .map(|h| {
+                        let outcome = self.run_on_host(task, h, &inh);
+                        pending.lock().unwrap().retain(|p| p != h);
+                        (h.clone(), outcome)
+                    })
                     .collect()
-            })
-        };
+            });
+            drop(finished);
+            outcomes
+        });
         if run_once {
             // The one result counts for every host of the batch, as in Ansible.
             let (_, first) = &outcomes[0];
@@ -76,6 +82,40 @@ impl PlayRun {
             }
             self.end_play
                 .store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    /// On a terminal, says which hosts a task still waits for once it runs long.
+    fn show_progress(
+        &self,
+        pending: &std::sync::Mutex<Vec<String>>,
+        done: std::sync::mpsc::Receiver<()>,
+    ) {
+        let started = std::time::Instant::now();
+        let mut shown = false;
+        // The sender is dropped when the task ends, which ends the wait at once.
+        while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+            done.recv_timeout(Duration::from_millis(250))
+        {
+            let waited = started.elapsed();
+            if waited < Duration::from_secs(2) {
+                continue;
+            }
+            let hosts = pending.lock().unwrap().clone();
+            if hosts.is_empty() {
+                break;
+            }
+            let mut names = hosts.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+            if hosts.len() > 5 {
+                names.push_str(&format!(" and {} more", hosts.len() - 5));
+            }
+            self.run
+                .printer
+                .progress(&format!("... waiting {}s for {names}", waited.as_secs()));
+            shown = true;
+        }
+        if shown {
+            self.run.printer.clear_progress();
         }
     }
 
