@@ -48,17 +48,20 @@ impl PlayRun {
             if self.run.printer.is_live() {
                 scope.spawn(|| self.show_progress(&pending, done));
             }
-            let outcomes = self.run.pool.install(|| {
-                use rayon::prelude::*;
-                runners
-                    .par_iter()
-                    .map(|h| {
-                        let outcome = self.run_on_host(task, h, &inh);
-                        pending.lock().unwrap().retain(|p| p != h);
-                        (h.clone(), outcome)
-                    })
-                    .collect()
-            });
+            let one = |h: &String| {
+                let outcome = self.run_on_host(task, h, &inh);
+                pending.lock().unwrap().retain(|p| p != h);
+                (h.clone(), outcome)
+            };
+            // One host needs no hand-off to the pool.
+            let outcomes = if runners.len() == 1 {
+                vec![one(&runners[0])]
+            } else {
+                self.run.pool.install(|| {
+                    use rayon::prelude::*;
+                    runners.par_iter().map(one).collect()
+                })
+            };
             drop(finished);
             outcomes
         });

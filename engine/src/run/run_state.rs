@@ -75,7 +75,8 @@ impl Run {
             };
             hosts.insert(&h.name, state);
         }
-        let forks = opts.forks.max(1);
+        // No more threads than hosts to work on: idle workers only cost.
+        let forks = opts.forks.clamp(1, inventory.hosts().count().max(1));
         let opts_seeking = opts.start_at_task.is_some();
         Arc::new(Run {
             extra_vars: Arc::new(opts.extra_vars.clone()),
