@@ -285,3 +285,27 @@ fn cron_file_entries_are_marked_like_ansible() {
     assert!(text.contains("#Ansible: ntpdate every minute\n* * * * * root /usr/sbin/ntpdate -s time.example.org\n"), "{text}");
     assert_eq!(p.run(&[]).changed(), 0);
 }
+
+#[test]
+fn notify_on_a_block_reaches_its_tasks() {
+    let p = Project::new();
+    p.write(
+        "playbook.yml",
+        r#"
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - block:
+        - copy: {content: "x\n", dest: "{{ base }}/x"}
+        - copy: {content: "y\n", dest: "{{ base }}/y"}
+      notify: block changed
+  handlers:
+    - name: block changed
+      shell: echo once >> {{ base }}/handled
+"#,
+    );
+    p.run(&[]).assert_ok();
+    assert_eq!(p.read("handled"), "once\n");
+    p.run(&[]).assert_ok();
+    assert_eq!(p.read("handled"), "once\n");
+}

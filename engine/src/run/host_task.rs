@@ -72,6 +72,7 @@ impl PlayRun {
                 self.register(task, other, first);
                 if first.status == Status::Changed {
                     self.handlers.notify(other, &task.notify);
+                    self.handlers.notify(other, &inh.notify);
                 }
                 self.end_on_failure(other, first);
             }
@@ -282,6 +283,7 @@ impl PlayRun {
         self.register(task, host, &outcome);
         if outcome.status == Status::Changed {
             self.handlers.notify(host, &task.notify);
+            self.handlers.notify(host, &inh.notify);
         }
         self.end_on_failure(host, &outcome);
         outcome

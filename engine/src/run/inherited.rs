@@ -17,6 +17,8 @@ pub struct Inherited {
     /// The keywords, each set by the innermost level that sets it.
     pub kw: Keywords,
     pub role: Option<Arc<Role>>,
+    /// `notify:` of enclosing blocks: every changed task inside notifies these too.
+    pub notify: Vec<String>,
 }
 
 impl Inherited {

@@ -51,7 +51,8 @@ impl PlayRun {
         hosts: &[String],
         inh: &Inherited,
     ) {
-        let inner = inh.child(&task.kw, task.role.as_ref());
+        let mut inner = inh.child(&task.kw, task.role.as_ref());
+        inner.notify.extend(task.notify.iter().cloned());
         self.run_tasks(block, hosts, &inner);
         let failed: Vec<String> = hosts
             .iter()
