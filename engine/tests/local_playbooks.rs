@@ -309,3 +309,30 @@ fn notify_on_a_block_reaches_its_tasks() {
     p.run(&[]).assert_ok();
     assert_eq!(p.read("handled"), "once\n");
 }
+
+#[test]
+fn defaults_of_roles_in_the_play_are_public() {
+    let p = Project::new();
+    p.write(
+        "playbook.yml",
+        "- hosts: localhost\n  gather_facts: false\n  roles: [db, web]\n  tasks:\n    - copy: {content: \"{{ web_port }} {{ shared }}\\n\", dest: \"{{ base }}/play\"}\n",
+    );
+    p.write("roles/db/defaults/main.yml", "shared: from-db\n");
+    p.write(
+        "roles/db/tasks/main.yml",
+        "- copy: {content: \"{{ shared }}\\n\", dest: \"{{ base }}/db\"}\n",
+    );
+    p.write(
+        "roles/web/defaults/main.yml",
+        "web_port: 8080\nshared: from-web\n",
+    );
+    p.write(
+        "roles/web/tasks/main.yml",
+        "- copy: {content: \"{{ shared }}\\n\", dest: \"{{ base }}/web\"}\n",
+    );
+    p.run(&[]).assert_ok();
+    // A role's own defaults win inside it; outside, the last role loaded wins, as in Ansible.
+    assert_eq!(p.read("db"), "from-db\n");
+    assert_eq!(p.read("web"), "from-web\n");
+    assert_eq!(p.read("play"), "8080 from-web\n");
+}

@@ -232,8 +232,8 @@ fn load_role_dir(
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
         path: dir.to_path_buf(),
-        defaults: vars_files(dir, "defaults", from.defaults_from.as_deref())?,
-        vars: vars_files(dir, "vars", from.vars_from.as_deref())?,
+        defaults: Arc::new(vars_files(dir, "defaults", from.defaults_from.as_deref())?),
+        vars: Arc::new(vars_files(dir, "vars", from.vars_from.as_deref())?),
     });
     let mut tasks = Vec::new();
     let mut handlers = Vec::new();

@@ -1,4 +1,4 @@
-use std::path::PathBuf;
+use std::{path::PathBuf, sync::Arc};
 
 use crate::Map;
 
@@ -10,7 +10,7 @@ pub struct Role {
     pub name: String,
     pub path: PathBuf,
     /// `defaults/main.yml` (or the file named by `defaults_from`).
-    pub defaults: Map,
+    pub defaults: Arc<Map>,
     /// `vars/main.yml` (or `vars_from`).
-    pub vars: Map,
+    pub vars: Arc<Map>,
 }

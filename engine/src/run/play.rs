@@ -33,6 +33,8 @@ pub struct PlayRun {
     pub run: Arc<Run>,
     pub play: Play,
     pub play_vars: Arc<Map>,
+    /// The merged defaults and vars of the roles the play loads statically.
+    pub public_roles: (Arc<Map>, Arc<Map>),
     pub top: Inherited,
     /// Every host the play targets, and the current serial batch.
     pub all_hosts: Vec<String>,
@@ -48,6 +50,7 @@ impl PlayRun {
         let top = Inherited::from_play(&play.kw);
         PlayRun {
             play_vars: Arc::new(play.kw.vars.clone()),
+            public_roles: public_role_vars(play),
             top,
             handlers: Handlers::new(play.handlers.clone()),
             free: play.strategy.as_deref() == Some("free"),
@@ -404,16 +407,20 @@ impl PlayRun {
         let state = self.run.host_state(host);
         let s = state.read().unwrap();
         let mut scope = Scope::new(self.run.templar.clone());
+        // Roles the play loads statically are public: their defaults and vars reach every
+        // task, and a task's own role comes on top.
+        scope.push(Layer::RoleDefaults, self.public_roles.0.clone());
         if let Some(role) = &inh.role {
-            scope.push(Layer::RoleDefaults, Arc::new(role.defaults.clone()));
+            scope.push(Layer::RoleDefaults, role.defaults.clone());
         }
         scope
             .push(Layer::Inventory, s.inventory_vars.clone())
             .push(Layer::Facts, s.facts.clone())
             .push(Layer::PlayVars, self.play_vars.clone())
             .push(Layer::VarsFiles, s.vars_files.clone());
+        scope.push(Layer::RoleVars, self.public_roles.1.clone());
         if let Some(role) = &inh.role {
-            scope.push(Layer::RoleVars, Arc::new(role.vars.clone()));
+            scope.push(Layer::RoleVars, role.vars.clone());
         }
         let mut magic = self.run.host_magic(host);
         let batch = self.batch.read().unwrap().clone();
@@ -509,4 +516,38 @@ impl PlayRun {
         };
         Handlers::flush(self, &hosts);
     }
+}
+
+/// Defaults and vars of every role in the play's static task tree (`roles:`, `import_role`),
+/// merged in the order the roles first appear.
+fn public_role_vars(play: &Play) -> (Arc<Map>, Arc<Map>) {
+    fn walk(tasks: &[Task], seen: &mut Vec<Arc<crate::playbook::Role>>) {
+        for t in tasks {
+            if let Some(r) = &t.role {
+                if !seen.iter().any(|s| Arc::ptr_eq(s, r)) {
+                    seen.push(r.clone());
+                }
+            }
+            if let crate::playbook::Action::Block {
+                block,
+                rescue,
+                always,
+            } = &t.action
+            {
+                for part in [block, rescue, always] {
+                    walk(part, seen);
+                }
+            }
+        }
+    }
+    let mut roles = Vec::new();
+    for section in [&play.pre_tasks, &play.roles, &play.tasks, &play.post_tasks] {
+        walk(section, &mut roles);
+    }
+    let (mut defaults, mut vars) = (Map::new(), Map::new());
+    for r in &roles {
+        defaults.extend(r.defaults.iter().map(|(k, v)| (k.clone(), v.clone())));
+        vars.extend(r.vars.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    (Arc::new(defaults), Arc::new(vars))
 }

@@ -30,10 +30,10 @@ fn roles_become_blocks_with_their_role_files() {
     assert_eq!(role.name, "web");
     assert_eq!(role.path, p.path("roles/web"));
     assert_eq!(
-        Value::Object(role.defaults.clone()),
+        Value::Object((*role.defaults).clone()),
         json!({"port": 80, "enabled": true})
     );
-    assert_eq!(Value::Object(role.vars.clone()), json!({"user": "www"}));
+    assert_eq!(Value::Object((*role.vars).clone()), json!({"user": "www"}));
     assert_eq!(flat_names(block(first)), ["web"]);
     assert!(block(first)[0]
         .role
@@ -99,7 +99,7 @@ fn role_files_variants() {
     let play = p.play("- hosts: all\n  roles: [r]\n");
     let role = play.roles[0].role.as_ref().unwrap();
     assert_eq!(
-        Value::Object(role.defaults.clone()),
+        Value::Object((*role.defaults).clone()),
         json!({"x": 1, "y": 2})
     );
     assert_eq!(flat_names(&play.roles), ["noext"]);
@@ -145,7 +145,7 @@ fn import_role_with_from_files() {
     assert_eq!(import.kw.tags, vec!["t"]);
     assert_eq!(flat_names(&play.tasks), ["setup", "more"]);
     let role = import.role.as_ref().unwrap();
-    assert_eq!(Value::Object(role.vars.clone()), json!({"v": "other"}));
+    assert_eq!(Value::Object((*role.vars).clone()), json!({"v": "other"}));
     assert!(block(import).iter().all(|t| t.role.is_some()));
     assert_eq!(flat_names(&play.handlers), ["h-web"]);
 }
@@ -171,7 +171,7 @@ fn load_role_at_run_time() {
     let loaded = load_role("app", &from, &p.path(""), &LoadOptions::default()).unwrap();
     assert_eq!(loaded.role.name, "app");
     assert_eq!(
-        Value::Object(loaded.role.defaults.clone()),
+        Value::Object(loaded.(*role.defaults).clone()),
         json!({"d": "alt"})
     );
     assert_eq!(flat_names(&loaded.tasks), ["base", "extra"]);
