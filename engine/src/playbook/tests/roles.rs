@@ -171,7 +171,7 @@ fn load_role_at_run_time() {
     let loaded = load_role("app", &from, &p.path(""), &LoadOptions::default()).unwrap();
     assert_eq!(loaded.role.name, "app");
     assert_eq!(
-        Value::Object(loaded.(*role.defaults).clone()),
+        Value::Object((*loaded.role.defaults).clone()),
         json!({"d": "alt"})
     );
     assert_eq!(flat_names(&loaded.tasks), ["base", "extra"]);
