@@ -237,8 +237,8 @@ fn tasks_file_loads_with_role() {
     let role = Arc::new(Role {
         name: "r".into(),
         path: p.path("r"),
-        defaults: Map::new(),
-        vars: Map::new(),
+        defaults: Default::default(),
+        vars: Default::default(),
     });
     let tasks = load_tasks_file(&path, Some(role), &LoadOptions::default()).unwrap();
     assert_eq!(flat_names(&tasks), ["a", "b"]);
