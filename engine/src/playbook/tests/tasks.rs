@@ -2,8 +2,6 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use crate::Map;
-
 use super::*;
 
 #[test]
