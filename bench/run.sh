@@ -167,7 +167,13 @@ find_troupe() {
 
 lab=bench-$$
 lab_up=false
+report_written=false
 teardown() {
+	# Interrupted: the tables still show what was measured.
+	if ! $report_written && [ -s "${run_dir:-/nonexistent}/meta.md" ]; then
+		echo "Interrupted before the end: the tables show what was measured by then." >>"$run_dir/meta.md"
+		write_report || true
+	fi
 	if $lab_up; then
 		log "tearing the lab down"
 		"$lab_sh" down --name "$lab" >/dev/null 2>&1 || true
@@ -309,6 +315,17 @@ troupe_smoke_test() {
 
 # --- the report ----------------------------------------------------------------------------------
 
+write_report() {
+	report_written=true
+	# Other work on the machine weighs on the slowest tools most: say how busy it was.
+	printf '\nLoad average at the end: %s.\n' "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$run_dir/meta.md"
+	mkdir -p "$bench/results"
+	local results
+	results="$bench/results/$(date -u +%Y-%m-%d).md"
+	"$bench/lib/report.py" "$run_dir" | tee "$results"
+	log "written: $results (raw measurements in $run_dir)"
+}
+
 write_meta() {
 	local meta="$run_dir/meta.md" tool workload
 	{
@@ -379,7 +396,4 @@ for workload in "${workloads[@]}"; do
 	done
 done
 
-mkdir -p "$bench/results"
-results="$bench/results/$(date -u +%Y-%m-%d).md"
-"$bench/lib/report.py" "$run_dir" | tee "$results"
-log "written: $results (raw measurements in $run_dir)"
+write_report
