@@ -471,6 +471,8 @@ impl PlayRun {
             "ansible_ssh_extra_args",
             "ansible_timeout",
             "ansible_host_key_checking",
+            "ansible_control_path_dir",
+            "ansible_control_path",
             "ansible_become_password",
             "ansible_become_pass",
             "ansible_password",

@@ -259,21 +259,34 @@ impl Run {
 
     /// Kills every connection at once (Ctrl-C): commands in flight are not waited for.
     pub fn abort(&self) {
-        for (_, slot) in self.connections.lock().unwrap().drain() {
-            if let Ok(mut slot) = slot.try_lock() {
-                if let Some(c) = slot.take() {
-                    c.abort();
-                }
+        let open: Vec<_> = self
+            .connections
+            .lock()
+            .unwrap()
+            .drain()
+            .filter_map(|(_, slot)| slot.try_lock().ok()?.take())
+            .collect();
+        std::thread::scope(|scope| {
+            for c in &open {
+                scope.spawn(move || c.abort());
             }
-        }
+        });
     }
 
+    /// Closes every connection, all hosts at once (each waits for its shells to end).
     pub fn close(&self) {
-        for (_, slot) in self.connections.lock().unwrap().drain() {
-            if let Some(c) = slot.lock().unwrap().take() {
-                c.close();
+        let open: Vec<_> = self
+            .connections
+            .lock()
+            .unwrap()
+            .drain()
+            .filter_map(|(_, slot)| slot.lock().unwrap().take())
+            .collect();
+        std::thread::scope(|scope| {
+            for c in &open {
+                scope.spawn(move || c.close());
             }
-        }
+        });
     }
 }
 
