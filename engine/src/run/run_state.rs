@@ -51,7 +51,8 @@ pub struct Run {
     pub recap: Recap,
     pub playbook_dir: PathBuf,
     pub extra_vars: Arc<Map>,
-    pub pool: rayon::ThreadPool,
+    /// Hosts worked on at once: `--forks`, at most the inventory's size.
+    pub forks: usize,
     /// One slot per host, locked while connecting so concurrent tasks (e.g. several hosts
     /// delegating to one) share a single connection.
     connections: Mutex<HashMap<String, ConnectionSlot>>,
@@ -87,10 +88,7 @@ impl Run {
             printer,
             recap: Recap::default(),
             playbook_dir,
-            pool: rayon::ThreadPoolBuilder::new()
-                .num_threads(forks)
-                .build()
-                .expect("thread pool"),
+            forks,
             connections: Mutex::default(),
             groups: RwLock::default(),
             seeking_start: std::sync::atomic::AtomicBool::new(opts_seeking),
@@ -202,12 +200,12 @@ impl Run {
         scope.object("groups", self.groups_value());
     }
 
-    /// A target for `host`, connecting on first use; `vars` are the host's rendered
-    /// connection variables.
-    pub fn target(
+    /// A target for `host`, connecting on first use; `vars` gives the host's rendered
+    /// connection variables (asked for only to connect).
+    pub fn target<'v>(
         &self,
         host: &str,
-        vars: &Map,
+        vars: impl FnOnce() -> &'v Map,
         r#become: Option<&Become>,
     ) -> Result<Arc<dyn Target>, TargetError> {
         let slot = self
@@ -221,6 +219,7 @@ impl Run {
         let conn = match slot.as_ref() {
             Some(c) => c.clone(),
             None => {
+                let vars = vars();
                 let mut spec = ConnectionSpec::from_vars(host, vars);
                 self.apply_cli_connection(&mut spec, vars);
                 let conn = connection::open(host, &spec)?;
