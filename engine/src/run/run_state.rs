@@ -103,6 +103,7 @@ impl Run {
                 break;
             }
         }
+        super::interrupt::hold_if_interrupted();
         self.printer.recap(&self.recap.snapshot());
         self.close();
         self.recap.success()
