@@ -4,7 +4,7 @@
 //! handshake. A user's own ControlMaster/ControlPath/ControlPersist (in the ssh args or in
 //! their ssh config) win over troupe's.
 
-use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
@@ -123,18 +123,13 @@ fn expand_home(path: &str) -> PathBuf {
     }
 }
 
-/// Creates `dir` and its missing parents as 0700; an existing directory open to others is
-/// closed (the sockets in it give a shell on every host).
+/// Creates `dir` and its missing parents as 0700 (the sockets in it give a shell on every
+/// host). An existing directory is left as it is, as Ansible and ssh do: it may be shared.
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
-        .create(dir)?;
-    let mode = std::fs::metadata(dir)?.permissions().mode();
-    if mode & 0o077 != 0 {
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
-    }
-    Ok(())
+        .create(dir)
 }
 
 /// What the user's ssh args and ssh config say about multiplexing for this host.
@@ -350,6 +345,27 @@ mod tests {
             path.len() <= MAX_SOCKET_PATH && !path.contains('%'),
             "{path}"
         );
+    }
+
+    #[test]
+    fn an_existing_control_dir_keeps_its_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let shared = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(shared.path(), std::fs::Permissions::from_mode(0o1777)).unwrap();
+        create_private_dir(shared.path()).unwrap();
+        let mode = std::fs::metadata(shared.path())
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(
+            mode & 0o7777,
+            0o1777,
+            "a shared directory like /tmp is left alone"
+        );
+        let fresh = shared.path().join("a/cp");
+        create_private_dir(&fresh).unwrap();
+        let mode = std::fs::metadata(&fresh).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
     }
 
     #[test]

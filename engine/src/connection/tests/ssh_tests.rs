@@ -26,7 +26,13 @@ fn spec_without_server() -> ConnectionSpec {
         ssh_args: vec!["-F".into(), "/dev/null".into()],
         timeout_secs: 5,
         host_key_checking: false,
-        control_path_dir: Some(std::env::temp_dir().display().to_string()),
+        // No server answers, so no master ever starts there.
+        control_path_dir: Some(
+            std::env::temp_dir()
+                .join("troupe-test-cp")
+                .display()
+                .to_string(),
+        ),
         control_path: None,
     }
 }
