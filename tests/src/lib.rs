@@ -3,9 +3,15 @@
 
 mod command;
 mod error;
+mod gluu_lab;
 mod host;
 mod lab;
+mod reference_slapd_conf;
 
 pub use error::LabError;
+pub use gluu_lab::{GluuLab, DOMAIN, GLUU_ROOT, GLUU_SERVICE, LDAP_PASSWORD};
 pub use host::Host;
 pub use lab::Lab;
+pub use reference_slapd_conf::{
+    reference_slapd_conf_path, render_reference_slapd_conf, MmrServer, TemplateError,
+};
