@@ -197,11 +197,13 @@ fn the_reference_mmr_config_replicates_adds_both_ways() {
             .expect("slappasswd");
         let conf = render_reference_slapd_conf(&servers, index, &hash).expect("render");
         assert_eq!(conf.matches("\nsyncrepl\n").count(), 1, "{conf}");
-        // Step 5: slapd.conf, ldap.conf, HOST_LIST.
+        // Step 5: slapd.conf (slapd reads it as user ldap: root:ldap 0640 keeps the
+        // passwords from others), ldap.conf, HOST_LIST.
         let script = format!(
             "mkdir -p /opt/gluu/data/accesslog_db && chown -R ldap:ldap /opt/gluu/data && \
              echo {conf} | base64 -d >/opt/symas/etc/openldap/slapd.conf && \
-             chmod 600 /opt/symas/etc/openldap/slapd.conf && \
+             chown root:ldap /opt/symas/etc/openldap/slapd.conf && \
+             chmod 640 /opt/symas/etc/openldap/slapd.conf && \
              printf 'TLS_CACERT /etc/certs/openldap.pem\\nTLS_REQCERT never\\n' >>/opt/symas/etc/openldap/ldap.conf && \
              slaptest -u -f /opt/symas/etc/openldap/slapd.conf",
             conf = base64(&conf)
