@@ -521,28 +521,15 @@ impl PlayRun {
 /// Defaults and vars of every role in the play's static task tree (`roles:`, `import_role`),
 /// merged in the order the roles first appear.
 fn public_role_vars(play: &Play) -> (Arc<Map>, Arc<Map>) {
-    fn walk(tasks: &[Task], seen: &mut Vec<Arc<crate::playbook::Role>>) {
-        for t in tasks {
-            if let Some(r) = &t.role {
-                if !seen.iter().any(|s| Arc::ptr_eq(s, r)) {
-                    seen.push(r.clone());
-                }
-            }
-            if let crate::playbook::Action::Block {
-                block,
-                rescue,
-                always,
-            } = &t.action
-            {
-                for part in [block, rescue, always] {
-                    walk(part, seen);
-                }
-            }
-        }
-    }
-    let mut roles = Vec::new();
+    let mut roles: Vec<Arc<crate::playbook::Role>> = Vec::new();
     for section in [&play.pre_tasks, &play.roles, &play.tasks, &play.post_tasks] {
-        walk(section, &mut roles);
+        Task::walk(section, &mut |t| {
+            if let Some(r) = &t.role {
+                if !roles.iter().any(|s| Arc::ptr_eq(s, r)) {
+                    roles.push(r.clone());
+                }
+            }
+        });
     }
     let (mut defaults, mut vars) = (Map::new(), Map::new());
     for r in &roles {
