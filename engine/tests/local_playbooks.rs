@@ -285,3 +285,59 @@ fn cron_file_entries_are_marked_like_ansible() {
     assert!(text.contains("#Ansible: ntpdate every minute\n* * * * * root /usr/sbin/ntpdate -s time.example.org\n"), "{text}");
     assert_eq!(p.run(&[]).changed(), 0);
 }
+
+#[test]
+fn a_host_that_failed_sits_out_later_plays_and_a_failed_batch_ends_the_run() {
+    let p = Project::new();
+    p.write(
+        "inventory.ini",
+        "localhost ansible_connection=local\nother ansible_connection=local\n",
+    );
+    p.write(
+        "playbook.yml",
+        r#"
+- hosts: all
+  gather_facts: false
+  tasks:
+    - command: /bin/false
+      when: inventory_hostname == 'localhost'
+- hosts: all
+  gather_facts: false
+  tasks:
+    - copy: {content: "x\n", dest: "{{ base }}/second-{{ inventory_hostname }}.txt"}
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - command: /bin/false
+- hosts: other
+  gather_facts: false
+  tasks:
+    - copy: {content: "x\n", dest: "{{ base }}/after-a-failed-play.txt"}
+"#,
+    );
+    let r = p.run(&[]);
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    assert!(p.exists("second-other.txt"));
+    assert!(!p.exists("second-localhost.txt"), "a failed host ran on");
+    // The third play's only host had already failed: its batch is empty, not failed. The
+    // fourth runs. Then fail `other` alone in a play of its own: the run ends there.
+    assert!(p.exists("after-a-failed-play.txt"));
+    p.write(
+        "playbook.yml",
+        r#"
+- hosts: other
+  gather_facts: false
+  tasks:
+    - command: /bin/false
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - copy: {content: "x\n", dest: "{{ base }}/never.txt"}
+"#,
+    );
+    assert_ne!(p.run(&[]).code, 0);
+    assert!(
+        !p.exists("never.txt"),
+        "the run went on after a whole batch failed"
+    );
+}

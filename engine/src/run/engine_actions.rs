@@ -8,7 +8,7 @@ use serde_json::json;
 use super::{action::Step, file_lookup, play::PlayRun};
 use crate::{
     output::{Outcome, Status},
-    template::python_repr,
+    template::{python_repr, Whitespace},
     yaml, Map, Value,
 };
 
@@ -253,10 +253,16 @@ fn template(play: &Arc<PlayRun>, mut args: Map, step: &Step) -> Outcome {
             ));
         }
     };
+    let mut whitespace = Whitespace::default();
+    let mut option = |key: &str, default: bool| {
+        args.remove(key)
+            .and_then(|v| troupe_modules::args::boolean(&v))
+            .unwrap_or(default)
+    };
+    whitespace.trim_blocks = option("trim_blocks", whitespace.trim_blocks);
+    whitespace.lstrip_blocks = option("lstrip_blocks", whitespace.lstrip_blocks);
     for key in [
         "newline_sequence",
-        "trim_blocks",
-        "lstrip_blocks",
         "output_encoding",
         "variable_start_string",
         "variable_end_string",
@@ -277,7 +283,7 @@ fn template(play: &Arc<PlayRun>, mut args: Map, step: &Step) -> Outcome {
     extra.insert("template_host".into(), Value::from(step.host));
     extra.insert("ansible_managed".into(), Value::from("Ansible managed"));
     let ctx = play.scope(step.host, step.inh, extra).into_context();
-    let rendered = match play.run.templar.render_file(&path, &ctx) {
+    let rendered = match play.run.templar.render_file_with(&path, &ctx, whitespace) {
         Ok(s) => s,
         Err(e) => {
             return Outcome::failed(

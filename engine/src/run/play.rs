@@ -28,6 +28,15 @@ pub enum HostEnd {
     Ended,
 }
 
+/// What follows a serial batch.
+enum BatchEnd {
+    Continue,
+    /// `meta: end_play`: the next play still runs.
+    EndPlay,
+    /// Every host of the batch failed, or more than `max_fail_percentage`: the playbook ends.
+    EndRun,
+}
+
 /// State of one play while it runs.
 pub struct PlayRun {
     pub run: Arc<Run>,
@@ -64,13 +73,17 @@ impl PlayRun {
         }
     }
 
-    /// Runs the play; returns false when the run must stop (a fatal error before any host ran).
+    /// Runs the play; returns false when the run must stop: a fatal error before any host ran,
+    /// or a whole batch failed (Ansible then ends the playbook).
     pub fn run(self) -> bool {
         let mut this = self;
         let name = this.play_name();
         this.run.printer.play(&name);
         match this.select_hosts() {
-            Ok(hosts) => this.all_hosts = hosts,
+            Ok(hosts) => {
+                let failed = this.run.failed_hosts.lock().unwrap();
+                this.all_hosts = hosts.into_iter().filter(|h| !failed.contains(h)).collect();
+            }
             Err(msg) => {
                 this.run.printer.fatal(&msg);
                 return false;
@@ -83,11 +96,27 @@ impl PlayRun {
         let this = Arc::new(this);
         for batch in this.batches() {
             *this.batch.write().unwrap() = batch.clone();
-            if !this.run_batch(&batch) {
-                break;
+            let end = this.run_batch(&batch);
+            this.remember_failed_hosts(&batch);
+            match end {
+                BatchEnd::Continue => {}
+                BatchEnd::EndPlay => break,
+                BatchEnd::EndRun => return false,
             }
         }
         true
+    }
+
+    fn remember_failed_hosts(&self, batch: &[String]) {
+        let mut failed = self.run.failed_hosts.lock().unwrap();
+        for h in batch {
+            if matches!(
+                self.ended_as(h),
+                Some(HostEnd::Failed | HostEnd::Unreachable)
+            ) {
+                failed.insert(h.clone());
+            }
+        }
     }
 
     fn play_name(&self) -> String {
@@ -182,8 +211,8 @@ impl PlayRun {
         out
     }
 
-    /// One serial batch through every section. False when the play must stop.
-    fn run_batch(self: &Arc<Self>, batch: &[String]) -> bool {
+    /// One serial batch through every section, and what comes after it.
+    fn run_batch(self: &Arc<Self>, batch: &[String]) -> BatchEnd {
         for h in batch {
             self.run.recap.touch(h);
         }
@@ -216,9 +245,13 @@ impl PlayRun {
             .filter(|h| self.ended_as(h).is_some_and(|e| e != HostEnd::Ended))
             .count();
         if failed > 0 && self.too_many_failed(batch, failed) {
-            return false;
+            return BatchEnd::EndRun;
         }
-        !self.end_play.load(Ordering::SeqCst)
+        if self.end_play.load(Ordering::SeqCst) {
+            BatchEnd::EndPlay
+        } else {
+            BatchEnd::Continue
+        }
     }
 
     fn too_many_failed(&self, batch: &[String], failed: usize) -> bool {
