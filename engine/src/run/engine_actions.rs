@@ -5,7 +5,7 @@ use std::{path::PathBuf, sync::Arc};
 
 use serde_json::json;
 
-use super::{action::Step, file_lookup, play::PlayRun};
+use super::{action::Step, file_lookup, play::PlayRun, vars_dir};
 use crate::{
     output::{Outcome, Status},
     template::{python_repr, Whitespace},
@@ -184,17 +184,10 @@ fn include_vars(play: &Arc<PlayRun>, args: Map, step: &Step) -> Outcome {
                 play.describe_error(step.task, &format!("could not find directory '{d}'")),
             );
         };
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(&found)
-            .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-            .unwrap_or_default();
-        entries.retain(|p| {
-            matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("yml" | "yaml" | "json")
-            )
-        });
-        entries.sort();
-        files = entries;
+        match vars_dir::DirOptions::from_args(&args).and_then(|o| o.files(&found)) {
+            Ok(found) => files = found,
+            Err(msg) => return Outcome::failed(play.describe_error(step.task, &msg)),
+        }
     } else {
         return Outcome::failed("include_vars: give a file or a dir");
     }

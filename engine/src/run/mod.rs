@@ -11,6 +11,7 @@ mod loop_items;
 mod play;
 mod run_state;
 mod tag_filter;
+mod vars_dir;
 mod walk;
 
 pub use run_state::{Run, RunOptions};
