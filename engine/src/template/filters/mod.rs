@@ -4,6 +4,7 @@
 
 mod collections;
 mod digests;
+mod math;
 mod paths;
 mod regex;
 mod serialization;
@@ -22,6 +23,7 @@ pub(crate) fn register(env: &mut Environment<'static>) {
     serialization::register(env);
     paths::register(env);
     digests::register(env);
+    math::register(env);
 }
 
 /// Fails with the engine's own "'x' is undefined" error when `v` is undefined, for filters
