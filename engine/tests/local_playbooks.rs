@@ -205,7 +205,9 @@ fn blocks_rescue_and_always() {
         - command: "false"
         - copy: {content: "not reached", dest: "{{ base }}/after-failure"}
       rescue:
-        - copy: {content: "rescued\n", dest: "{{ base }}/rescue"}
+        - copy:
+            content: "rescued {{ ansible_failed_task.action }} rc={{ ansible_failed_result.rc }}\n"
+            dest: "{{ base }}/rescue"
       always:
         - copy: {content: "always\n", dest: "{{ base }}/always"}
     - copy: {content: "after\n", dest: "{{ base }}/after"}
@@ -214,7 +216,7 @@ fn blocks_rescue_and_always() {
     let r = p.run(&[]);
     r.assert_ok();
     assert!(!p.exists("after-failure"));
-    assert_eq!(p.read("rescue"), "rescued\n");
+    assert_eq!(p.read("rescue"), "rescued command rc=1\n");
     assert_eq!(p.read("always"), "always\n");
     assert_eq!(p.read("after"), "after\n");
     assert_eq!(r.recap("localhost", "rescued"), 1);

@@ -3,6 +3,7 @@
 mod action;
 mod engine_actions;
 pub mod facts;
+mod failed_task;
 mod file_lookup;
 mod handlers;
 mod host_task;

@@ -47,6 +47,8 @@ pub struct PlayRun {
     pub all_hosts: Vec<String>,
     pub batch: RwLock<Vec<String>>,
     pub ended: Mutex<HashMap<String, HostEnd>>,
+    /// Each failed host's `ansible_failed_task`/`ansible_failed_result`, until a rescue.
+    pub last_failure: Mutex<HashMap<String, Map>>,
     pub handlers: Handlers,
     pub end_play: AtomicBool,
     /// `--start-at-task`: still looking for the task to start at.
@@ -68,6 +70,7 @@ impl PlayRun {
             all_hosts: Vec::new(),
             batch: RwLock::default(),
             ended: Mutex::default(),
+            last_failure: Mutex::default(),
             end_play: AtomicBool::new(false),
             seeking_start: AtomicBool::new(seeking),
         }
