@@ -74,20 +74,35 @@ impl Templar {
         if !is_template(s) {
             return Ok(Value::String(s.to_owned()));
         }
-        if let Some(expr) = single_expression(s) {
-            // An expression that does not compile alone (`{{ a }} }}`) is left to the text path,
-            // which reports the error against the whole string.
-            if let Ok(compiled) = self.expression(expr) {
-                let v = compiled
-                    .borrow_dependent()
-                    .eval(ctx.clone())
-                    .map_err(|e| TemplateError::from_jinja(&e, s, None))?;
-                if !v.is_undefined() {
-                    return Ok(from_jinja(&v));
-                }
-            }
+        if let Some(v) = self.native(s, ctx)? {
+            return Ok(v);
         }
         self.render_text(s, ctx).map(Value::String)
+    }
+
+    /// The value of a template that is one `{{ expression }}` once Jinja has dropped its final
+    /// newline (`"{{ 5 }}\n"` is the int 5); a string value gets the source's trailing
+    /// newlines back. `None` for any other template.
+    fn native(&self, s: &str, ctx: &minijinja::Value) -> Result<Option<Value>, TemplateError> {
+        let Some(expr) = single_expression(without_final_newline(s)) else {
+            return Ok(None);
+        };
+        // An expression that does not compile alone (`{{ a }} }}`) is left to the text path,
+        // which reports the error against the whole string.
+        let Ok(compiled) = self.expression(expr) else {
+            return Ok(None);
+        };
+        let v = compiled
+            .borrow_dependent()
+            .eval(ctx.clone())
+            .map_err(|e| TemplateError::from_jinja(&e, s, None))?;
+        if v.is_undefined() {
+            return Ok(None);
+        }
+        Ok(Some(match from_jinja(&v) {
+            Value::String(text) => Value::String(keep_trailing_newlines(s, text)),
+            other => other,
+        }))
     }
 
     /// Renders every string inside a value: map keys and values, list items, recursively.
@@ -209,6 +224,12 @@ impl Templar {
         let rendered = template
             .render(ctx.clone())
             .map_err(|e| file_error(&e, &path))?;
+        // A file that is one expression of another type prints it without the newline.
+        if let Ok(Some(v)) = self.native(template.source(), ctx) {
+            if !v.is_string() {
+                return Ok(super::python_str(&v));
+            }
+        }
         Ok(keep_trailing_newlines(template.source(), rendered))
     }
 
@@ -259,6 +280,13 @@ impl Templar {
             })
         })
     }
+}
+
+/// Jinja's reading of a source: one final newline dropped.
+fn without_final_newline(s: &str) -> &str {
+    s.strip_suffix("\r\n")
+        .or_else(|| s.strip_suffix('\n'))
+        .unwrap_or(s)
 }
 
 /// Ansible pads the rendered text with newlines until it ends with at least as many as the
@@ -650,6 +678,29 @@ pub(crate) mod tests {
         assert_eq!(
             out,
             "# Managed\n\nserver a <&>;\n\nserver b <&>;\n\n\nssl on;\n"
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn one_expression_and_a_newline_is_still_native() {
+        let ctx = json!({"n": 5, "l": [1, 2], "s": "a"});
+        assert_eq!(native("{{ n }}\n", ctx.clone()), json!(5));
+        assert_eq!(native("{{ l }}\n", ctx.clone()), json!([1, 2]));
+        assert_eq!(native("{{ s }}\n", ctx.clone()), json!("a\n"));
+        assert_eq!(native("{{ n }}\n\n", ctx.clone()), json!("5\n\n"));
+        assert_eq!(native("{{ n }} ", ctx), json!("5 "));
+        let dir = scratch_dir("native");
+        std::fs::write(dir.join("n.j2"), "{{ n }}\n").unwrap();
+        std::fs::write(dir.join("s.j2"), "{{ s }}\n").unwrap();
+        let file = |name: &str| {
+            templar()
+                .render_file(&dir.join(name), &to_jinja(&json!({"n": 5, "s": "a"})))
+                .unwrap()
+        };
+        assert_eq!(
+            (file("n.j2"), file("s.j2")),
+            ("5".to_owned(), "a\n".to_owned())
         );
         std::fs::remove_dir_all(dir).unwrap();
     }

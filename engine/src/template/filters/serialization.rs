@@ -56,6 +56,17 @@ fn to_nice_json(state: &State, v: &JValue, kwargs: Kwargs) -> Result<String, Err
     Ok(python_json(&from_jinja(v), &style))
 }
 
+/// `json.dumps(v)` with Python's defaults: what `copy` writes for list or dict `content`.
+pub fn to_json_text(v: &Value) -> String {
+    let style = JsonStyle {
+        indent: None,
+        sort_keys: false,
+        ensure_ascii: true,
+        item_separator: ", ",
+    };
+    python_json(v, &style)
+}
+
 fn python_json(v: &Value, style: &JsonStyle) -> String {
     let mut out = String::new();
     write_json(&mut out, v, style, 0);
