@@ -74,6 +74,9 @@ impl PlayRun {
                     self.handlers.notify(other, &task.notify);
                     self.handlers.notify(other, &inh.notify);
                 }
+                if first.status == Status::Failed && !first.ignored {
+                    self.note_failure(task, other, first);
+                }
                 self.end_on_failure(other, first);
             }
         }
@@ -285,6 +288,9 @@ impl PlayRun {
             self.handlers.notify(host, &task.notify);
             self.handlers.notify(host, &inh.notify);
         }
+        if outcome.status == Status::Failed && !outcome.ignored {
+            self.note_failure(task, host, &outcome);
+        }
         self.end_on_failure(host, &outcome);
         outcome
     }
@@ -309,16 +315,7 @@ impl PlayRun {
     /// Stores a result under the task's `register` name (registered results are host facts).
     fn register(&self, task: &Task, host: &str, outcome: &Outcome) {
         let Some(name) = &task.register else { return };
-        let mut result = outcome.result.clone();
-        result
-            .entry("changed")
-            .or_insert(Value::Bool(outcome.status == Status::Changed));
-        result
-            .entry("failed")
-            .or_insert(Value::Bool(outcome.status == Status::Failed));
-        if outcome.status == Status::Skipped {
-            result.insert("skipped".into(), Value::Bool(true));
-        }
+        let result = outcome.registered();
         self.run.hosts.update(host, |s| {
             Arc::make_mut(&mut s.host_facts).insert(name.clone(), Value::Object(result));
         });

@@ -1,7 +1,7 @@
 //! What a whole run shares between plays and threads.
 
 use std::{
-    collections::HashMap,
+    collections::{HashMap, HashSet},
     path::PathBuf,
     sync::{Arc, Mutex, RwLock},
 };
@@ -52,6 +52,8 @@ pub struct Run {
     pub playbook_dir: PathBuf,
     pub extra_vars: Arc<Map>,
     pub pool: rayon::ThreadPool,
+    /// Hosts that failed or were unreachable in an earlier play: later plays leave them out.
+    pub failed_hosts: Mutex<HashSet<String>>,
     /// One slot per host, locked while connecting so concurrent tasks (e.g. several hosts
     /// delegating to one) share a single connection.
     connections: Mutex<HashMap<String, ConnectionSlot>>,
@@ -91,13 +93,15 @@ impl Run {
                 .num_threads(forks)
                 .build()
                 .expect("thread pool"),
+            failed_hosts: Mutex::default(),
             connections: Mutex::default(),
             groups: RwLock::default(),
             seeking_start: std::sync::atomic::AtomicBool::new(opts_seeking),
         })
     }
 
-    /// Runs every play; returns whether all hosts succeeded.
+    /// Runs every play until one ends with a whole batch failed; returns whether all hosts
+    /// succeeded.
     pub fn execute(self: &Arc<Self>, playbook: &Playbook) -> bool {
         super::interrupt::guard(self);
         for play in &playbook.plays {

@@ -63,6 +63,7 @@ impl PlayRun {
             for h in &failed {
                 self.rescue_host(h);
             }
+            self.show_failures(&failed);
             self.run_tasks(rescue, &failed, &inner);
             for h in &failed {
                 if self.ended_as(h).is_none() {

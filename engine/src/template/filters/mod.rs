@@ -4,6 +4,7 @@
 
 mod collections;
 mod digests;
+mod math;
 mod paths;
 mod regex;
 mod serialization;
@@ -13,6 +14,7 @@ use minijinja::value::StringInput;
 use minijinja::{Environment, Error, ErrorKind, State, Value};
 
 pub(crate) use self::regex::{compiled_regex, RegexFlags};
+pub use self::serialization::to_json_text;
 pub(crate) use self::text::bool_literal;
 
 pub(crate) fn register(env: &mut Environment<'static>) {
@@ -22,6 +24,7 @@ pub(crate) fn register(env: &mut Environment<'static>) {
     serialization::register(env);
     paths::register(env);
     digests::register(env);
+    math::register(env);
 }
 
 /// Fails with the engine's own "'x' is undefined" error when `v` is undefined, for filters
