@@ -336,3 +336,46 @@ fn defaults_of_roles_in_the_play_are_public() {
     assert_eq!(p.read("web"), "from-web\n");
     assert_eq!(p.read("play"), "8080 from-web\n");
 }
+
+#[test]
+fn a_false_when_skips_a_loop_over_something_undefined() {
+    let p = Project::new();
+    p.write(
+        "playbook.yml",
+        r#"
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Registers only where the block runs
+      when: false
+      block:
+        - command: echo found
+          register: found
+        - copy: {content: "{{ item }}", dest: "{{ base }}/{{ item }}"}
+          loop: "{{ found.stdout_lines }}"
+    - copy: {content: "{{ item }}", dest: "{{ base }}/{{ item }}"}
+      loop: "{{ never_set }}"
+      when: never_set is defined
+"#,
+    );
+    let r = p.run(&[]);
+    r.assert_ok();
+    assert_eq!(r.recap("localhost", "skipped"), 3);
+    assert!(!p.exists("found"));
+
+    // A true `when` does not hide the undefined loop.
+    p.write(
+        "playbook.yml",
+        r#"
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - copy: {content: "{{ item }}", dest: "{{ base }}/{{ item }}"}
+      loop: "{{ never_set }}"
+      when: true
+"#,
+    );
+    let r = p.run(&[]);
+    assert_ne!(r.code, 0);
+    assert!(r.stdout.contains("'never_set' is undefined"), "{}", r.stdout);
+}
