@@ -164,7 +164,7 @@ fn the_reference_mmr_config_replicates_adds_both_ways() {
         })
         .collect();
     let inventory = std::fs::read_to_string(gluu.inventory_path()).expect("inventory");
-    assert!(inventory.contains("gluu_servers:") && inventory.contains("load_balancer:"));
+    assert!(inventory.contains("gluu_servers:") && inventory.contains("gluu_lb:"));
     assert!(inventory.contains("lab_fqdn: h03.gluu.lab"));
     let lb = gluu.load_balancer().expect("load balancer").name.clone();
     assert!(gluu
