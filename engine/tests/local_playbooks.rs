@@ -377,5 +377,9 @@ fn a_false_when_skips_a_loop_over_something_undefined() {
     );
     let r = p.run(&[]);
     assert_ne!(r.code, 0);
-    assert!(r.stdout.contains("'never_set' is undefined"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("'never_set' is undefined"),
+        "{}",
+        r.stdout
+    );
 }
