@@ -394,3 +394,50 @@ fn a_host_that_failed_sits_out_later_plays_and_a_failed_batch_ends_the_run() {
         "the run went on after a whole batch failed"
     );
 }
+
+#[test]
+fn a_false_when_skips_a_loop_over_something_undefined() {
+    let p = Project::new();
+    p.write(
+        "playbook.yml",
+        r#"
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Registers only where the block runs
+      when: false
+      block:
+        - command: echo found
+          register: found
+        - copy: {content: "{{ item }}", dest: "{{ base }}/{{ item }}"}
+          loop: "{{ found.stdout_lines }}"
+    - copy: {content: "{{ item }}", dest: "{{ base }}/{{ item }}"}
+      loop: "{{ never_set }}"
+      when: never_set is defined
+"#,
+    );
+    let r = p.run(&[]);
+    r.assert_ok();
+    assert_eq!(r.recap("localhost", "skipped"), 3);
+    assert!(!p.exists("found"));
+
+    // A true `when` does not hide the undefined loop.
+    p.write(
+        "playbook.yml",
+        r#"
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - copy: {content: "{{ item }}", dest: "{{ base }}/{{ item }}"}
+      loop: "{{ never_set }}"
+      when: true
+"#,
+    );
+    let r = p.run(&[]);
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stdout.contains("'never_set' is undefined"),
+        "{}",
+        r.stdout
+    );
+}

@@ -43,7 +43,7 @@ impl GluuLab {
         &self.lab
     }
 
-    /// Ansible YAML inventory: groups `gluu_servers` and `load_balancer`, each
+    /// Ansible YAML inventory: groups `gluu_servers` and `gluu_lb`, each
     /// host with `ansible_host` and `lab_fqdn`.
     pub fn inventory_path(&self) -> PathBuf {
         self.lab

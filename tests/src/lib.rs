@@ -6,6 +6,7 @@ mod error;
 mod gluu_lab;
 mod host;
 mod lab;
+mod poll;
 mod project;
 mod reference_slapd_conf;
 mod troupe_run;
@@ -14,6 +15,7 @@ pub use error::LabError;
 pub use gluu_lab::{GluuLab, DOMAIN, GLUU_ROOT, GLUU_SERVICE, LDAP_PASSWORD};
 pub use host::Host;
 pub use lab::Lab;
+pub use poll::wait_until;
 pub use project::Project;
 pub use reference_slapd_conf::{
     reference_slapd_conf_path, render_reference_slapd_conf, MmrServer, TemplateError,

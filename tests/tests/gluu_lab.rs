@@ -3,10 +3,11 @@
 //! really restarts, the web stand-in names its server, and the reference
 //! delta-syncrepl MMR config replicates between two servers.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use troupe_e2e::{
-    render_reference_slapd_conf, GluuLab, MmrServer, GLUU_ROOT, GLUU_SERVICE, LDAP_PASSWORD,
+    render_reference_slapd_conf, wait_until, GluuLab, MmrServer, GLUU_ROOT, GLUU_SERVICE,
+    LDAP_PASSWORD,
 };
 
 const SOLSERVER_PID: &str = "cat /var/symas/run/slapd.pid";
@@ -21,13 +22,8 @@ fn ldapsearch(uri: &str, password: &str, base: &str, filter: &str) -> String {
     )
 }
 
-/// Polls `probe` until it holds, up to PATIENCE; panics with `what` otherwise.
-fn wait_for(what: &str, mut probe: impl FnMut() -> bool) {
-    let deadline = Instant::now() + PATIENCE;
-    while !probe() {
-        assert!(Instant::now() < deadline, "gave up waiting for {what}");
-        std::thread::sleep(Duration::from_millis(500));
-    }
+fn wait_for(what: &str, probe: impl FnMut() -> bool) {
+    wait_until(what, PATIENCE, probe);
 }
 
 fn set_host_list(gluu: &GluuLab, host: &str) {
@@ -164,7 +160,7 @@ fn the_reference_mmr_config_replicates_adds_both_ways() {
         })
         .collect();
     let inventory = std::fs::read_to_string(gluu.inventory_path()).expect("inventory");
-    assert!(inventory.contains("gluu_servers:") && inventory.contains("load_balancer:"));
+    assert!(inventory.contains("gluu_servers:") && inventory.contains("gluu_lb:"));
     assert!(inventory.contains("lab_fqdn: h03.gluu.lab"));
     let lb = gluu.load_balancer().expect("load balancer").name.clone();
     assert!(gluu

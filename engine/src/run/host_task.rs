@@ -8,7 +8,7 @@ use troupe_modules::Target;
 
 use super::{
     inherited::Inherited,
-    loop_items,
+    loop_items::{self, LoopError},
     play::{HostEnd, PlayRun},
 };
 use crate::{
@@ -193,27 +193,36 @@ impl PlayRun {
     }
 
     /// The loop items of a task on a host, each as the names it binds; one empty map when
-    /// the task has no loop.
+    /// the task has no loop. `None` when the loop names something undefined but `when`,
+    /// evaluated without an item, is false: Ansible skips such a task rather than fail it.
     pub fn loop_extras(
         &self,
         task: &Task,
         host: &str,
         inh: &Inherited,
-    ) -> Result<Vec<Map>, String> {
+    ) -> Result<Option<Vec<Map>>, String> {
         let Some(lp) = &task.r#loop else {
-            return Ok(vec![Map::new()]);
+            return Ok(Some(vec![Map::new()]));
         };
         let ctx = self.scope(host, inh, Map::new()).into_context();
-        let items = loop_items::resolve(
+        let items = match loop_items::resolve(
             &lp.source,
             &self.run.templar,
             &ctx,
             inh.role.as_deref(),
             &self.play.dir,
-        )
-        .map_err(|e| self.describe_error(task, &e))?;
+        ) {
+            Ok(items) => items,
+            Err(e @ LoopError::Undefined(_)) => {
+                return match self.conditions_hold(&inh.when, &ctx) {
+                    Ok(false) => Ok(None),
+                    _ => Err(self.describe_error(task, &e.to_string())),
+                }
+            }
+            Err(e) => return Err(self.describe_error(task, &e.to_string())),
+        };
         let total = items.len();
-        Ok(items
+        Ok(Some(items
             .into_iter()
             .enumerate()
             .map(|(i, item)| {
@@ -232,7 +241,7 @@ impl PlayRun {
                 }
                 m
             })
-            .collect())
+            .collect()))
     }
 
     /// The task on one host: loop, conditions, action, retries; printed, counted, registered.
@@ -251,7 +260,12 @@ impl PlayRun {
                     self.run.printer.result(host, &o, false);
                     o
                 }
-                Ok(items) => {
+                Ok(None) => {
+                    let o = Outcome::skipped("Conditional result was False");
+                    self.run.printer.result(host, &o, false);
+                    o
+                }
+                Ok(Some(items)) => {
                     let mut results = Vec::new();
                     for (i, extra) in items.into_iter().enumerate() {
                         let item = extra.get(&lp.control.loop_var).cloned().unwrap_or_default();

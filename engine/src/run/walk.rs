@@ -212,7 +212,8 @@ impl PlayRun {
         resolve: impl Fn(&str) -> Result<T, String>,
     ) -> Vec<(Map, Result<T, String>)> {
         let items = match self.loop_extras(task, host, gate) {
-            Ok(items) => items,
+            Ok(Some(items)) => items,
+            Ok(None) => return Vec::new(),
             Err(msg) => return vec![(Map::new(), Err(msg))],
         };
         let mut out = Vec::new();

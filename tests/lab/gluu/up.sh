@@ -59,7 +59,7 @@ YAML
 		printf '        %s:\n          ansible_host: %s\n          lab_fqdn: %s.%s\n' "$name" "$ip" "$name" "$DOMAIN"
 	done
 	if $load_balancer; then
-		printf '    load_balancer:\n      hosts:\n'
+		printf '    gluu_lb:\n      hosts:\n'
 		tail -n 1 "$state/hosts" | while read -r name ip _; do
 			printf '        %s:\n          ansible_host: %s\n          lab_fqdn: %s.%s\n' "$name" "$ip" "$name" "$DOMAIN"
 		done
