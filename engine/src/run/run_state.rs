@@ -41,6 +41,9 @@ pub struct RunOptions {
     pub timeout: Option<u64>,
 }
 
+/// A host's connection, opened on first use; locked while it opens.
+type ConnectionSlot = Arc<Mutex<Option<Arc<dyn Connection>>>>;
+
 /// One run of a playbook: inventory, host states, connections, output.
 pub struct Run {
     pub opts: RunOptions,
@@ -56,7 +59,7 @@ pub struct Run {
     pub failed_hosts: Mutex<HashSet<String>>,
     /// One slot per host, locked while connecting so concurrent tasks (e.g. several hosts
     /// delegating to one) share a single connection.
-    connections: Mutex<HashMap<String, Arc<Mutex<Option<Arc<dyn Connection>>>>>>,
+    connections: Mutex<HashMap<String, ConnectionSlot>>,
     groups: RwLock<Option<JValue>>,
 }
 
