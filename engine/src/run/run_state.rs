@@ -41,6 +41,9 @@ pub struct RunOptions {
     pub timeout: Option<u64>,
 }
 
+/// A host's connection, opened on first use; locked while it opens.
+type ConnectionSlot = Arc<Mutex<Option<Arc<dyn Connection>>>>;
+
 /// One run of a playbook: inventory, host states, connections, output.
 pub struct Run {
     pub opts: RunOptions,

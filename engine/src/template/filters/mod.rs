@@ -4,8 +4,10 @@
 
 mod collections;
 mod digests;
+mod jinja_text;
 mod math;
 mod paths;
+mod random;
 mod regex;
 mod serialization;
 mod text;
@@ -24,7 +26,9 @@ pub(crate) fn register(env: &mut Environment<'static>) {
     serialization::register(env);
     paths::register(env);
     digests::register(env);
+    jinja_text::register(env);
     math::register(env);
+    random::register(env);
 }
 
 /// Fails with the engine's own "'x' is undefined" error when `v` is undefined, for filters
