@@ -284,9 +284,6 @@ impl Run {
     }
 }
 
-/// A host's connection, opened on first use.
-type ConnectionSlot = Arc<Mutex<Option<Arc<dyn Connection>>>>;
-
 /// The placeholder `omit` renders to; arguments equal to it are dropped.
 pub const OMIT: &str = "__omit_place_holder__troupe";
 
