@@ -792,29 +792,4 @@ pub(crate) mod tests {
         assert_eq!(t.templates.len(), 1);
         assert_eq!(t.expressions.len(), 2);
     }
-
-    /// Run with `--ignored --nocapture` to see the cost of one cached render.
-    #[test]
-    #[ignore]
-    fn measure_render_cost() {
-        let t = Templar::new();
-        let ctx = to_jinja(&json!({"name": "web01", "port": 8080, "tags": ["a", "b"]}));
-        let s = "server {{ name }}:{{ port }} tags={{ tags | join(',') }}";
-        assert_eq!(
-            t.render_str(s, &ctx).unwrap(),
-            json!("server web01:8080 tags=a,b")
-        );
-        let n = 100_000;
-        let start = std::time::Instant::now();
-        for _ in 0..n {
-            t.render_str(s, &ctx).unwrap();
-        }
-        eprintln!("text render: {:?} each", start.elapsed() / n);
-        let start = std::time::Instant::now();
-        for _ in 0..n {
-            t.is_true(&json!("port > 80 and name is match('web')"), &ctx)
-                .unwrap();
-        }
-        eprintln!("condition: {:?} each", start.elapsed() / n);
-    }
 }
