@@ -205,7 +205,9 @@ fn blocks_rescue_and_always() {
         - command: "false"
         - copy: {content: "not reached", dest: "{{ base }}/after-failure"}
       rescue:
-        - copy: {content: "rescued\n", dest: "{{ base }}/rescue"}
+        - copy:
+            content: "rescued {{ ansible_failed_task.action }} rc={{ ansible_failed_result.rc }}\n"
+            dest: "{{ base }}/rescue"
       always:
         - copy: {content: "always\n", dest: "{{ base }}/always"}
     - copy: {content: "after\n", dest: "{{ base }}/after"}
@@ -214,7 +216,7 @@ fn blocks_rescue_and_always() {
     let r = p.run(&[]);
     r.assert_ok();
     assert!(!p.exists("after-failure"));
-    assert_eq!(p.read("rescue"), "rescued\n");
+    assert_eq!(p.read("rescue"), "rescued command rc=1\n");
     assert_eq!(p.read("always"), "always\n");
     assert_eq!(p.read("after"), "after\n");
     assert_eq!(r.recap("localhost", "rescued"), 1);
@@ -335,4 +337,107 @@ fn defaults_of_roles_in_the_play_are_public() {
     assert_eq!(p.read("db"), "from-db\n");
     assert_eq!(p.read("web"), "from-web\n");
     assert_eq!(p.read("play"), "8080 from-web\n");
+}
+
+#[test]
+fn a_host_that_failed_sits_out_later_plays_and_a_failed_batch_ends_the_run() {
+    let p = Project::new();
+    p.write(
+        "inventory.ini",
+        "localhost ansible_connection=local\nother ansible_connection=local\n",
+    );
+    p.write(
+        "playbook.yml",
+        r#"
+- hosts: all
+  gather_facts: false
+  tasks:
+    - command: /bin/false
+      when: inventory_hostname == 'localhost'
+- hosts: all
+  gather_facts: false
+  tasks:
+    - copy: {content: "x\n", dest: "{{ base }}/second-{{ inventory_hostname }}.txt"}
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - command: /bin/false
+- hosts: other
+  gather_facts: false
+  tasks:
+    - copy: {content: "x\n", dest: "{{ base }}/after-a-failed-play.txt"}
+"#,
+    );
+    let r = p.run(&[]);
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    assert!(p.exists("second-other.txt"));
+    assert!(!p.exists("second-localhost.txt"), "a failed host ran on");
+    // The third play's only host had already failed: its batch is empty, not failed. The
+    // fourth runs. Then fail `other` alone in a play of its own: the run ends there.
+    assert!(p.exists("after-a-failed-play.txt"));
+    p.write(
+        "playbook.yml",
+        r#"
+- hosts: other
+  gather_facts: false
+  tasks:
+    - command: /bin/false
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - copy: {content: "x\n", dest: "{{ base }}/never.txt"}
+"#,
+    );
+    assert_ne!(p.run(&[]).code, 0);
+    assert!(
+        !p.exists("never.txt"),
+        "the run went on after a whole batch failed"
+    );
+}
+
+#[test]
+fn a_false_when_skips_a_loop_over_something_undefined() {
+    let p = Project::new();
+    p.write(
+        "playbook.yml",
+        r#"
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Registers only where the block runs
+      when: false
+      block:
+        - command: echo found
+          register: found
+        - copy: {content: "{{ item }}", dest: "{{ base }}/{{ item }}"}
+          loop: "{{ found.stdout_lines }}"
+    - copy: {content: "{{ item }}", dest: "{{ base }}/{{ item }}"}
+      loop: "{{ never_set }}"
+      when: never_set is defined
+"#,
+    );
+    let r = p.run(&[]);
+    r.assert_ok();
+    assert_eq!(r.recap("localhost", "skipped"), 3);
+    assert!(!p.exists("found"));
+
+    // A true `when` does not hide the undefined loop.
+    p.write(
+        "playbook.yml",
+        r#"
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - copy: {content: "{{ item }}", dest: "{{ base }}/{{ item }}"}
+      loop: "{{ never_set }}"
+      when: true
+"#,
+    );
+    let r = p.run(&[]);
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stdout.contains("'never_set' is undefined"),
+        "{}",
+        r.stdout
+    );
 }

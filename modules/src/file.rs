@@ -1,11 +1,12 @@
-//! `file`: a path's type (file, directory, link, hard link, absent) and attributes.
-//! `modification_time` and `access_time` are not supported.
+//! `file`: a path's type (file, directory, link, hard link, absent), attributes and times
+//! (`preserve`/`now` only).
 
 use serde::Deserialize;
 
 use crate::{
     args::{Bool, Mode, Str},
     file_attrs::{self, AttrChange, AttrSpec},
+    file_times::{TimeChoice, Times},
     remote_file::{self, Kind, PathState, ProbeOptions},
     shell_quote::{quote, quote_path},
     Context, Diff, Module, ModuleError, Query, Report,
@@ -58,9 +59,23 @@ pub struct Args {
     #[serde(default = "yes")]
     pub follow: Bool,
     pub unsafe_writes: Option<Bool>,
+    pub modification_time: Option<String>,
+    pub access_time: Option<String>,
 }
 
 impl Args {
+    /// `touch` sets both times unless told to preserve them; other states keep them.
+    fn times(&self, state: State) -> Result<Times, ModuleError> {
+        let default = match state {
+            State::Touch => TimeChoice::Now,
+            _ => TimeChoice::Preserve,
+        };
+        Ok(Times {
+            modification: TimeChoice::parse(self.modification_time.as_deref(), default)?,
+            access: TimeChoice::parse(self.access_time.as_deref(), default)?,
+        })
+    }
+
     fn attrs(&self) -> AttrSpec {
         AttrSpec::new(
             self.owner.clone().map(|s| s.0),
@@ -170,6 +185,7 @@ impl Module for File {
         } else {
             &prev
         };
+        let times = args.times(state)?;
         let p = quote_path(path);
         let mut script = String::new();
         let mut report = Report::ok().with("path", path);
@@ -184,7 +200,11 @@ impl Module for File {
                 }
             }
             State::Touch => {
-                script.push_str(&format!("touch -- {p}\n"));
+                if effective.exists() {
+                    script.push_str(&times.command(path));
+                } else {
+                    script.push_str(&format!("touch -- {p}\n"));
+                }
                 after.state = "file";
                 let attrs = match effective.exists() {
                     true => spec.change_for(effective)?,
@@ -313,6 +333,9 @@ impl Module for File {
                 after.attrs = spec.change_for(target)?;
                 script.push_str(&file_attrs::commands(path, &after.attrs, false));
             }
+        }
+        if !matches!(state, State::Absent | State::Touch) {
+            script.push_str(&times.command(path));
         }
         report = report.with("state", after.state);
         for (k, v) in [("owner", &spec.owner), ("group", &spec.group)] {
@@ -542,6 +565,28 @@ mod tests {
         assert!(apply("file", json!({"path": t, "state": "touch", "mode": "0640"})).changed);
         assert_eq!(mode_of(Path::new(&t)), 0o640);
         assert!(apply("file", json!({"path": t, "state": "touch"})).changed);
+    }
+
+    #[test]
+    fn preserved_times_make_touch_idempotent_and_now_always_changes() {
+        let s = Scratch::new();
+        let t = s.path("kept");
+        let keep = json!({"path": t, "state": "touch", "mode": "0600",
+            "modification_time": "preserve", "access_time": "preserve"});
+        let r = twice(keep);
+        assert!(r.changed && Path::new(&t).exists());
+        let old = filetime_of(&t);
+        assert!(apply("file", json!({"path": t, "modification_time": "now"})).changed);
+        assert!(filetime_of(&t) >= old);
+        let e = error(
+            "file",
+            json!({"path": t, "state": "touch", "modification_time": "202401011200"}),
+        );
+        assert!(matches!(e, ModuleError::Args(_)));
+    }
+
+    fn filetime_of(path: &str) -> i64 {
+        fs::metadata(path).unwrap().mtime()
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod error;
 pub mod fetch;
 pub mod file;
 pub mod file_attrs;
+pub mod file_times;
 pub mod file_write;
 pub mod find;
 pub mod group;

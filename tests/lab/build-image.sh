@@ -7,10 +7,14 @@
 # always points at the last image built or found.
 #
 # usage: build-image.sh [--name NAME] [--packages "PKG ..."] [--init-hook FILE]...
-#                       [--build-hook FILE]... [--print-tag] [--force]
+#                       [--build-hook FILE]... [--rootfs-hook FILE]... [--print-tag] [--force]
 #   --packages    extra packages, added to the base list
 #   --init-hook   script run (as root, in order) by the container's init before sshd
 #   --build-hook  script run once inside the rootfs (chroot) at build time
+#   --rootfs-hook script run on this machine before the build hooks, with the rootfs
+#                 directory as $1 and LAB_SUITE, LAB_MIRROR, LAB_DEB_CACHE set (e.g. to
+#                 debootstrap a second root inside it, sharing the .deb cache); every
+#                 file in the hook's directory counts in the recipe hash
 #   --print-tag   print the tag the recipe maps to and exit
 #   --force       rebuild even if the tag exists
 # env: TROUPE_LAB_CACHE  directory keeping rootfs tarballs (<name>-<hash>.tar.gz),
@@ -27,6 +31,7 @@ name=troupe-lab
 extra_packages=""
 init_hooks=()
 build_hooks=()
+rootfs_hooks=()
 print_tag=false
 force=false
 
@@ -41,6 +46,7 @@ while [ $# -gt 0 ]; do
 	--packages) extra_packages="$extra_packages $2"; shift 2 ;;
 	--init-hook) init_hooks+=("$(realpath "$2")"); shift 2 ;;
 	--build-hook) build_hooks+=("$(realpath "$2")"); shift 2 ;;
+	--rootfs-hook) rootfs_hooks+=("$(realpath "$2")"); shift 2 ;;
 	--print-tag) print_tag=true; shift ;;
 	--force) force=true; shift ;;
 	*) die "unknown argument: $1" ;;
@@ -57,6 +63,12 @@ recipe_hash() {
 		echo "suite=$SUITE packages=$packages"
 		for hook in "${init_hooks[@]}"; do echo "init-hook $(basename "$hook")" && cat "$hook"; done
 		for hook in "${build_hooks[@]}"; do echo "build-hook $(basename "$hook")" && cat "$hook"; done
+		for hook in "${rootfs_hooks[@]}"; do
+			echo "rootfs-hook $(basename "$hook")"
+			(cd "$(dirname "$hook")" && find . -type f | LC_ALL=C sort | while read -r file; do
+				echo "file $file" && cat "$file"
+			done)
+		done
 	} | sha256sum | cut -c1-12
 }
 
@@ -184,6 +196,10 @@ i=10
 for hook in "${init_hooks[@]}"; do
 	install -m 755 "$hook" "$rootfs/etc/lab-init.d/$i-$(basename "$hook")"
 	i=$((i + 1))
+done
+for hook in "${rootfs_hooks[@]}"; do
+	LAB_SUITE=$SUITE LAB_MIRROR=$mirror LAB_DEB_CACHE=$deb_cache "$hook" "$rootfs" ||
+		die "rootfs hook $hook failed"
 done
 for hook in "${build_hooks[@]}"; do
 	install -m 755 "$hook" "$rootfs/tmp/build-hook"

@@ -3,12 +3,16 @@
 # from this machine with a key made for the lab alone.
 #
 # usage: lab.sh up N [--name LAB] [--image IMG]   (replaces an existing LAB)
+#                    [--host-image I=IMG]... [--domain DOMAIN] [--run-arg ARG]...
 #        lab.sh down [--name LAB | --all]
 #        lab.sh wait [--name LAB] [HOST...]       (until sshd answers, e.g. after a restart)
 #        lab.sh inventory [--name LAB]            (prints the inventory's path)
 #        lab.sh ls
 # LAB defaults to "lab"; IMG defaults to the image build-image.sh makes (built
-# if missing). State lives in tests/lab/.state/LAB/: id_ed25519 (+ .pub),
+# if missing); --host-image gives host number I another one. --domain names host
+# hNN "hNN.DOMAIN" (hostname and DNS name on the lab network); --run-arg passes
+# ARG to every `docker run` (e.g. --cap-add=SYS_ADMIN, -e VAR=VALUE).
+# State lives in tests/lab/.state/LAB/: id_ed25519 (+ .pub),
 # inventory.yml (Ansible YAML), ssh_config, hosts ("name ip container" lines).
 set -euo pipefail
 
@@ -28,7 +32,7 @@ die() {
 }
 
 usage() {
-	sed -n '5,13s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+	sed -n '5,17s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
 	exit 2
 }
 
@@ -133,17 +137,29 @@ all:
 EOF
 		for ((i = 1; i <= n; i++)); do
 			printf '        %s:\n          ansible_host: %s.%d\n' "$(host_name "$i")" "$net" $((FIRST_HOST_OCTET + i - 1))
+			[ -z "$domain" ] || printf '          lab_fqdn: %s.%s\n' "$(host_name "$i")" "$domain"
 		done
 	} >"$state/inventory.yml"
 }
 
+# The image host number $1 runs: its --host-image, else the lab's.
+image_of() {
+	local i=$1 spec
+	for spec in "${host_images[@]}"; do
+		[ "${spec%%=*}" != "$i" ] || { echo "${spec#*=}"; return; }
+	done
+	echo "$image"
+}
+
 run_host() {
-	local lab=$1 image=$2 net=$3 i=$4 pubkey=$5 name
+	local lab=$1 image=$2 net=$3 i=$4 pubkey=$5 name hostname
 	name=$(host_name "$i")
-	docker run -d --name "$lab-$name" --hostname "$name" \
+	hostname=$name${domain:+.$domain}
+	docker run -d --name "$lab-$name" --hostname "$hostname" \
 		--network "$lab-net" --ip "$net.$((FIRST_HOST_OCTET + i - 1))" \
+		${domain:+--network-alias "$hostname"} \
 		--label "troupe.lab=$lab" -e "LAB_AUTHORIZED_KEY=$pubkey" \
-		"$image" >/dev/null
+		"${run_args[@]}" "$image" >/dev/null
 }
 
 wait_for_ssh() {
@@ -175,7 +191,13 @@ cmd_up() {
 		die "N must be 1..200, got '$n'"
 	fi
 	[ -n "$image" ] || image=$("$here/build-image.sh")
-	docker image inspect "$image" >/dev/null 2>&1 || die "image $image not found"
+	local spec i
+	for spec in "${host_images[@]}"; do
+		[[ "$spec" =~ ^[0-9]+=.+ ]] || die "--host-image wants I=IMG, got '$spec'"
+	done
+	for ((i = 1; i <= n; i++)); do
+		docker image inspect "$(image_of "$i")" >/dev/null 2>&1 || die "image $(image_of "$i") not found"
+	done
 
 	cmd_down "$lab"
 	local state="$state_root/$lab"
@@ -190,7 +212,7 @@ cmd_up() {
 	local failed="$state/run-failed"
 	for ((i = 1; i <= n; i++)); do
 		while [ "$(jobs -rp | wc -l)" -ge "$PARALLEL_RUNS" ]; do wait -n || true; done
-		{ run_host "$lab" "$image" "$net" "$i" "$pubkey" || touch "$failed"; } &
+		{ run_host "$lab" "$(image_of "$i")" "$net" "$i" "$pubkey" || touch "$failed"; } &
 	done
 	wait
 	[ ! -e "$failed" ] || die "some containers of lab $lab failed to start"
@@ -257,18 +279,25 @@ command=$1
 shift
 lab=lab
 image=""
+host_images=()
+domain=""
+run_args=()
 all=false
 positional=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--name) lab=$2; shift 2 ;;
 	--image) image=$2; shift 2 ;;
+	--host-image) host_images+=("$2"); shift 2 ;;
+	--domain) domain=$2; shift 2 ;;
+	--run-arg) run_args+=("$2"); shift 2 ;;
 	--all) all=true; shift ;;
 	-*) usage ;;
 	*) positional+=("$1"); shift ;;
 	esac
 done
 [[ "$lab" =~ ^[a-z0-9][a-z0-9_.-]*$ ]] || die "bad lab name '$lab'"
+[[ -z "$domain" || "$domain" =~ ^[a-z0-9][a-z0-9.-]*$ ]] || die "bad domain '$domain'"
 
 case "$command" in
 up) [ ${#positional[@]} -eq 1 ] || usage; cmd_up "${positional[0]}" "$lab" "$image" ;;

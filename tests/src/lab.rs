@@ -31,16 +31,35 @@ impl Lab {
         Self::start_lab(name, count, Some(image))
     }
 
+    /// Brings up a lab with a script of its own that wraps `lab.sh up` (e.g.
+    /// `lab/gluu/up.sh`): it gets `args` then `--name <id>` and must print the path
+    /// of an inventory inside the lab's state directory.
+    pub fn up_with_script(name: &str, script: &Path, args: &[&str]) -> Result<Lab, LabError> {
+        Self::launch(name, |id| {
+            let mut command = Command::new(script);
+            command.args(args).args(["--name", id]);
+            command
+        })
+    }
+
     fn start_lab(name: &str, count: usize, image: Option<&str>) -> Result<Lab, LabError> {
+        Self::launch(name, |id| {
+            let mut command = lab_script();
+            command
+                .arg("up")
+                .arg(count.to_string())
+                .args(["--name", id]);
+            if let Some(image) = image {
+                command.args(["--image", image]);
+            }
+            command
+        })
+    }
+
+    /// Runs the command `up` makes for the lab's id, which prints an inventory path.
+    fn launch(name: &str, up: impl FnOnce(&str) -> Command) -> Result<Lab, LabError> {
         let id = format!("{name}-{}", std::process::id());
-        let mut command = lab_script();
-        command
-            .arg("up")
-            .arg(count.to_string())
-            .args(["--name", &id]);
-        if let Some(image) = image {
-            command.args(["--image", image]);
-        }
+        let mut command = up(&id);
         // Whatever happens next, a partly started lab is ours to remove.
         let mut lab = Lab {
             id,

@@ -105,17 +105,5 @@ fn list_tasks(tasks: &[Task], inherited: &[String], opts: &RunOptions, indent: u
 }
 
 fn collect_tags(tasks: &[Task], into: &mut BTreeSet<String>) {
-    for t in tasks {
-        into.extend(t.kw.tags.iter().cloned());
-        if let Action::Block {
-            block,
-            rescue,
-            always,
-        } = &t.action
-        {
-            for part in [block, rescue, always] {
-                collect_tags(part, into);
-            }
-        }
-    }
+    Task::walk(tasks, &mut |t| into.extend(t.kw.tags.iter().cloned()));
 }

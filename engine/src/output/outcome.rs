@@ -67,6 +67,22 @@ impl Outcome {
         matches!(self.status, Status::Failed | Status::Unreachable) && !self.ignored
     }
 
+    /// The result as `register` stores it: `changed` and `failed` always present, `skipped`
+    /// when skipped.
+    pub fn registered(&self) -> Map {
+        let mut result = self.result.clone();
+        result
+            .entry("changed")
+            .or_insert(Value::Bool(self.status == Status::Changed));
+        result
+            .entry("failed")
+            .or_insert(Value::Bool(self.status == Status::Failed));
+        if self.status == Status::Skipped {
+            result.insert("skipped".into(), Value::Bool(true));
+        }
+        result
+    }
+
     pub fn msg(&self) -> Option<&str> {
         self.result.get("msg").and_then(Value::as_str)
     }

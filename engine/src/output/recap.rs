@@ -36,7 +36,11 @@ impl Recap {
             Status::Skipped => s.skipped += 1,
             Status::Failed if outcome.ignored => {
                 s.ok += 1;
-                s.ignored += 1
+                s.ignored += 1;
+                // A command that failed still ran: Ansible counts its `changed`.
+                if outcome.result.get("changed") == Some(&crate::Value::Bool(true)) {
+                    s.changed += 1
+                }
             }
             Status::Failed => s.failed += 1,
             Status::Unreachable => s.unreachable += 1,
@@ -70,5 +74,28 @@ impl Recap {
             .unwrap()
             .values()
             .all(|s| s.failed == 0 && s.unreachable == 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Value;
+
+    #[test]
+    fn an_ignored_failure_counts_ok_ignored_and_its_change() {
+        let recap = Recap::default();
+        let mut failed_command = Outcome::failed("non-zero return code");
+        failed_command
+            .result
+            .insert("changed".into(), Value::Bool(true));
+        failed_command.ignored = true;
+        recap.count("h", &failed_command);
+        let mut failed_check = Outcome::failed("no");
+        failed_check.ignored = true;
+        recap.count("h", &failed_check);
+        let s = recap.snapshot()["h"];
+        assert_eq!((s.ok, s.ignored, s.changed, s.failed), (2, 2, 1, 0));
+        assert!(recap.success());
     }
 }

@@ -53,6 +53,25 @@ pub struct Task {
     pub role: Option<Arc<Role>>,
 }
 
+impl Task {
+    /// Calls `f` on each task of `tasks` and, depth first, on everything inside its blocks.
+    pub fn walk<'a>(tasks: &'a [Task], f: &mut impl FnMut(&'a Task)) {
+        for t in tasks {
+            f(t);
+            if let Action::Block {
+                block,
+                rescue,
+                always,
+            } = &t.action
+            {
+                for part in [block, rescue, always] {
+                    Task::walk(part, f);
+                }
+            }
+        }
+    }
+}
+
 /// What a task does.
 #[derive(Debug, Clone)]
 pub enum Action {

@@ -69,6 +69,13 @@ impl PlayRun {
                 self.describe_error(step.task, &format!("no module named '{name}'")),
             );
         };
+        // `copy` writes a list or dict `content` as JSON, as Ansible's action does.
+        if let (true, Some(c @ (Value::Array(_) | Value::Object(_)))) =
+            (name == "copy", args.get("content"))
+        {
+            let text = crate::template::to_json_text(c);
+            args.insert("content".into(), Value::from(text));
+        }
         if let Some((_, kind)) = CONTROLLER_SRC.iter().find(|(m, _)| *m == name) {
             let remote = args
                 .get("remote_src")

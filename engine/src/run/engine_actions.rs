@@ -5,10 +5,10 @@ use std::{path::PathBuf, sync::Arc};
 
 use serde_json::json;
 
-use super::{action::Step, file_lookup, play::PlayRun};
+use super::{action::Step, file_lookup, play::PlayRun, vars_dir};
 use crate::{
     output::{Outcome, Status},
-    template::python_repr,
+    template::{python_repr, Whitespace},
     yaml, Map, Value,
 };
 
@@ -184,17 +184,10 @@ fn include_vars(play: &Arc<PlayRun>, args: Map, step: &Step) -> Outcome {
                 play.describe_error(step.task, &format!("could not find directory '{d}'")),
             );
         };
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(&found)
-            .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-            .unwrap_or_default();
-        entries.retain(|p| {
-            matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("yml" | "yaml" | "json")
-            )
-        });
-        entries.sort();
-        files = entries;
+        match vars_dir::DirOptions::from_args(&args).and_then(|o| o.files(&found)) {
+            Ok(found) => files = found,
+            Err(msg) => return Outcome::failed(play.describe_error(step.task, &msg)),
+        }
     } else {
         return Outcome::failed("include_vars: give a file or a dir");
     }
@@ -253,10 +246,16 @@ fn template(play: &Arc<PlayRun>, mut args: Map, step: &Step) -> Outcome {
             ));
         }
     };
+    let mut whitespace = Whitespace::default();
+    let mut option = |key: &str, default: bool| {
+        args.remove(key)
+            .and_then(|v| troupe_modules::args::boolean(&v))
+            .unwrap_or(default)
+    };
+    whitespace.trim_blocks = option("trim_blocks", whitespace.trim_blocks);
+    whitespace.lstrip_blocks = option("lstrip_blocks", whitespace.lstrip_blocks);
     for key in [
         "newline_sequence",
-        "trim_blocks",
-        "lstrip_blocks",
         "output_encoding",
         "variable_start_string",
         "variable_end_string",
@@ -277,7 +276,7 @@ fn template(play: &Arc<PlayRun>, mut args: Map, step: &Step) -> Outcome {
     extra.insert("template_host".into(), Value::from(step.host));
     extra.insert("ansible_managed".into(), Value::from("Ansible managed"));
     let ctx = play.scope(step.host, step.inh, extra).into_context();
-    let rendered = match play.run.templar.render_file(&path, &ctx) {
+    let rendered = match play.run.templar.render_file_with(&path, &ctx, whitespace) {
         Ok(s) => s,
         Err(e) => {
             return Outcome::failed(

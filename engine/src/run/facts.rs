@@ -8,13 +8,20 @@ use crate::{Map, Value};
 const SCRIPT: &str = r#"
 h=$(hostname 2>/dev/null || cat /proc/sys/kernel/hostname)
 echo "hostname=$h"
-echo "fqdn=$(hostname -f 2>/dev/null || echo "$h")"
+# Python's socket.getfqdn(): the host's address looked up back, first dotted name or else the
+# canonical one.
+a=$(getent ahosts "$h" 2>/dev/null | awk 'NR==1{print $1}')
+fq=$([ -n "$a" ] && getent hosts "$a" 2>/dev/null | awk '{for(i=2;i<=NF;i++) if(index($i,".")){print $i; exit}; print $2; exit}')
+echo "fqdn=${fq:-$(hostname -f 2>/dev/null || echo "$h")}"
+echo "debian_version=$(cat /etc/debian_version 2>/dev/null)"
 echo "system=$(uname -s)"
 echo "kernel=$(uname -r)"
 echo "arch=$(uname -m)"
 echo "pid1=$(cat /proc/1/comm 2>/dev/null)"
 echo "user_id=$(id -un 2>/dev/null)"
 echo "user_uid=$(id -u)"
+echo "user_gid=$(id -g)"
+echo "passwd=$(getent passwd "$(id -u)" 2>/dev/null || grep "^$(id -un):" /etc/passwd)"
 echo "nproc=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN)"
 echo "memtotal_kb=$(awk '/^MemTotal:/{print $2}' /proc/meminfo 2>/dev/null)"
 echo "route=$(ip -4 route get 1.1.1.1 2>/dev/null | head -n1)"
@@ -23,6 +30,7 @@ for m in apt-get dnf yum zypper apk pacman; do command -v $m >/dev/null 2>&1 && 
 [ -d /run/systemd/system ] && echo "systemd_running=1"
 [ -d /etc/init.d ] && echo "initd=1"
 sed -n 's/^\([A-Z_]*\)=/os_\1=/p' /etc/os-release 2>/dev/null
+env | sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=/env_\1=/p'
 "#;
 
 /// Gathers the basic facts Ansible users rely on, in a single remote command.
@@ -39,6 +47,16 @@ pub fn from_output(text: &str) -> Map {
         .map(|(k, v)| (k, v.trim_matches('"').to_string()))
         .collect();
     let get = |k: &str| raw.get(k).cloned().unwrap_or_default();
+    // The target's environment, values as they are (no quote trimming).
+    let env: Map = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("env_")?.split_once('='))
+        .map(|(k, v)| (k.to_string(), Value::from(v)))
+        .collect();
+    // name:x:uid:gid:gecos:home:shell
+    let passwd = get("passwd");
+    let passwd: Vec<&str> = passwd.split(':').collect();
+    let passwd_field = |i: usize| passwd.get(i).copied().unwrap_or_default().to_string();
     let hostname = get("hostname");
     let fqdn = get("fqdn");
     let short = hostname.split('.').next().unwrap_or_default().to_string();
@@ -48,7 +66,19 @@ pub fn from_output(text: &str) -> Map {
         .unwrap_or_default();
     let os_id = get("os_ID");
     let (distribution, family) = distribution(&os_id, &get("os_ID_LIKE"));
-    let version = get("os_VERSION_ID");
+    // Debian's point release is in /etc/debian_version (12.11), not in os-release (12).
+    let debian_version = get("debian_version");
+    let version = match debian_version.split_once('.') {
+        Some((major, minor))
+            if distribution == "Debian"
+                && !major.is_empty()
+                && major.chars().all(|c| c.is_ascii_digit())
+                && minor.starts_with(|c: char| c.is_ascii_digit()) =>
+        {
+            debian_version.clone()
+        }
+        _ => get("os_VERSION_ID"),
+    };
     let major = version.split('.').next().unwrap_or_default().to_string();
     let service_mgr = if get("pid1") == "systemd" || raw.contains_key("systemd_running") {
         "systemd"
@@ -104,6 +134,11 @@ pub fn from_output(text: &str) -> Map {
         "pkg_mgr": get("pkg_mgr").replace("apt-get", "apt"),
         "user_id": get("user_id"),
         "user_uid": get("user_uid").parse::<i64>().unwrap_or(-1),
+        "user_gid": get("user_gid").parse::<i64>().unwrap_or(-1),
+        "user_gecos": passwd_field(4),
+        "user_dir": passwd_field(5),
+        "user_shell": passwd_field(6),
+        "env": env,
         "processor_vcpus": get("nproc").parse::<i64>().unwrap_or(1),
         "memtotal_mb": get("memtotal_kb").parse::<i64>().unwrap_or(0) / 1024,
         "default_ipv4": default_ipv4,
@@ -158,7 +193,7 @@ mod tests {
 
     #[test]
     fn debian_container_facts() {
-        let text = "hostname=h01\nfqdn=h01.lab\nsystem=Linux\npid1=sh\nroute=1.1.1.1 via 10.9.0.1 dev eth0 src 10.9.0.5 uid 0\naddrs=10.9.0.5 \ninitd=1\npkg_mgr=apt-get\nos_ID=debian\nos_VERSION_ID=\"12\"\nos_VERSION_CODENAME=bookworm\n";
+        let text = "passwd=app:x:1000:1000:App User:/home/app:/bin/bash\nenv_HOME=/home/app\nenv_QUOTED=\"x\"\nhostname=h01\nfqdn=h01.lab\nsystem=Linux\npid1=sh\nroute=1.1.1.1 via 10.9.0.1 dev eth0 src 10.9.0.5 uid 0\naddrs=10.9.0.5 \ninitd=1\npkg_mgr=apt-get\nos_ID=debian\ndebian_version=12.11\nos_VERSION_ID=\"12\"\nos_VERSION_CODENAME=bookworm\n";
         let f = from_output(text);
         assert_eq!(f["ansible_hostname"], "h01");
         assert_eq!(f["ansible_fqdn"], "h01.lab");
@@ -168,8 +203,14 @@ mod tests {
         assert_eq!(f["ansible_os_family"], "Debian");
         assert_eq!(f["ansible_distribution"], "Debian");
         assert_eq!(f["ansible_distribution_major_version"], "12");
+        assert_eq!(f["ansible_distribution_version"], "12.11");
         assert_eq!(f["ansible_service_mgr"], "sysvinit");
         assert_eq!(f["ansible_pkg_mgr"], "apt");
         assert_eq!(f["ansible_facts"]["hostname"], "h01");
+        assert_eq!(f["ansible_user_dir"], "/home/app");
+        assert_eq!(f["ansible_user_shell"], "/bin/bash");
+        assert_eq!(f["ansible_user_gecos"], "App User");
+        assert_eq!(f["ansible_env"]["HOME"], "/home/app");
+        assert_eq!(f["ansible_env"]["QUOTED"], "\"x\"");
     }
 }

@@ -8,7 +8,7 @@ use troupe_modules::Target;
 
 use super::{
     inherited::Inherited,
-    loop_items,
+    loop_items::{self, LoopError},
     play::{HostEnd, PlayRun},
 };
 use crate::{
@@ -65,6 +65,9 @@ impl PlayRun {
                 if first.status == Status::Changed {
                     self.handlers.notify(other, &task.notify);
                     self.handlers.notify(other, &inh.notify);
+                }
+                if first.status == Status::Failed && !first.ignored {
+                    self.note_failure(task, other, first);
                 }
                 self.end_on_failure(other, first);
             }
@@ -182,27 +185,36 @@ impl PlayRun {
     }
 
     /// The loop items of a task on a host, each as the names it binds; one empty map when
-    /// the task has no loop.
+    /// the task has no loop. `None` when the loop names something undefined but `when`,
+    /// evaluated without an item, is false: Ansible skips such a task rather than fail it.
     pub fn loop_extras(
         &self,
         task: &Task,
         host: &str,
         inh: &Inherited,
-    ) -> Result<Vec<Map>, String> {
+    ) -> Result<Option<Vec<Map>>, String> {
         let Some(lp) = &task.r#loop else {
-            return Ok(vec![Map::new()]);
+            return Ok(Some(vec![Map::new()]));
         };
         let ctx = self.scope(host, inh, Map::new()).into_context();
-        let items = loop_items::resolve(
+        let items = match loop_items::resolve(
             &lp.source,
             &self.run.templar,
             &ctx,
             inh.role.as_deref(),
             &self.play.dir,
-        )
-        .map_err(|e| self.describe_error(task, &e))?;
+        ) {
+            Ok(items) => items,
+            Err(e @ LoopError::Undefined(_)) => {
+                return match self.conditions_hold(&inh.when, &ctx) {
+                    Ok(false) => Ok(None),
+                    _ => Err(self.describe_error(task, &e.to_string())),
+                }
+            }
+            Err(e) => return Err(self.describe_error(task, &e.to_string())),
+        };
         let total = items.len();
-        Ok(items
+        Ok(Some(items
             .into_iter()
             .enumerate()
             .map(|(i, item)| {
@@ -221,7 +233,7 @@ impl PlayRun {
                 }
                 m
             })
-            .collect())
+            .collect()))
     }
 
     /// The task on one host: loop, conditions, action, retries; printed, counted, registered.
@@ -240,7 +252,12 @@ impl PlayRun {
                     self.run.printer.result(host, &o, false);
                     o
                 }
-                Ok(items) => {
+                Ok(None) => {
+                    let o = Outcome::skipped("Conditional result was False");
+                    self.run.printer.result(host, &o, false);
+                    o
+                }
+                Ok(Some(items)) => {
                     let mut results = Vec::new();
                     for (i, extra) in items.into_iter().enumerate() {
                         let item = extra.get(&lp.control.loop_var).cloned().unwrap_or_default();
@@ -277,6 +294,9 @@ impl PlayRun {
             self.handlers.notify(host, &task.notify);
             self.handlers.notify(host, &inh.notify);
         }
+        if outcome.status == Status::Failed && !outcome.ignored {
+            self.note_failure(task, host, &outcome);
+        }
         self.end_on_failure(host, &outcome);
         outcome
     }
@@ -301,16 +321,7 @@ impl PlayRun {
     /// Stores a result under the task's `register` name (registered results are host facts).
     fn register(&self, task: &Task, host: &str, outcome: &Outcome) {
         let Some(name) = &task.register else { return };
-        let mut result = outcome.result.clone();
-        result
-            .entry("changed")
-            .or_insert(Value::Bool(outcome.status == Status::Changed));
-        result
-            .entry("failed")
-            .or_insert(Value::Bool(outcome.status == Status::Failed));
-        if outcome.status == Status::Skipped {
-            result.insert("skipped".into(), Value::Bool(true));
-        }
+        let result = outcome.registered();
         self.run.hosts.update(host, |s| {
             Arc::make_mut(&mut s.host_facts).insert(name.clone(), Value::Object(result));
         });

@@ -7,9 +7,27 @@ use minijinja::Value as JValue;
 use super::file_lookup;
 use crate::{
     playbook::{LoopSource, Role},
-    template::{python_repr, Templar},
+    template::{python_repr, Templar, TemplateError},
     Map, Value,
 };
+
+/// Why a loop has no list of items.
+#[derive(Debug, thiserror::Error)]
+pub enum LoopError {
+    /// The source uses an undefined variable. Ansible lets a false `when` (evaluated without
+    /// the item) skip such a task rather than fail it.
+    #[error("{0}")]
+    Undefined(String),
+    /// The source rendered to something that is not a list of items, or did not render.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl From<String> for LoopError {
+    fn from(msg: String) -> Self {
+        LoopError::Invalid(msg)
+    }
+}
 
 /// Renders a loop's source and turns it into the list of items, or says why it can't.
 pub fn resolve(
@@ -18,8 +36,13 @@ pub fn resolve(
     ctx: &JValue,
     role: Option<&Role>,
     play_dir: &Path,
-) -> Result<Vec<Value>, String> {
-    let render = |v: &Value| templar.render_value(v, ctx).map_err(|e| e.to_string());
+) -> Result<Vec<Value>, LoopError> {
+    let render = |v: &Value| {
+        templar.render_value(v, ctx).map_err(|e| match e {
+            TemplateError::Undefined { .. } => LoopError::Undefined(e.to_string()),
+            _ => LoopError::Invalid(e.to_string()),
+        })
+    };
     match source {
         LoopSource::Items { value, flatten } => match render(value)? {
             Value::Array(items) if *flatten => Ok(items
@@ -32,14 +55,14 @@ pub fn resolve(
             Value::Array(items) => Ok(items),
             Value::Null if *flatten => Ok(Vec::new()),
             other if *flatten => Ok(vec![other]),
-            other => Err(format!(
+            other => Err(LoopError::Invalid(format!(
                 "Invalid data passed to 'loop', it requires a list, got this instead: {}. Hint: If you passed a list/dict of just one element, try adding wantlist=True to your lookup invocation or use q/query instead of lookup.",
                 python_repr(&other)
-            )),
+            ))),
         },
         LoopSource::Dict(value) => match render(value)? {
             Value::Object(m) => Ok(m.into_iter().map(|(k, v)| serde_json::json!({"key": k, "value": v})).collect()),
-            other => Err(format!("with_dict expects a dict, got {}", python_repr(&other))),
+            other => Err(LoopError::Invalid(format!("with_dict expects a dict, got {}", python_repr(&other)))),
         },
         LoopSource::Fileglob(value) => {
             let patterns = match render(value)? {
@@ -73,7 +96,7 @@ pub fn resolve(
             }
             Ok(out)
         }
-        LoopSource::Lookup { name, value } => lookup(name, render(value)?),
+        LoopSource::Lookup { name, value } => Ok(lookup(name, render(value)?)?),
     }
 }
 

@@ -3,6 +3,7 @@
 mod action;
 mod engine_actions;
 pub mod facts;
+mod failed_task;
 mod fan_out;
 mod file_lookup;
 mod handlers;
@@ -13,6 +14,7 @@ mod loop_items;
 mod play;
 mod run_state;
 mod tag_filter;
+mod vars_dir;
 mod walk;
 
 pub use run_state::{Run, RunOptions};

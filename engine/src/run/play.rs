@@ -28,6 +28,15 @@ pub enum HostEnd {
     Ended,
 }
 
+/// What follows a serial batch.
+enum BatchEnd {
+    Continue,
+    /// `meta: end_play`: the next play still runs.
+    EndPlay,
+    /// Every host of the batch failed, or more than `max_fail_percentage`: the playbook ends.
+    EndRun,
+}
+
 /// State of one play while it runs.
 pub struct PlayRun {
     pub run: Arc<Run>,
@@ -40,6 +49,8 @@ pub struct PlayRun {
     pub all_hosts: Vec<String>,
     pub batch: RwLock<Vec<String>>,
     pub ended: Mutex<HashMap<String, HostEnd>>,
+    /// Each failed host's `ansible_failed_task`/`ansible_failed_result`, until a rescue.
+    pub last_failure: Mutex<HashMap<String, Map>>,
     pub handlers: Handlers,
     pub end_play: AtomicBool,
     pub free: bool,
@@ -59,17 +70,22 @@ impl PlayRun {
             all_hosts: Vec::new(),
             batch: RwLock::default(),
             ended: Mutex::default(),
+            last_failure: Mutex::default(),
             end_play: AtomicBool::new(false),
         }
     }
 
-    /// Runs the play; returns false when the run must stop (a fatal error before any host ran).
+    /// Runs the play; returns false when the run must stop: a fatal error before any host ran,
+    /// or a whole batch failed (Ansible then ends the playbook).
     pub fn run(self) -> bool {
         let mut this = self;
         let name = this.play_name();
         this.run.printer.play(&name);
         match this.select_hosts() {
-            Ok(hosts) => this.all_hosts = hosts,
+            Ok(hosts) => {
+                let failed = this.run.failed_hosts.lock().unwrap();
+                this.all_hosts = hosts.into_iter().filter(|h| !failed.contains(h)).collect();
+            }
             Err(msg) => {
                 this.run.printer.fatal(&msg);
                 return false;
@@ -82,11 +98,27 @@ impl PlayRun {
         let this = Arc::new(this);
         for batch in this.batches() {
             *this.batch.write().unwrap() = batch.clone();
-            if !this.run_batch(&batch) {
-                break;
+            let end = this.run_batch(&batch);
+            this.remember_failed_hosts(&batch);
+            match end {
+                BatchEnd::Continue => {}
+                BatchEnd::EndPlay => break,
+                BatchEnd::EndRun => return false,
             }
         }
         true
+    }
+
+    fn remember_failed_hosts(&self, batch: &[String]) {
+        let mut failed = self.run.failed_hosts.lock().unwrap();
+        for h in batch {
+            if matches!(
+                self.ended_as(h),
+                Some(HostEnd::Failed | HostEnd::Unreachable)
+            ) {
+                failed.insert(h.clone());
+            }
+        }
     }
 
     fn play_name(&self) -> String {
@@ -181,8 +213,8 @@ impl PlayRun {
         out
     }
 
-    /// One serial batch through every section. False when the play must stop.
-    fn run_batch(self: &Arc<Self>, batch: &[String]) -> bool {
+    /// One serial batch through every section, and what comes after it.
+    fn run_batch(self: &Arc<Self>, batch: &[String]) -> BatchEnd {
         for h in batch {
             self.run.recap.touch(h);
         }
@@ -215,9 +247,13 @@ impl PlayRun {
             .filter(|h| self.ended_as(h).is_some_and(|e| e != HostEnd::Ended))
             .count();
         if failed > 0 && self.too_many_failed(batch, failed) {
-            return false;
+            return BatchEnd::EndRun;
         }
-        !self.end_play.load(Ordering::SeqCst)
+        if self.end_play.load(Ordering::SeqCst) {
+            BatchEnd::EndPlay
+        } else {
+            BatchEnd::Continue
+        }
     }
 
     fn too_many_failed(&self, batch: &[String], failed: usize) -> bool {
@@ -517,28 +553,15 @@ impl PlayRun {
 /// Defaults and vars of every role in the play's static task tree (`roles:`, `import_role`),
 /// merged in the order the roles first appear.
 fn public_role_vars(play: &Play) -> (Arc<Map>, Arc<Map>) {
-    fn walk(tasks: &[Task], seen: &mut Vec<Arc<crate::playbook::Role>>) {
-        for t in tasks {
-            if let Some(r) = &t.role {
-                if !seen.iter().any(|s| Arc::ptr_eq(s, r)) {
-                    seen.push(r.clone());
-                }
-            }
-            if let crate::playbook::Action::Block {
-                block,
-                rescue,
-                always,
-            } = &t.action
-            {
-                for part in [block, rescue, always] {
-                    walk(part, seen);
-                }
-            }
-        }
-    }
-    let mut roles = Vec::new();
+    let mut roles: Vec<Arc<crate::playbook::Role>> = Vec::new();
     for section in [&play.pre_tasks, &play.roles, &play.tasks, &play.post_tasks] {
-        walk(section, &mut roles);
+        Task::walk(section, &mut |t| {
+            if let Some(r) = &t.role {
+                if !roles.iter().any(|s| Arc::ptr_eq(s, r)) {
+                    roles.push(r.clone());
+                }
+            }
+        });
     }
     let (mut defaults, mut vars) = (Map::new(), Map::new());
     for r in &roles {

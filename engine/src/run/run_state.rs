@@ -1,7 +1,7 @@
 //! What a whole run shares between plays and threads.
 
 use std::{
-    collections::HashMap,
+    collections::{HashMap, HashSet},
     path::PathBuf,
     sync::{Arc, Mutex, RwLock},
 };
@@ -41,6 +41,9 @@ pub struct RunOptions {
     pub timeout: Option<u64>,
 }
 
+/// A host's connection, opened on first use; locked while it opens.
+type ConnectionSlot = Arc<Mutex<Option<Arc<dyn Connection>>>>;
+
 /// One run of a playbook: inventory, host states, connections, output.
 pub struct Run {
     pub opts: RunOptions,
@@ -53,6 +56,8 @@ pub struct Run {
     pub extra_vars: Arc<Map>,
     /// Hosts worked on at once: `--forks`, at most the inventory's size.
     pub forks: usize,
+    /// Hosts that failed or were unreachable in an earlier play: later plays leave them out.
+    pub failed_hosts: Mutex<HashSet<String>>,
     /// One slot per host, locked while connecting so concurrent tasks (e.g. several hosts
     /// delegating to one) share a single connection.
     connections: Mutex<HashMap<String, ConnectionSlot>>,
@@ -89,13 +94,15 @@ impl Run {
             recap: Recap::default(),
             playbook_dir,
             forks,
+            failed_hosts: Mutex::default(),
             connections: Mutex::default(),
             groups: RwLock::default(),
             seeking_start: std::sync::atomic::AtomicBool::new(opts_seeking),
         })
     }
 
-    /// Runs every play; returns whether all hosts succeeded.
+    /// Runs every play until one ends with a whole batch failed; returns whether all hosts
+    /// succeeded.
     pub fn execute(self: &Arc<Self>, playbook: &Playbook) -> bool {
         super::interrupt::guard(self);
         for play in &playbook.plays {
@@ -289,9 +296,6 @@ impl Run {
         });
     }
 }
-
-/// A host's connection, opened on first use.
-type ConnectionSlot = Arc<Mutex<Option<Arc<dyn Connection>>>>;
 
 /// The placeholder `omit` renders to; arguments equal to it are dropped.
 pub const OMIT: &str = "__omit_place_holder__troupe";

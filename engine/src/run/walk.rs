@@ -63,6 +63,7 @@ impl PlayRun {
             for h in &failed {
                 self.rescue_host(h);
             }
+            self.show_failures(&failed);
             self.run_tasks(rescue, &failed, &inner);
             for h in &failed {
                 if self.ended_as(h).is_none() {
@@ -211,7 +212,8 @@ impl PlayRun {
         resolve: impl Fn(&str) -> Result<T, String>,
     ) -> Vec<(Map, Result<T, String>)> {
         let items = match self.loop_extras(task, host, gate) {
-            Ok(items) => items,
+            Ok(Some(items)) => items,
+            Ok(None) => return Vec::new(),
             Err(msg) => return vec![(Map::new(), Err(msg))],
         };
         let mut out = Vec::new();

@@ -8,14 +8,31 @@ use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior};
 
 use super::{filters, jinja_tests, lookups, pycompat, python_repr};
 
+/// The template module's whitespace options (`trim_blocks`, `lstrip_blocks`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Whitespace {
+    pub trim_blocks: bool,
+    pub lstrip_blocks: bool,
+}
+
+impl Default for Whitespace {
+    /// trim_blocks on, lstrip_blocks off: the template module's defaults, also used for strings.
+    fn default() -> Self {
+        Whitespace {
+            trim_blocks: true,
+            lstrip_blocks: false,
+        }
+    }
+}
+
 /// Builds the environment: strict undefined, errors that name variables, no autoescape,
-/// Ansible's whitespace defaults, Python-style printing and Ansible's filters, tests and lookups.
-pub(crate) fn build() -> Environment<'static> {
+/// the given whitespace options, Python-style printing and Ansible's filters, tests and lookups.
+pub(crate) fn build(whitespace: Whitespace) -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_debug(true);
     env.set_auto_escape_callback(|_| AutoEscape::None);
-    env.set_syntax(ansible_syntax());
+    env.set_syntax(syntax(whitespace));
     env.set_formatter(python_repr::formatter);
     env.set_loader(load_file);
     env.set_path_join_callback(join_relative);
@@ -26,12 +43,13 @@ pub(crate) fn build() -> Environment<'static> {
     env
 }
 
-/// trim_blocks on, lstrip_blocks off, keep_trailing_newline on: the template module's defaults.
-fn ansible_syntax() -> SyntaxConfig {
+/// Jinja drops the source's last newline; `Templar` then restores the source's trailing
+/// newlines as Ansible does (see `keep_trailing_newlines`).
+fn syntax(whitespace: Whitespace) -> SyntaxConfig {
     SyntaxConfig::builder()
-        .trim_blocks(true)
-        .lstrip_blocks(false)
-        .keep_trailing_newline(true)
+        .trim_blocks(whitespace.trim_blocks)
+        .lstrip_blocks(whitespace.lstrip_blocks)
+        .keep_trailing_newline(false)
         .build()
         .expect("default delimiters are valid")
 }

@@ -14,6 +14,8 @@ mod python_repr;
 mod templar;
 
 pub use convert::{from_jinja, to_jinja};
+pub use environment::Whitespace;
 pub use error::{Location, TemplateError};
+pub use filters::to_json_text;
 pub use python_repr::{python_repr, python_str};
 pub use templar::Templar;

@@ -34,9 +34,11 @@ pub(crate) fn jinja_str(v: &JValue) -> String {
     }
 }
 
-/// The environment's formatter: what `{{ value }}` writes into text.
+/// The environment's formatter: what `{{ value }}` writes into text. A bare `None` writes
+/// nothing, as Ansible's finalize does; inside a list it still prints `None`.
 pub(crate) fn formatter(out: &mut Output, state: &mut State, value: &JValue) -> Result<(), Error> {
     match value.kind() {
+        ValueKind::None => Ok(()),
         ValueKind::String | ValueKind::Undefined => minijinja::escape_formatter(out, state, value),
         _ => out.write_str(&jinja_str(value)).map_err(Error::from),
     }

@@ -1,14 +1,16 @@
 //! `Templar`: renders playbook strings, values, conditions and template files.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 
 use minijinja::{Environment, ErrorKind, Expression, Template};
 use self_cell::self_cell;
 
 use super::cache::CompileCache;
 use super::convert::from_jinja;
+use super::environment::Whitespace;
 use super::error::TemplateError;
 use super::filters::bool_literal;
 use super::native::{is_template, single_expression};
@@ -39,6 +41,8 @@ self_cell!(
 /// Renders templates the way Ansible does. One per run, shared by every host and thread.
 pub struct Templar {
     env: SharedEnv,
+    /// Environments for template files rendered with non-default whitespace options.
+    file_envs: RwLock<HashMap<Whitespace, SharedEnv>>,
     templates: CompileCache<CompiledTemplate>,
     expressions: CompileCache<CompiledExpression>,
 }
@@ -52,7 +56,8 @@ impl Default for Templar {
 impl Templar {
     pub fn new() -> Templar {
         Templar {
-            env: Arc::new(super::environment::build()),
+            env: Arc::new(super::environment::build(Whitespace::default())),
+            file_envs: RwLock::default(),
             templates: CompileCache::default(),
             expressions: CompileCache::default(),
         }
@@ -69,20 +74,35 @@ impl Templar {
         if !is_template(s) {
             return Ok(Value::String(s.to_owned()));
         }
-        if let Some(expr) = single_expression(s) {
-            // An expression that does not compile alone (`{{ a }} }}`) is left to the text path,
-            // which reports the error against the whole string.
-            if let Ok(compiled) = self.expression(expr) {
-                let v = compiled
-                    .borrow_dependent()
-                    .eval(ctx.clone())
-                    .map_err(|e| TemplateError::from_jinja(&e, s, None))?;
-                if !v.is_undefined() {
-                    return Ok(from_jinja(&v));
-                }
-            }
+        if let Some(v) = self.native(s, ctx)? {
+            return Ok(v);
         }
         self.render_text(s, ctx).map(Value::String)
+    }
+
+    /// The value of a template that is one `{{ expression }}` once Jinja has dropped its final
+    /// newline (`"{{ 5 }}\n"` is the int 5); a string value gets the source's trailing
+    /// newlines back. `None` for any other template.
+    fn native(&self, s: &str, ctx: &minijinja::Value) -> Result<Option<Value>, TemplateError> {
+        let Some(expr) = single_expression(without_final_newline(s)) else {
+            return Ok(None);
+        };
+        // An expression that does not compile alone (`{{ a }} }}`) is left to the text path,
+        // which reports the error against the whole string.
+        let Ok(compiled) = self.expression(expr) else {
+            return Ok(None);
+        };
+        let v = compiled
+            .borrow_dependent()
+            .eval(ctx.clone())
+            .map_err(|e| TemplateError::from_jinja(&e, s, None))?;
+        if v.is_undefined() {
+            return Ok(None);
+        }
+        Ok(Some(match from_jinja(&v) {
+            Value::String(text) => Value::String(keep_trailing_newlines(s, text)),
+            other => other,
+        }))
     }
 
     /// Renders every string inside a value: map keys and values, list items, recursively.
@@ -184,18 +204,53 @@ impl Templar {
         path: &Path,
         ctx: &minijinja::Value,
     ) -> Result<String, TemplateError> {
+        self.render_file_with(path, ctx, Whitespace::default())
+    }
+
+    /// Renders a template file with the given `trim_blocks`/`lstrip_blocks`.
+    pub fn render_file_with(
+        &self,
+        path: &Path,
+        ctx: &minijinja::Value,
+        whitespace: Whitespace,
+    ) -> Result<String, TemplateError> {
         let path = std::path::absolute(path).map_err(|source| TemplateError::Read {
             path: path.to_owned(),
             source,
         })?;
         let name = path.to_string_lossy();
-        let template = self
-            .env
-            .get_template(&name)
-            .map_err(|e| file_error(&e, &path))?;
-        template
+        let env = self.file_env(whitespace);
+        let template = env.get_template(&name).map_err(|e| file_error(&e, &path))?;
+        let rendered = template
             .render(ctx.clone())
-            .map_err(|e| file_error(&e, &path))
+            .map_err(|e| file_error(&e, &path))?;
+        // A file that is one expression of another type prints it without the newline.
+        if let Ok(Some(v)) = self.native(template.source(), ctx) {
+            if !v.is_string() {
+                return Ok(super::python_str(&v));
+            }
+        }
+        Ok(keep_trailing_newlines(template.source(), rendered))
+    }
+
+    fn file_env(&self, whitespace: Whitespace) -> SharedEnv {
+        if whitespace == Whitespace::default() {
+            return self.env.clone();
+        }
+        if let Some(env) = self
+            .file_envs
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&whitespace)
+        {
+            return env.clone();
+        }
+        self.file_envs
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(whitespace)
+            .or_insert_with(|| Arc::new(super::environment::build(whitespace)))
+            .clone()
     }
 
     fn render_text(&self, s: &str, ctx: &minijinja::Value) -> Result<String, TemplateError> {
@@ -214,6 +269,7 @@ impl Templar {
         compiled
             .borrow_dependent()
             .render(ctx.clone())
+            .map(|text| keep_trailing_newlines(s, text))
             .map_err(|e| TemplateError::from_jinja(&e, s, None))
     }
 
@@ -224,6 +280,22 @@ impl Templar {
             })
         })
     }
+}
+
+/// Jinja's reading of a source: one final newline dropped.
+fn without_final_newline(s: &str) -> &str {
+    s.strip_suffix("\r\n")
+        .or_else(|| s.strip_suffix('\n'))
+        .unwrap_or(s)
+}
+
+/// Ansible pads the rendered text with newlines until it ends with at least as many as the
+/// source does (block tags and `trim_blocks` may have eaten them).
+fn keep_trailing_newlines(source: &str, mut rendered: String) -> String {
+    let trailing = |t: &str| t.len() - t.trim_end_matches('\n').len();
+    let missing = trailing(source).saturating_sub(trailing(&rendered));
+    rendered.extend(std::iter::repeat_n('\n', missing));
+    rendered
 }
 
 /// Jinja truthiness of an engine value.
@@ -377,13 +449,14 @@ pub(crate) mod tests {
     fn prints_values_like_python() {
         let ctx = json!({"l": ["a", "b"], "d": {"a": 1}, "t": true, "n": null, "f": 2.0});
         assert_eq!(render("x={{ t }}", ctx.clone()), "x=True");
-        assert_eq!(render("x={{ n }}", ctx.clone()), "x=None");
+        assert_eq!(render("x={{ n }}", ctx.clone()), "x=");
+        assert_eq!(render("x={{ [n] }}", ctx.clone()), "x=[None]");
         assert_eq!(render("x={{ l }}", ctx.clone()), "x=['a', 'b']");
         assert_eq!(render("x={{ d }}", ctx.clone()), "x={'a': 1}");
         assert_eq!(render("x={{ f }}", ctx.clone()), "x=2.0");
         assert_eq!(
             render("x={{ false }} {{ none }} {{ True }}", ctx),
-            "x=False None True"
+            "x=False  True"
         );
     }
 
@@ -595,9 +668,56 @@ pub(crate) mod tests {
         // trim_blocks on, lstrip_blocks off, trailing newline kept, no HTML escaping.
         assert_eq!(
             out,
-            "# Managed\nserver a <&>;\nserver b <&>;\n  ssl on;\n  "
+            "# Managed\nserver a <&>;\nserver b <&>;\n  ssl on;\n  \n"
+        );
+        let no_trim = Whitespace {
+            trim_blocks: false,
+            lstrip_blocks: true,
+        };
+        let out = templar().render_file_with(&path, &ctx, no_trim).unwrap();
+        assert_eq!(
+            out,
+            "# Managed\n\nserver a <&>;\n\nserver b <&>;\n\n\nssl on;\n"
         );
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn one_expression_and_a_newline_is_still_native() {
+        let ctx = json!({"n": 5, "l": [1, 2], "s": "a"});
+        assert_eq!(native("{{ n }}\n", ctx.clone()), json!(5));
+        assert_eq!(native("{{ l }}\n", ctx.clone()), json!([1, 2]));
+        assert_eq!(native("{{ s }}\n", ctx.clone()), json!("a\n"));
+        assert_eq!(native("{{ n }}\n\n", ctx.clone()), json!("5\n\n"));
+        assert_eq!(native("{{ n }} ", ctx), json!("5 "));
+        let dir = scratch_dir("native");
+        std::fs::write(dir.join("n.j2"), "{{ n }}\n").unwrap();
+        std::fs::write(dir.join("s.j2"), "{{ s }}\n").unwrap();
+        let file = |name: &str| {
+            templar()
+                .render_file(&dir.join(name), &to_jinja(&json!({"n": 5, "s": "a"})))
+                .unwrap()
+        };
+        assert_eq!(
+            (file("n.j2"), file("s.j2")),
+            ("5".to_owned(), "a\n".to_owned())
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn trailing_newlines_of_the_source_are_kept() {
+        let ctx = json!({"x": "a\n\n"});
+        assert_eq!(
+            render("{% if true %}b{% endif %}\n\n", ctx.clone()),
+            "b\n\n"
+        );
+        assert_eq!(
+            render("{% if true %}\nb\n{% endif %}\n", ctx.clone()),
+            "b\n"
+        );
+        assert_eq!(render("{{ x }}\n", ctx.clone()), "a\n\n");
+        assert_eq!(render("{{ x }} end", ctx), "a\n\n end");
     }
 
     #[test]
@@ -671,30 +791,5 @@ pub(crate) mod tests {
         }
         assert_eq!(t.templates.len(), 1);
         assert_eq!(t.expressions.len(), 2);
-    }
-
-    /// Run with `--ignored --nocapture` to see the cost of one cached render.
-    #[test]
-    #[ignore]
-    fn measure_render_cost() {
-        let t = Templar::new();
-        let ctx = to_jinja(&json!({"name": "web01", "port": 8080, "tags": ["a", "b"]}));
-        let s = "server {{ name }}:{{ port }} tags={{ tags | join(',') }}";
-        assert_eq!(
-            t.render_str(s, &ctx).unwrap(),
-            json!("server web01:8080 tags=a,b")
-        );
-        let n = 100_000;
-        let start = std::time::Instant::now();
-        for _ in 0..n {
-            t.render_str(s, &ctx).unwrap();
-        }
-        eprintln!("text render: {:?} each", start.elapsed() / n);
-        let start = std::time::Instant::now();
-        for _ in 0..n {
-            t.is_true(&json!("port > 80 and name is match('web')"), &ctx)
-                .unwrap();
-        }
-        eprintln!("condition: {:?} each", start.elapsed() / n);
     }
 }

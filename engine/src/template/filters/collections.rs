@@ -1,6 +1,6 @@
 //! Filters over lists and dicts: `combine`, `dict2items`, `items2dict`, `flatten`, the set
 //! filters (`difference`, `union`, `intersect`, `symmetric_difference`), `extract`,
-//! `subelements`.
+//! `subelements`, `product`; and `dict()` that also takes a list of pairs.
 
 use minijinja::value::{Kwargs, Rest, ValueKind};
 use minijinja::{Environment, Error, State, Value as JValue};
@@ -20,6 +20,65 @@ pub(super) fn register(env: &mut Environment<'static>) {
     env.add_filter("symmetric_difference", symmetric_difference);
     env.add_filter("extract", extract);
     env.add_filter("subelements", subelements);
+    env.add_filter("product", product);
+    env.add_function("dict", dict);
+}
+
+/// `a | product(b, c)`: every combination, one item from each list, as lists.
+fn product(first: JValue, others: Rest<JValue>) -> Result<JValue, Error> {
+    let mut combos: Vec<Vec<JValue>> = vec![Vec::new()];
+    for list in std::iter::once(&first).chain(others.iter()) {
+        let items: Vec<JValue> = list.try_iter()?.collect();
+        combos = combos
+            .into_iter()
+            .flat_map(|combo| {
+                items.iter().map(move |item| {
+                    let mut next = combo.clone();
+                    next.push(item.clone());
+                    next
+                })
+            })
+            .collect();
+    }
+    Ok(JValue::from(
+        combos.into_iter().map(JValue::from).collect::<Vec<_>>(),
+    ))
+}
+
+/// Python's `dict()`: keyword arguments, a mapping, or a list of key/value pairs.
+fn dict(pairs: Option<JValue>, kwargs: Kwargs) -> Result<JValue, Error> {
+    let mut out: Vec<(JValue, JValue)> = Vec::new();
+    match pairs {
+        None => {}
+        Some(m) if m.kind() == ValueKind::Map => {
+            for key in m.try_iter()? {
+                let value = m.get_item(&key)?;
+                out.push((key, value));
+            }
+        }
+        Some(list) => {
+            for pair in list.try_iter()? {
+                let mut kv = pair.try_iter()?;
+                match (kv.next(), kv.next(), kv.next()) {
+                    (Some(k), Some(v), None) => out.push((k, v)),
+                    _ => return Err(failure(format!("dict(): {pair} is not a key/value pair"))),
+                }
+            }
+        }
+    }
+    for key in kwargs.args() {
+        out.push((JValue::from(key), kwargs.get::<JValue>(key)?));
+    }
+    let map: Map = out
+        .into_iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().map_or_else(|| k.to_string(), str::to_owned),
+                from_jinja(&v),
+            )
+        })
+        .collect();
+    Ok(to_jinja(&Value::Object(map)))
 }
 
 /// How `combine` merges two lists found under the same key.
@@ -307,6 +366,30 @@ fn subelements(
         }
     }
     Ok(to_jinja(&Value::Array(out)))
+}
+
+#[cfg(test)]
+mod product_and_dict_tests {
+    use serde_json::json;
+
+    use crate::template::templar::tests::render;
+
+    #[test]
+    fn product_and_dict_from_pairs() {
+        let t = |s: &str| render(s, json!({}));
+        assert_eq!(
+            t("{{ ['a', 'b'] | product([1, 2]) | list }}"),
+            "[['a', 1], ['a', 2], ['b', 1], ['b', 2]]"
+        );
+        assert_eq!(
+            t("{{ [1] | product(['x'], [true]) | list }}"),
+            "[[1, 'x', True]]"
+        );
+        assert_eq!(
+            t("{{ dict([['x', 1], ('y', 2)]) }} {{ dict(a=1) }} {{ dict({'k': 'v'}, z=0) }}"),
+            "{'x': 1, 'y': 2} {'a': 1} {'k': 'v', 'z': 0}"
+        );
+    }
 }
 
 #[cfg(test)]

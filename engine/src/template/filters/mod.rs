@@ -4,7 +4,10 @@
 
 mod collections;
 mod digests;
+mod jinja_text;
+mod math;
 mod paths;
+mod random;
 mod regex;
 mod serialization;
 mod text;
@@ -13,6 +16,7 @@ use minijinja::value::StringInput;
 use minijinja::{Environment, Error, ErrorKind, State, Value};
 
 pub(crate) use self::regex::{compiled_regex, RegexFlags};
+pub use self::serialization::to_json_text;
 pub(crate) use self::text::bool_literal;
 
 pub(crate) fn register(env: &mut Environment<'static>) {
@@ -22,6 +26,9 @@ pub(crate) fn register(env: &mut Environment<'static>) {
     serialization::register(env);
     paths::register(env);
     digests::register(env);
+    jinja_text::register(env);
+    math::register(env);
+    random::register(env);
 }
 
 /// Fails with the engine's own "'x' is undefined" error when `v` is undefined, for filters

@@ -1,5 +1,5 @@
 //! Path filters with Python's `os.path` semantics: `basename`, `dirname`, `splitext`,
-//! `expanduser`, `realpath`, `path_join`.
+//! `expanduser`, `realpath`, `relpath`, `path_join`.
 
 use std::path::Path;
 
@@ -13,6 +13,7 @@ pub(super) fn register(env: &mut Environment<'static>) {
     env.add_filter("splitext", splitext);
     env.add_filter("expanduser", expanduser);
     env.add_filter("realpath", realpath);
+    env.add_filter("relpath", relpath);
     env.add_filter("path_join", path_join);
 }
 
@@ -51,6 +52,34 @@ fn expanduser(path: &str) -> String {
         Some("") => home,
         Some(rest) if rest.starts_with('/') => format!("{home}{rest}"),
         _ => path.to_owned(),
+    }
+}
+
+/// `os.path.relpath`: `path` as seen from `start` (default: the working directory), worked out
+/// on the text alone after making both absolute.
+fn relpath(path: &str, start: Option<&str>) -> String {
+    let absolute = |p: &str| -> Vec<String> {
+        let p = std::path::absolute(p).unwrap_or_else(|_| Path::new(p).to_path_buf());
+        let mut parts: Vec<String> = Vec::new();
+        for part in p.to_string_lossy().split('/') {
+            match part {
+                "" | "." => {}
+                ".." => {
+                    parts.pop();
+                }
+                other => parts.push(other.to_owned()),
+            }
+        }
+        parts
+    };
+    let (to, from) = (absolute(path), absolute(start.unwrap_or(".")));
+    let common = to.iter().zip(&from).take_while(|(a, b)| a == b).count();
+    let mut rel: Vec<&str> = vec![".."; from.len() - common];
+    rel.extend(to[common..].iter().map(String::as_str));
+    if rel.is_empty() {
+        ".".to_owned()
+    } else {
+        rel.join("/")
     }
 }
 
@@ -107,6 +136,15 @@ mod tests {
             "/etc/app/x.conf"
         );
         assert_eq!(render("{{ ['a', '/abs'] | path_join }}", ctx), "/abs");
+    }
+
+    #[test]
+    fn relpath_walks_up_and_down() {
+        let t = |s: &str| render(s, json!({}));
+        assert_eq!(t("{{ '/a/b/c.txt' | relpath('/a') }}"), "b/c.txt");
+        assert_eq!(t("{{ '/a/x' | relpath('/a/b/c') }}"), "../../x");
+        assert_eq!(t("{{ '/a/b/' | relpath('/a/b') }}"), ".");
+        assert_eq!(t("{{ '/a/./b/../c' | relpath('/') }}"), "a/c");
     }
 
     #[test]

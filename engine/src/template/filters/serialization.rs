@@ -56,6 +56,17 @@ fn to_nice_json(state: &State, v: &JValue, kwargs: Kwargs) -> Result<String, Err
     Ok(python_json(&from_jinja(v), &style))
 }
 
+/// `json.dumps(v)` with Python's defaults: what `copy` writes for list or dict `content`.
+pub fn to_json_text(v: &Value) -> String {
+    let style = JsonStyle {
+        indent: None,
+        sort_keys: false,
+        ensure_ascii: true,
+        item_separator: ", ",
+    };
+    python_json(v, &style)
+}
+
 fn python_json(v: &Value, style: &JsonStyle) -> String {
     let mut out = String::new();
     write_json(&mut out, v, style, 0);
@@ -165,22 +176,65 @@ fn sorted(v: Value) -> Value {
     }
 }
 
-fn yaml(v: &JValue, indent: usize) -> Result<String, Error> {
+/// A value as PyYAML lays it out. With `flow_leaves` (PyYAML's `default_flow_style=None`, what
+/// `to_yaml` uses) a list or dict holding no collections is written inline: `{a: 1, b: 2}`.
+struct PyYaml<'a> {
+    value: &'a Value,
+    flow_leaves: bool,
+}
+
+impl serde::Serialize for PyYaml<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let is_scalar = |v: &Value| !matches!(v, Value::Array(_) | Value::Object(_));
+        let node = |value| PyYaml {
+            value,
+            flow_leaves: self.flow_leaves,
+        };
+        match self.value {
+            Value::Array(items) if self.flow_leaves && items.iter().all(is_scalar) => {
+                serde_saphyr::FlowSeq(items).serialize(s)
+            }
+            Value::Object(map) if self.flow_leaves && map.values().all(is_scalar) => {
+                serde_saphyr::FlowMap(map).serialize(s)
+            }
+            Value::Array(items) => s.collect_seq(items.iter().map(node)),
+            Value::Object(map) => s.collect_map(map.iter().map(|(k, v)| (k, node(v)))),
+            scalar => scalar.serialize(s),
+        }
+    }
+}
+
+fn yaml(v: &JValue, indent: usize, flow_leaves: bool) -> Result<String, Error> {
     let mut options = serde_saphyr::SerializerOptions::default();
     options.indent_step = indent;
     options.prefer_block_scalars = false;
-    serde_saphyr::to_string_with_options(&sorted(from_jinja(v)), options)
+    let value = sorted(from_jinja(v));
+    let node = PyYaml {
+        value: &value,
+        flow_leaves,
+    };
+    serde_saphyr::to_string_with_options(&node, options)
         .map_err(|e| failure(format!("to_yaml: {e}")))
 }
 
+/// PyYAML's `default_flow_style=None`: inline leaves, unless the caller says otherwise.
 fn to_yaml(state: &State, v: &JValue, kwargs: Kwargs) -> Result<String, Error> {
     require_defined(state, v)?;
-    yaml(v, kwargs.get::<Option<usize>>("indent")?.unwrap_or(2))
+    let flow = kwargs.get::<Option<bool>>("default_flow_style")?;
+    yaml(
+        v,
+        kwargs.get::<Option<usize>>("indent")?.unwrap_or(2),
+        flow.is_none(),
+    )
 }
 
 fn to_nice_yaml(state: &State, v: &JValue, kwargs: Kwargs) -> Result<String, Error> {
     require_defined(state, v)?;
-    yaml(v, kwargs.get::<Option<usize>>("indent")?.unwrap_or(4))
+    yaml(
+        v,
+        kwargs.get::<Option<usize>>("indent")?.unwrap_or(4),
+        false,
+    )
 }
 
 fn parse_yaml(text: &str) -> Result<Value, Error> {
@@ -277,5 +331,18 @@ mod tests {
         assert!(text.contains("    k: v"), "{text}");
         let back = native("{{ d | to_yaml | from_yaml }}", ctx.clone());
         assert_eq!(back, ctx["d"]);
+    }
+
+    #[test]
+    fn to_yaml_writes_leaf_collections_inline() {
+        let ctx = json!({"d": {"z": [1, 2], "a": {"k": "v", "x": null}, "m": {"deep": [[]]}}});
+        assert_eq!(
+            render("{{ d | to_yaml }}", ctx.clone()),
+            "a: {k: v, x: null}\nm:\n  deep:\n  - []\nz: [1, 2]\n"
+        );
+        assert_eq!(
+            render("{{ d.a | to_yaml(default_flow_style=false) }}", ctx),
+            "k: v\nx: null\n"
+        );
     }
 }
