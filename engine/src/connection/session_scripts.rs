@@ -1,10 +1,13 @@
 //! The shell text the controller sends to a session's long-lived `/bin/sh`.
 //!
 //! A request's stdout flows straight back through the shell's own stdout; its stderr goes to
-//! a file of the session's private temp dir. Every request ends with `troupe_reply RC`, which
+//! a file of the session's private temp dir. Every request starts by printing `\nMARKER B\n`
+//! (whatever came before it, say the late output of a process an earlier command left in the
+//! background, belongs to no reply and is dropped) and ends with `troupe_reply RC`, which
 //! prints `\nMARKER RC\n` (no stderr) or `\nMARKER RC e\n`, the stderr bytes and `\nMARKER\n`.
 //! The marker is random per session and hidden from commands, so no output can end a reply
-//! early, and small replies cost the host no process at all. Data for the host travels
+//! early, and small replies cost the host no process at all. The shell's last words, when
+//! it exits, are `\nMARKER X\n`. Data for the host travels
 //! inside the request as base64 in a quoted here-document: the shell reads its script from
 //! the pipe in blocks, so no child may ever read the shell's own stdin.
 
@@ -19,6 +22,10 @@ pub(crate) const GET_MISSING: i32 = 90;
 /// Redirection of a request's stderr into the session's temp dir, then the reply.
 const REPLY: &str = r#" 2>"$troupe_T/e"; troupe_reply $?"#;
 
+/// What every request prints first (see the module's doc).
+const BEGIN: &str = r#"printf '\n%s B\n' "$troupe_M"
+"#;
+
 /// Starts the session: a private temp dir removed when the shell ends (in memory where Linux
 /// offers /dev/shm: truncating files on a journaled disk costs milliseconds), the reply function,
 /// and a first reply whose stdout ends with the temp dir and the umask (a chatty login may
@@ -27,7 +34,7 @@ pub(crate) fn init(marker: &str) -> String {
     format!(
         r#"troupe_M={marker}
 troupe_T=$(mktemp -d /dev/shm/troupe.XXXXXXXX 2>/dev/null || mktemp -d "${{TMPDIR:-/tmp}}/troupe.XXXXXXXX") || exit 97
-trap 'rm -rf "$troupe_T"' EXIT
+trap 'rm -rf "$troupe_T"; printf '\''\n%s X\n'\'' "$troupe_M"' EXIT
 trap 'exit 129' HUP
 trap 'exit 143' TERM
 troupe_reply() {{
@@ -39,7 +46,7 @@ troupe_reply() {{
     printf '\n%s %d\n' "$troupe_M" "$1"
   fi
 }}
-{{ printf '%s\n' "$troupe_T"; umask; }} </dev/null{REPLY}
+{BEGIN}{{ printf '%s\n' "$troupe_T"; umask; }} </dev/null{REPLY}
 "#,
         marker = q(marker)
     )
@@ -58,7 +65,7 @@ pub(crate) enum Stdin<'a> {
 /// variables stay there, and the marker is unset), through `eval` (so a syntax error fails
 /// the command, not the session).
 pub(crate) fn run(script: &str, stdin: Stdin<'_>, terminator: &str) -> String {
-    let mut request = String::new();
+    let mut request = String::from(BEGIN);
     let source = match stdin {
         Stdin::None => "/dev/null",
         Stdin::Inline(bytes) => {
@@ -143,7 +150,7 @@ pub(crate) fn put(
     new_file_mode: u32,
     terminator: &str,
 ) -> String {
-    let mut s = format!("( troupe_t={} troupe_d={}\n", q(temp), q(dest));
+    let mut s = format!("{BEGIN}( troupe_t={} troupe_d={}\n", q(temp), q(dest));
     s += "troupe_fail() { rm -f -- \"$troupe_t\"; exit 1; }\n";
     // Whether dest is new, decided once. A new file whose final mode a umask can give is
     // born with it (no chmod on the host); any other is written unreadable to others until
@@ -215,7 +222,7 @@ pub(crate) fn put(
 /// size); it exits [`GET_MISSING`] when there is no such file.
 pub(crate) fn get(path: &str) -> String {
     format!(
-        r#"( troupe_p={path}
+        r#"{BEGIN}( troupe_p={path}
 if [ -d "$troupe_p" ]; then printf '%s: Is a directory\n' "$troupe_p" >&2; exit 1; fi
 [ -e "$troupe_p" ] || exit {GET_MISSING}
 exec cat -- "$troupe_p"

@@ -8,7 +8,7 @@ use std::process::{Child, ChildStdin, ChildStdout};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use troupe_modules::{FileAttrs, RunOutput, Target, TargetError};
 
@@ -172,14 +172,19 @@ impl ShellSession {
     }
 
     /// Ends the shell, which removes its temp dir. Later requests are `Unreachable`.
+    ///
+    /// Waits for the shell's last words, not for the process: a process a command left in the
+    /// background may hold the shell's stdout, and ssh would wait for it.
     pub fn close(&self) {
         let mut state = self.lock();
         if let Some(mut stdin) = state.stdin.take() {
-            let _ = stdin.write_all(b"exit\n");
-        }
-        let deadline = Instant::now() + Duration::from_secs(2);
-        while matches!(state.child.try_wait(), Ok(None)) && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(5));
+            if state.broken.is_none() && stdin.write_all(b"exit\n").is_ok() {
+                drop(stdin);
+                let watchdog = Watchdog::arm(self.pid, Duration::from_secs(2));
+                let last_words = format!("\n{} X\n", state.marker);
+                let _ = copy_until(&mut state.stdout, last_words.as_bytes(), &mut io::sink());
+                watchdog.disarm();
+            }
         }
         state.kill();
         state
@@ -369,9 +374,12 @@ impl State {
         stdin.flush()
     }
 
-    /// Reads one reply: stdout up to `\nMARKER `, the exit code and, when flagged, stderr
-    /// up to `\nMARKER\n` (see `session_scripts`).
+    /// Reads one reply: whatever comes before `\nMARKER B\n` is dropped, then stdout up to
+    /// `\nMARKER `, the exit code and, when flagged, stderr up to `\nMARKER\n` (see
+    /// `session_scripts`).
     fn receive(&mut self, stdout: &mut dyn Write) -> io::Result<Reply> {
+        let begin = format!("\n{} B\n", self.marker);
+        copy_until(&mut self.stdout, begin.as_bytes(), &mut io::sink())?;
         let start = format!("\n{} ", self.marker);
         let sink_error = copy_until(&mut self.stdout, start.as_bytes(), stdout)?;
         let mut line = Vec::new();

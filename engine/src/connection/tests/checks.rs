@@ -114,6 +114,26 @@ pub(super) fn session_survives_exit_syntax_errors_and_background_jobs(lab: &Lab)
     assert_eq!(run(&*t, "echo alive").stdout_str(), "alive\n");
 }
 
+/// A job left in the background keeps the shell's stdout: what it prints once its command
+/// has returned belongs to no later reply, and it does not hold the session's close.
+pub(super) fn late_output_of_a_background_job_is_dropped(lab: &Lab) {
+    let t = lab.target();
+    assert_eq!(
+        run(&*t, "(sleep 0.2; echo late) & echo now").stdout_str(),
+        "now\n"
+    );
+    std::thread::sleep(Duration::from_millis(600));
+    assert_eq!(run(&*t, "echo next").stdout_str(), "next\n");
+    run(&*t, "sleep 30 >/dev/null 2>&1 & (sleep 30 &)");
+    let started = Instant::now();
+    lab.connection.login_session().close();
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "close took {:?}",
+        started.elapsed()
+    );
+}
+
 pub(super) fn a_thousand_commands_in_a_row(lab: &Lab, backend: &str) {
     let t = lab.target();
     let started = Instant::now();
