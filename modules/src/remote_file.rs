@@ -165,13 +165,18 @@ pub struct ProbeOptions {
 
 /// A shell function `troupe_probe PATH FOLLOW SUMTOOL` printing `S <stat fields>`,
 /// `L <link target>`, `R <resolved link>`, `C <digest>` or `M` (missing), then `E`.
+/// Each `stat` or digest is a process on the host: a path that is not a link, probed again
+/// at once (with and without FOLLOW), reuses its fields, and `${c%% *}` cuts the digest.
 const PROBE_FUNCTION: &str = r#"troupe_probe() {
   if [ -L "$1" ] || [ -e "$1" ]; then
-    if [ -n "$2" ] && [ -e "$1" ]; then s=$(stat -L -c "$F" -- "$1"); else s=$(stat -c "$F" -- "$1"); fi
+    if [ "$1" = "$p" ] && [ ! -L "$1" ]; then :
+    elif [ -n "$2" ] && [ -e "$1" ]; then s=$(stat -L -c "$F" -- "$1"); else s=$(stat -c "$F" -- "$1"); fi
+    p=$1
     printf 'S %s\n' "$s"
     if [ -L "$1" ]; then printf 'L %s\nR %s\n' "$(readlink -- "$1")" "$(readlink -f -- "$1")"; fi
     if [ -n "$3" ] && [ -f "$1" ] && [ -r "$1" ] && { [ -n "$2" ] || [ ! -L "$1" ]; }; then
-      printf 'C %s\n' "$("$3" < "$1" | cut -d' ' -f1)"
+      c=$("$3" < "$1")
+      printf 'C %s\n' "${c%% *}"
     fi
   else
     echo M
@@ -181,7 +186,7 @@ const PROBE_FUNCTION: &str = r#"troupe_probe() {
 "#;
 
 fn probe_prelude() -> String {
-    format!("F='{STAT_FORMAT}'\n{PROBE_FUNCTION}")
+    format!("F='{STAT_FORMAT}' p=\n{PROBE_FUNCTION}")
 }
 
 /// The script line that probes one path (needs [`probe_prelude`] before it).

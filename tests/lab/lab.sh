@@ -106,6 +106,21 @@ EOF
 	} >"$state/ssh_config"
 }
 
+# Where troupe (and Ansible) keep this lab's ssh masters: the lab's own, so masters to a
+# lab that is gone are never found by the next lab on the same addresses; short, so the
+# sockets' paths fit.
+control_dir() { echo "/tmp/troupe-lab-cp-$(id -u)/$1"; }
+
+# Ends the masters whose sockets are in $1, and removes it.
+close_masters() {
+	local dir=$1 socket
+	[ -d "$dir" ] || return 0
+	for socket in "$dir"/*; do
+		[ -S "$socket" ] && ssh -o "ControlPath=$socket" -O exit lab-master >/dev/null 2>&1
+	done
+	rm -rf "$dir"
+}
+
 write_inventory() {
 	local state=$1 n=$2 net=$3 i
 	{
@@ -117,6 +132,7 @@ all:
         ansible_user: root
         ansible_ssh_private_key_file: $state/id_ed25519
         ansible_ssh_common_args: '-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null'
+        ansible_control_path_dir: $(control_dir "$(basename "$state")")
       hosts:
 EOF
 		for ((i = 1; i <= n; i++)); do
@@ -224,12 +240,15 @@ remove_lab_resources() {
 
 cmd_down() {
 	local lab=$1
+	close_masters "$(control_dir "$lab")"
 	remove_lab_resources "$(label_filter "$lab")"
 	rm -rf "${state_root:?}/$lab"
 }
 
 # Every lab on this Docker engine, whoever made it (for CI machines).
 cmd_down_all() {
+	local dir
+	for dir in "$(dirname "$(control_dir x)")"/*; do close_masters "$dir"; done
 	remove_lab_resources label=troupe.lab
 	find "$state_root" -mindepth 1 -maxdepth 1 -type d -exec rm -rf {} + 2>/dev/null || true
 }

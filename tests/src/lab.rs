@@ -89,6 +89,17 @@ impl Lab {
         self.state_dir.join("ssh_config")
     }
 
+    /// Where troupe keeps the ssh masters of this lab's hosts (the inventory's
+    /// `ansible_control_path_dir`).
+    pub fn control_dir(&self) -> PathBuf {
+        let inventory = std::fs::read_to_string(self.inventory_path()).unwrap_or_default();
+        inventory
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("ansible_control_path_dir:"))
+            .map(|dir| PathBuf::from(dir.trim()))
+            .expect("the lab inventory names a control path dir")
+    }
+
     pub fn private_key_path(&self) -> PathBuf {
         self.state_dir.join("id_ed25519")
     }

@@ -129,34 +129,63 @@ fn a_large_file_streams_with_flat_controller_memory() {
     assert_eq!(local_sum, remote_sum);
 }
 
+/// The processes whose command line names `dir`: troupe's shells (ssh mux clients, whose
+/// `ControlPath` is in it) and the masters (ssh titles them with their socket's path).
+fn ssh_processes_under(dir: &std::path::Path) -> Vec<String> {
+    let out = std::process::Command::new("pgrep")
+        .args(["-a", "-f", &dir.display().to_string()])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn sockets_in(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir).map_or(0, |entries| entries.count())
+}
+
+#[test]
+fn a_finished_run_leaves_one_master_per_host_for_the_next() {
+    let lab = Lab::up("persist", 2).expect("lab");
+    let p = Project::new("persist");
+    p.write("playbook.yml", PLAYBOOK);
+    p.run(&lab, "playbook.yml", &[]).assert_ok();
+    let dir = lab.control_dir();
+    let left = ssh_processes_under(&dir);
+    assert_eq!(left.len(), 2, "only the masters stay: {left:?}");
+    assert!(left.iter().all(|l| l.contains("[mux]")), "{left:?}");
+    assert_eq!(sockets_in(&dir), 2);
+    let again = p.run(&lab, "playbook.yml", &[]);
+    again.assert_ok();
+    assert_eq!(
+        ssh_processes_under(&dir),
+        left,
+        "the next run went through the same masters"
+    );
+}
+
 #[test]
 fn ctrl_c_stops_the_run_and_closes_the_master_connections() {
     let lab = Lab::up("ctrlc", 2).expect("lab");
     let p = Project::new("ctrlc");
     p.write("playbook.yml", PLAYBOOK);
-    // A private temp dir, so the control sockets of this run can be found and counted.
-    let tmp = std::path::PathBuf::from(format!("/tmp/trc-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).unwrap();
+    // The lab's own control dir: every master and shell of this run names it.
+    let dir = lab.control_dir();
     let inventory = lab.inventory_path().display().to_string();
     let mut child = std::process::Command::new(troupe_e2e::troupe_bin())
         .args(["run", "playbook.yml", "-i", &inventory, "-e", "nap=60"])
         .current_dir(p.path())
-        .env("TMPDIR", &tmp)
         .stdout(std::process::Stdio::null())
         .spawn()
         .expect("troupe starts");
     thread::sleep(Duration::from_secs(4));
-    let masters = || {
-        let out = std::process::Command::new("pgrep")
-            .args(["-f", &tmp.display().to_string()])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).lines().count()
-    };
+    let running = ssh_processes_under(&dir);
     assert!(
-        masters() > 0,
-        "no ssh master was running under {}",
-        tmp.display()
+        running.iter().any(|l| l.contains("[mux]")) && running.len() >= 4,
+        "two masters and two shells run under {}: {running:?}",
+        dir.display()
     );
     std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
@@ -175,12 +204,7 @@ fn ctrl_c_stops_the_run_and_closes_the_master_connections() {
     };
     assert_eq!(status.code(), Some(130));
     thread::sleep(Duration::from_millis(500));
-    assert_eq!(masters(), 0, "ssh processes outlived troupe");
-    let left: Vec<_> = std::fs::read_dir(&tmp)
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name())
-        .collect();
-    assert!(left.is_empty(), "control directories left behind: {left:?}");
-    let _ = std::fs::remove_dir_all(&tmp);
+    let left = ssh_processes_under(&dir);
+    assert!(left.is_empty(), "ssh processes outlived troupe: {left:?}");
+    assert_eq!(sockets_in(&dir), 0, "control sockets left behind");
 }

@@ -28,13 +28,11 @@ impl HostConnection {
         launcher: Arc<dyn Launcher>,
         options: SessionOptions,
     ) -> Result<Self, TargetError> {
-        let login = match ShellSession::start(name, launcher.clone(), options.clone()) {
-            Ok(login) => Arc::new(login),
-            Err(e) => {
-                launcher.shutdown();
-                return Err(e);
-            }
-        };
+        let login = Arc::new(ShellSession::start(
+            name,
+            launcher.clone(),
+            options.clone(),
+        )?);
         Ok(HostConnection {
             name: name.to_string(),
             launcher,
@@ -96,7 +94,6 @@ impl Connection for HostConnection {
             shell.close();
         }
         self.login.close();
-        self.launcher.shutdown();
     }
 
     fn abort(&self) {
@@ -113,7 +110,7 @@ impl HostConnection {
             }
         }
         self.login.abort();
-        self.launcher.shutdown();
+        self.launcher.abort();
     }
 }
 

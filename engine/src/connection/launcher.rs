@@ -16,8 +16,8 @@ pub trait Launcher: Send + Sync {
     /// `script` is `None`, else `/bin/sh -c script`.
     fn launch(&self, script: Option<&str>) -> Launch;
 
-    /// Ends what the transport keeps open besides the shells (an SSH master). Called once.
-    fn shutdown(&self) {}
+    /// Ctrl-C: ends what this run opened besides the shells (an SSH master), at once.
+    fn abort(&self) {}
 }
 
 /// A command to spawn, and the password prompt it may show on stderr before it runs.

@@ -19,6 +19,7 @@ mod random_token;
 mod session_scripts;
 mod shell_session;
 mod ssh;
+mod ssh_control;
 mod stderr_tail;
 #[cfg(test)]
 mod tests;
@@ -54,7 +55,7 @@ impl fmt::Debug for Become {
 
 /// Connection settings for one host, read from its variables (`ansible_connection`,
 /// `ansible_host`, `ansible_port`, `ansible_user`, `ansible_ssh_private_key_file`,
-/// `ansible_ssh_common_args`, `ansible_ssh_extra_args`, `ansible_become_password`...).
+/// `ansible_ssh_common_args`, `ansible_ssh_extra_args`, `ansible_control_path_dir`...).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ConnectionSpec {
     /// `local` or `ssh`.
@@ -66,6 +67,10 @@ pub struct ConnectionSpec {
     pub ssh_args: Vec<String>,
     pub timeout_secs: u64,
     pub host_key_checking: bool,
+    /// `ansible_control_path_dir`: where SSH masters' sockets live (see `ssh_control`).
+    pub control_path_dir: Option<String>,
+    /// `ansible_control_path`: the socket's path, `%(directory)s` standing for the directory.
+    pub control_path: Option<String>,
 }
 
 impl ConnectionSpec {
@@ -103,6 +108,8 @@ impl ConnectionSpec {
                 .get("ansible_host_key_checking")
                 .and_then(troupe_modules::args::boolean)
                 .unwrap_or(true),
+            control_path_dir: s("ansible_control_path_dir"),
+            control_path: s("ansible_control_path"),
         }
     }
 }
@@ -111,9 +118,10 @@ impl ConnectionSpec {
 pub trait Connection: Send + Sync {
     /// The target that runs as the login user, or as `become` says. Cached per become user.
     fn target(&self, r#become: Option<&Become>) -> Result<Arc<dyn Target>, TargetError>;
-    /// Closes shells and master connections.
+    /// Closes the shells; SSH masters stay for the next run (`ControlPersist`).
     fn close(&self);
-    /// Kills shells and master connections at once, even with commands in flight (Ctrl-C).
+    /// Kills the shells and the SSH master this run started at once, even with commands in
+    /// flight (Ctrl-C).
     fn abort(&self);
 }
 

@@ -1,8 +1,13 @@
 //! The shell text the controller sends to a session's long-lived `/bin/sh`.
 //!
-//! Every request ends with `troupe_reply RC`, which prints one header line
-//! `MARKER RC STDOUT_LEN STDERR_LEN` and then exactly those bytes of the request's stdout
-//! and stderr (kept in files of the session's private temp dir). Data for the host travels
+//! A request's stdout flows straight back through the shell's own stdout; its stderr goes to
+//! a file of the session's private temp dir. Every request starts by printing `\nMARKER B\n`
+//! (whatever came before it, say the late output of a process an earlier command left in the
+//! background, belongs to no reply and is dropped) and ends with `troupe_reply RC`, which
+//! prints `\nMARKER RC\n` (no stderr) or `\nMARKER RC e\n`, the stderr bytes and `\nMARKER\n`.
+//! The marker is random per session and hidden from commands, so no output can end a reply
+//! early, and small replies cost the host no process at all. The shell's last words, when
+//! it exits, are `\nMARKER X\n`. Data for the host travels
 //! inside the request as base64 in a quoted here-document: the shell reads its script from
 //! the pipe in blocks, so no child may ever read the shell's own stdin.
 
@@ -11,34 +16,37 @@ use troupe_modules::FileAttrs;
 
 use super::quote::shell_quote as q;
 
-/// `get` exit codes meaning "no such file" and "too large to send inline".
+/// `get` exit code meaning "no such file".
 pub(crate) const GET_MISSING: i32 = 90;
-pub(crate) const GET_TOO_LARGE: i32 = 91;
 
-/// Redirections of a request's own output into the session's temp dir, then the reply.
-const REPLY: &str = r#" >"$troupe_T/o" 2>"$troupe_T/e"; troupe_reply $?"#;
+/// Redirection of a request's stderr into the session's temp dir, then the reply.
+const REPLY: &str = r#" 2>"$troupe_T/e"; troupe_reply $?"#;
+
+/// What every request prints first (see the module's doc).
+const BEGIN: &str = r#"printf '\n%s B\n' "$troupe_M"
+"#;
 
 /// Starts the session: a private temp dir removed when the shell ends (in memory where Linux
 /// offers /dev/shm: truncating files on a journaled disk costs milliseconds), the reply function,
-/// and a first reply whose stdout is the temp dir and the umask.
+/// and a first reply whose stdout ends with the temp dir and the umask (a chatty login may
+/// have printed lines before them).
 pub(crate) fn init(marker: &str) -> String {
     format!(
         r#"troupe_M={marker}
 troupe_T=$(mktemp -d /dev/shm/troupe.XXXXXXXX 2>/dev/null || mktemp -d "${{TMPDIR:-/tmp}}/troupe.XXXXXXXX") || exit 97
-trap 'rm -rf "$troupe_T"' EXIT
+trap 'rm -rf "$troupe_T"; printf '\''\n%s X\n'\'' "$troupe_M"' EXIT
 trap 'exit 129' HUP
 trap 'exit 143' TERM
 troupe_reply() {{
-  troupe_rc=$1
-  if [ -s "$troupe_T/o" ] || [ -s "$troupe_T/e" ]; then
-    set -- $(cd "$troupe_T" && wc -c o e)
-    printf '%s %d %d %d\n' "$troupe_M" "$troupe_rc" "$1" "$3"
-    cat "$troupe_T/o" "$troupe_T/e"
+  if [ -s "$troupe_T/e" ]; then
+    printf '\n%s %d e\n' "$troupe_M" "$1"
+    cat "$troupe_T/e"
+    printf '\n%s\n' "$troupe_M"
   else
-    printf '%s %d 0 0\n' "$troupe_M" "$troupe_rc"
+    printf '\n%s %d\n' "$troupe_M" "$1"
   fi
 }}
-{{ printf '%s\n' "$troupe_T"; umask; }} </dev/null{REPLY}
+{BEGIN}{{ printf '%s\n' "$troupe_T"; umask; }} </dev/null{REPLY}
 "#,
         marker = q(marker)
     )
@@ -54,27 +62,38 @@ pub(crate) enum Stdin<'a> {
 }
 
 /// The request running `script` as `/bin/sh -c` would: in a subshell (so `exit`, `cd` and
-/// variables stay there), through `eval` (so a syntax error fails the command, not the session).
+/// variables stay there, and the marker is unset), through `eval` (so a syntax error fails
+/// the command, not the session).
 pub(crate) fn run(script: &str, stdin: Stdin<'_>, terminator: &str) -> String {
-    let mut request = String::new();
+    let mut request = String::from(BEGIN);
     let source = match stdin {
         Stdin::None => "/dev/null",
         Stdin::Inline(bytes) => {
-            request += &decode_into(r#""$troupe_T/i""#, bytes, terminator);
+            request += &write_into(r#""$troupe_T/i""#, bytes, "077", terminator);
             r#""$troupe_T/i""#
         }
         Stdin::Uploaded => r#""$troupe_T/i""#,
     };
-    request += &format!("( eval {} ) <{source}{REPLY}\n", q(script));
+    request += &format!("( unset troupe_M; eval {} ) <{source}{REPLY}\n", q(script));
     request
 }
 
-/// `( umask 077 && base64 -d >TARGET ) <<'TERMINATOR'`, then the data: written unreadable to
-/// others until its final mode is set.
-fn decode_into(target: &str, bytes: &[u8], terminator: &str) -> String {
+/// Data up to this size is written by the shell's own `printf`; larger data by `base64 -d`
+/// (a process on the host, but a quarter of the request's size).
+const PRINTF_LIMIT: usize = 64 << 10;
+
+/// The command writing `bytes` to `target` under `umask`, on one line (`|| ...` may follow
+/// it), maybe followed by a here-document body.
+fn write_into(target: &str, bytes: &[u8], umask: &str, terminator: &str) -> String {
+    if bytes.len() <= PRINTF_LIMIT {
+        return format!(
+            "( umask {umask} && printf '{}' >{target} )\n",
+            printf_format(bytes)
+        );
+    }
     let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
     let mut text = String::with_capacity(encoded.len() + encoded.len() / 76 + 100);
-    text += &format!("( umask 077 && base64 -d >{target} ) <<'{terminator}'\n");
+    text += &format!("( umask {umask} && base64 -d >{target} ) <<'{terminator}'\n");
     for line in encoded.as_bytes().chunks(76) {
         text.push_str(std::str::from_utf8(line).expect("base64 is ASCII"));
         text.push('\n');
@@ -82,6 +101,23 @@ fn decode_into(target: &str, bytes: &[u8], terminator: &str) -> String {
     text += terminator;
     text.push('\n');
     text
+}
+
+/// A `printf` format, for inside single quotes, printing exactly `bytes`: printable ASCII as
+/// itself, anything else (NUL included) as a three-digit octal escape, and a leading `-`
+/// too (it would read as an option).
+fn printf_format(bytes: &[u8]) -> String {
+    let mut format = String::with_capacity(bytes.len() + bytes.len() / 4);
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'-' if i == 0 => format.push_str("\\055"),
+            b'\\' => format.push_str("\\\\"),
+            b'%' => format.push_str("%%"),
+            b' '..=b'~' if b != b'\'' => format.push(char::from(b)),
+            _ => format.push_str(&format!("\\{b:03o}")),
+        }
+    }
+    format
 }
 
 /// Where a `put` writes before renaming: a hidden file beside `dest`.
@@ -114,19 +150,32 @@ pub(crate) fn put(
     new_file_mode: u32,
     terminator: &str,
 ) -> String {
-    let mut s = format!("( troupe_t={} troupe_d={}\n", q(temp), q(dest));
+    let mut s = format!("{BEGIN}( troupe_t={} troupe_d={}\n", q(temp), q(dest));
     s += "troupe_fail() { rm -f -- \"$troupe_t\"; exit 1; }\n";
+    // Whether dest is new, decided once. A new file whose final mode a umask can give is
+    // born with it (no chmod on the host); any other is written unreadable to others until
+    // its mode is set.
+    let new_mode = attrs.mode.unwrap_or(new_file_mode);
+    let born_right = matches!(content, PutContent::Inline(_)) && new_mode & !0o666 == 0;
+    let new_umask = if born_right {
+        format!("{:03o}", 0o777 & !new_mode)
+    } else {
+        "077".to_string()
+    };
+    s += &format!(
+        "if [ -e \"$troupe_d\" ]; then troupe_new= troupe_u=077; else troupe_new=1 troupe_u={new_umask}; fi\n"
+    );
     match content {
         PutContent::Inline(bytes) => {
-            let write = decode_into(r#""$troupe_t""#, bytes, terminator);
-            // `|| troupe_fail` belongs on the command line, before the here-document body.
-            let (first_line, body) = write.split_once('\n').expect("decode_into ends lines");
+            let write = write_into(r#""$troupe_t""#, bytes, "$troupe_u", terminator);
+            // `|| troupe_fail` belongs on the command line, before any here-document body.
+            let (first_line, body) = write.split_once('\n').expect("write_into ends lines");
             s += &format!("{first_line} || troupe_fail\n{body}");
         }
         PutContent::Uploaded => s += "[ -f \"$troupe_t\" ] || troupe_fail\n",
     }
     if attrs.mode.is_none() || attrs.owner.is_none() || attrs.group.is_none() {
-        s += "if [ -e \"$troupe_d\" ]; then\n";
+        s += "if [ -z \"$troupe_new\" ]; then\n";
         s += "  troupe_s=$(stat -L -c '%a %u %g' -- \"$troupe_d\") || troupe_fail\n";
         s += "  set -- $troupe_s\n";
         // Like Ansible, keeping the old owner is best effort (only root may give files away).
@@ -138,7 +187,9 @@ pub(crate) fn put(
         }
         if attrs.mode.is_none() {
             s += "  chmod \"$1\" \"$troupe_t\" || troupe_fail\n";
-            s += &format!("else\n  chmod {new_file_mode:o} \"$troupe_t\" || troupe_fail\n");
+            if !born_right {
+                s += &format!("else\n  chmod {new_file_mode:o} \"$troupe_t\" || troupe_fail\n");
+            }
         }
         s += "fi\n";
     }
@@ -155,22 +206,25 @@ pub(crate) fn put(
     }
     // After chown, which may clear set-id bits.
     if let Some(mode) = attrs.mode {
-        s += &format!("chmod {mode:o} \"$troupe_t\" || troupe_fail\n");
+        let unless_born_right = if born_right {
+            "[ -n \"$troupe_new\" ] || "
+        } else {
+            ""
+        };
+        s += &format!("{unless_born_right}chmod {mode:o} \"$troupe_t\" || troupe_fail\n");
     }
     s += "mv -f -- \"$troupe_t\" \"$troupe_d\" || troupe_fail\n";
     s += &format!(") </dev/null{REPLY}\n");
     s
 }
 
-/// The request sending back the file at `path` when it is at most `inline_limit` bytes;
-/// else it exits [`GET_TOO_LARGE`] (or [`GET_MISSING`]).
-pub(crate) fn get(path: &str, inline_limit: u64) -> String {
+/// The request sending back the file at `path` (streamed through the reply, whatever its
+/// size); it exits [`GET_MISSING`] when there is no such file.
+pub(crate) fn get(path: &str) -> String {
     format!(
-        r#"( troupe_p={path}
+        r#"{BEGIN}( troupe_p={path}
 if [ -d "$troupe_p" ]; then printf '%s: Is a directory\n' "$troupe_p" >&2; exit 1; fi
 [ -e "$troupe_p" ] || exit {GET_MISSING}
-troupe_n=$(wc -c <"$troupe_p") || exit 1
-[ "$troupe_n" -le {inline_limit} ] || exit {GET_TOO_LARGE}
 exec cat -- "$troupe_p"
 ) </dev/null{REPLY}
 "#,
@@ -183,11 +237,6 @@ pub(crate) fn upload(path: &str) -> String {
     format!("umask 077 && exec cat >{}", q(path))
 }
 
-/// A separate `/bin/sh -c` writing the file at `path` to its stdout (large files, streamed).
-pub(crate) fn download(path: &str) -> String {
-    format!("exec cat -- {}", q(path))
-}
-
 /// The temp dir's file that receives uploaded stdin (see [`Stdin::Uploaded`]).
 pub(crate) fn uploaded_stdin_path(session_temp_dir: &str) -> String {
     format!("{session_temp_dir}/i")
@@ -195,7 +244,21 @@ pub(crate) fn uploaded_stdin_path(session_temp_dir: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::temp_path_beside;
+    use super::{printf_format, temp_path_beside};
+
+    #[test]
+    fn printf_formats_print_exactly_their_bytes() {
+        let mut bytes = b"-n %s %% \\ ' \\0 \n".to_vec();
+        bytes.extend(0..=255u8);
+        for shell in ["sh", "dash", "bash"] {
+            let out = std::process::Command::new(shell)
+                .arg("-c")
+                .arg(format!("printf '{}'", printf_format(&bytes)))
+                .output()
+                .unwrap();
+            assert_eq!(out.stdout, bytes, "{shell}");
+        }
+    }
 
     #[test]
     fn temp_files_sit_beside_their_destination() {

@@ -1,19 +1,20 @@
 //! One long-lived POSIX shell on a host, spoken to over a framed protocol (see
-//! `session_scripts`). Requests are serialized; large files and large stdin are streamed
-//! through a separate process so the controller's memory stays flat.
+//! `session_scripts`). Requests are serialized; output streams back through the shell, and
+//! large files and large stdin are sent through a separate process, so the controller's
+//! memory stays flat.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, ChildStdout};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use troupe_modules::{FileAttrs, RunOutput, Target, TargetError};
 
 use super::launcher::{spawn, Launcher, Spawned};
 use super::random_token::random_token;
-use super::session_scripts::{self as scripts, PutContent, Stdin, GET_MISSING, GET_TOO_LARGE};
+use super::session_scripts::{self as scripts, PutContent, Stdin, GET_MISSING};
 use super::stderr_tail::StderrTail;
 use super::ConnectionSpec;
 
@@ -135,13 +136,14 @@ impl ShellSession {
             }
         };
         drop(reply);
+        // The last two lines: a login script may have printed before them.
         let first_words = String::from_utf8_lossy(&first_words);
-        let mut lines = first_words.lines();
-        let temp_dir = lines.next().unwrap_or_default().to_string();
+        let mut lines = first_words.lines().rev();
         let umask = lines
             .next()
             .and_then(|u| u32::from_str_radix(u.trim(), 8).ok())
             .unwrap_or(0o022);
+        let temp_dir = lines.next().unwrap_or_default().to_string();
         Ok(ShellSession {
             name: name.to_string(),
             launcher,
@@ -170,14 +172,19 @@ impl ShellSession {
     }
 
     /// Ends the shell, which removes its temp dir. Later requests are `Unreachable`.
+    ///
+    /// Waits for the shell's last words, not for the process: a process a command left in the
+    /// background may hold the shell's stdout, and ssh would wait for it.
     pub fn close(&self) {
         let mut state = self.lock();
         if let Some(mut stdin) = state.stdin.take() {
-            let _ = stdin.write_all(b"exit\n");
-        }
-        let deadline = Instant::now() + Duration::from_secs(2);
-        while matches!(state.child.try_wait(), Ok(None)) && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(5));
+            if state.broken.is_none() && stdin.write_all(b"exit\n").is_ok() {
+                drop(stdin);
+                let watchdog = Watchdog::arm(self.pid, Duration::from_secs(2));
+                let last_words = format!("\n{} X\n", state.marker);
+                let _ = copy_until(&mut state.stdout, last_words.as_bytes(), &mut io::sink());
+                watchdog.disarm();
+            }
         }
         state.kill();
         state
@@ -228,32 +235,6 @@ impl ShellSession {
             Ok(status) if status.success() => Ok(()),
             _ => Err(TargetError::Failed(format!(
                 "writing {remote_path}: {}",
-                stderr.text()
-            ))),
-        }
-    }
-
-    /// Streams the file at `remote_path` into `sink`, through its own process.
-    fn download(&self, remote_path: &str, sink: &mut dyn Write) -> Result<(), TargetError> {
-        let launch = self.launcher.launch(Some(&scripts::download(remote_path)));
-        let Spawned {
-            mut child,
-            stdin,
-            mut stdout,
-            stderr,
-        } = spawn(launch, self.options.startup_timeout)?;
-        drop(stdin);
-        let copied = io::copy(&mut stdout, sink);
-        if copied.is_err() {
-            let _ = child.kill();
-        }
-        let status = child.wait();
-        stderr.wait_closed(Duration::from_secs(2));
-        match (copied, status) {
-            (Err(e), _) => Err(TargetError::Failed(format!("reading {remote_path}: {e}"))),
-            (Ok(_), Ok(status)) if status.success() => Ok(()),
-            _ => Err(TargetError::Failed(format!(
-                "reading {remote_path}: {}",
                 stderr.text()
             ))),
         }
@@ -354,18 +335,13 @@ impl Target for ShellSession {
 
     fn get(&self, path: &str, sink: &mut dyn Write) -> Result<bool, TargetError> {
         let mut state = self.lock();
-        let reply = self.request(
-            &mut state,
-            &scripts::get(path, self.options.inline_limit),
-            sink,
-        )?;
+        let reply = self.request(&mut state, &scripts::get(path), sink)?;
         match reply.rc {
             0 => match reply.sink_error {
                 None => Ok(true),
                 Some(e) => Err(TargetError::Failed(format!("storing {path}: {e}"))),
             },
             GET_MISSING => Ok(false),
-            GET_TOO_LARGE => self.download(path, sink).map(|()| true),
             _ => Err(TargetError::Failed(format!(
                 "cannot read {path}: {}",
                 reply.stderr_text()
@@ -398,51 +374,36 @@ impl State {
         stdin.flush()
     }
 
+    /// Reads one reply: whatever comes before `\nMARKER B\n` is dropped, then stdout up to
+    /// `\nMARKER `, the exit code and, when flagged, stderr up to `\nMARKER\n` (see
+    /// `session_scripts`).
     fn receive(&mut self, stdout: &mut dyn Write) -> io::Result<Reply> {
-        let (rc, out_len, err_len) = self.read_header()?;
-        let sink_error = copy_exact(&mut self.stdout, out_len, stdout)?;
-        let mut stderr = Vec::with_capacity(err_len.min(1 << 20) as usize);
-        copy_exact(&mut self.stdout, err_len, &mut stderr)?;
+        let begin = format!("\n{} B\n", self.marker);
+        copy_until(&mut self.stdout, begin.as_bytes(), &mut io::sink())?;
+        let start = format!("\n{} ", self.marker);
+        let sink_error = copy_until(&mut self.stdout, start.as_bytes(), stdout)?;
+        let mut line = Vec::new();
+        (&mut self.stdout).take(64).read_until(b'\n', &mut line)?;
+        let fields = String::from_utf8_lossy(&line).into_owned();
+        let mut words = fields.split_whitespace();
+        let rc = words.next().and_then(|rc| rc.parse::<i32>().ok());
+        let (Some(rc), flag, None, true) = (rc, words.next(), words.next(), fields.ends_with('\n'))
+        else {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("bad reply header {fields:?}"),
+            ));
+        };
+        let mut stderr = Vec::new();
+        if flag == Some("e") {
+            let end = format!("\n{}\n", self.marker);
+            copy_until(&mut self.stdout, end.as_bytes(), &mut stderr)?;
+        }
         Ok(Reply {
             rc,
             stderr,
             sink_error,
         })
-    }
-
-    /// Reads up to the header line. Lines before it (a chatty rc file at login) are skipped.
-    fn read_header(&mut self) -> io::Result<(i32, u64, u64)> {
-        let mut skipped = 0usize;
-        loop {
-            let mut line = Vec::new();
-            let n = (&mut self.stdout)
-                .take(64 * 1024)
-                .read_until(b'\n', &mut line)?;
-            if n == 0 {
-                return Err(io::ErrorKind::UnexpectedEof.into());
-            }
-            if let Some(at) = find(&line, self.marker.as_bytes()) {
-                let fields = String::from_utf8_lossy(&line[at + self.marker.len()..]).into_owned();
-                let mut numbers = fields.split_whitespace();
-                let mut next = || numbers.next().and_then(|f| f.parse::<i64>().ok());
-                return match (next(), next(), next()) {
-                    (Some(rc), Some(out), Some(err)) if out >= 0 && err >= 0 => {
-                        Ok((rc as i32, out as u64, err as u64))
-                    }
-                    _ => Err(io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        format!("bad reply header {fields:?}"),
-                    )),
-                };
-            }
-            skipped += n;
-            if skipped > 1 << 20 {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    "the shell sent output that is not a reply",
-                ));
-            }
-        }
     }
 
     /// Says why the shell went away: its last words on stderr (ssh's own message), or how it ended.
@@ -465,30 +426,73 @@ impl State {
     }
 }
 
-/// Copies exactly `len` bytes from `reader`; a failing `sink` does not stop the reading,
-/// its error is returned alongside.
-fn copy_exact(
-    reader: &mut impl Read,
-    len: u64,
+/// Copies what `reader` yields into `sink` up to `sentinel`, which is consumed and not
+/// copied. A failing `sink` does not stop the reading; its error is returned alongside.
+///
+/// `sentinel` starts with `\n` and holds no other `\n` before its last byte, so a match can
+/// only begin at a newline, and a partial match that fails holds no other beginning.
+fn copy_until(
+    reader: &mut impl BufRead,
+    sentinel: &[u8],
     sink: &mut dyn Write,
 ) -> io::Result<Option<io::Error>> {
-    let mut buf = vec![0u8; len.min(256 * 1024) as usize];
-    let mut left = len;
+    debug_assert!(sentinel.first() == Some(&b'\n'));
+    debug_assert!(!sentinel[1..sentinel.len() - 1].contains(&b'\n'));
     let mut sink_error = None;
-    while left > 0 {
-        let want = left.min(buf.len() as u64) as usize;
-        let got = match reader.read(&mut buf[..want]) {
-            Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
-            Ok(n) => n,
+    let mut emit = |bytes: &[u8]| {
+        if sink_error.is_none() && !bytes.is_empty() {
+            sink_error = sink.write_all(bytes).err();
+        }
+    };
+    // The beginning of a possible match, seen at the end of the previous read.
+    let mut held: Vec<u8> = Vec::new();
+    loop {
+        let buf = match reader.fill_buf() {
+            Ok([]) => return Err(io::ErrorKind::UnexpectedEof.into()),
+            Ok(buf) => buf,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
-        if sink_error.is_none() {
-            sink_error = sink.write_all(&buf[..got]).err();
+        if !held.is_empty() {
+            let rest = &sentinel[held.len()..];
+            let n = rest.len().min(buf.len());
+            if buf[..n] == rest[..n] {
+                reader.consume(n);
+                if n == rest.len() {
+                    return Ok(sink_error);
+                }
+                held.extend_from_slice(&rest[..n]);
+            } else {
+                emit(&held);
+                held.clear();
+            }
+            continue;
         }
-        left -= got as u64;
+        let mut from = 0;
+        let (used, found) = loop {
+            let Some(at) = buf[from..].iter().position(|&b| b == b'\n') else {
+                emit(buf);
+                break (buf.len(), false);
+            };
+            let at = from + at;
+            let candidate = &buf[at..];
+            let n = candidate.len().min(sentinel.len());
+            if candidate[..n] != sentinel[..n] {
+                from = at + 1;
+                continue;
+            }
+            emit(&buf[..at]);
+            if n == sentinel.len() {
+                break (at + n, true);
+            }
+            held.extend_from_slice(candidate);
+            break (buf.len(), false);
+        };
+        reader.consume(used);
+        if found {
+            return Ok(sink_error);
+        }
     }
-    Ok(sink_error)
 }
 
 /// Copies `len` bytes of a module's content into a child's stdin.
@@ -517,10 +521,6 @@ fn copy_content(
 
 fn short_content(got: u64, len: u64) -> TargetError {
     TargetError::Failed(format!("the content ended after {got} of {len} bytes"))
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// Kills a process that has not finished starting by its deadline (a login that hangs).
@@ -552,5 +552,36 @@ impl Watchdog {
     fn disarm(self) -> bool {
         let _ = self.done.send(());
         self.fired.load(Ordering::SeqCst)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::copy_until;
+    use std::io::{BufReader, Read};
+
+    /// Every read size, so partial matches fall across every buffer boundary.
+    #[test]
+    fn copy_until_finds_the_sentinel_across_reads() {
+        let sentinel = b"\nM-1 ";
+        let data: &[u8] = b"\n\nM\nM-\nM-1\n\nM-1x\n\nM-1 rest";
+        let before = &data[..data.len() - b"\nM-1 rest".len()];
+        for capacity in 1..=data.len() {
+            let mut reader = BufReader::with_capacity(capacity, data);
+            let mut out = Vec::new();
+            let error = copy_until(&mut reader, sentinel, &mut out).unwrap();
+            assert!(error.is_none());
+            assert_eq!(out, before, "capacity {capacity}");
+            let mut rest = String::new();
+            reader.read_to_string(&mut rest).unwrap();
+            assert_eq!(rest, "rest", "capacity {capacity}");
+        }
+    }
+
+    #[test]
+    fn copy_until_without_the_sentinel_is_an_early_end() {
+        let mut reader = BufReader::with_capacity(3, &b"abc\nM-"[..]);
+        let error = copy_until(&mut reader, b"\nM-1 ", &mut Vec::new()).unwrap_err();
+        assert_eq!(error.kind(), std::io::ErrorKind::UnexpectedEof);
     }
 }

@@ -1,7 +1,7 @@
 //! The SSH connection: the system `ssh` binary (so ~/.ssh/config, agents, ProxyJump and
 //! known_hosts work as users expect), one ControlMaster per host, shells as mux sessions.
+//! Masters outlive the run (see `ssh_control`); Ctrl-C ends those this run started.
 
-use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -12,8 +12,8 @@ use troupe_modules::TargetError;
 use super::host_connection::HostConnection;
 use super::launcher::{Launch, Launcher};
 use super::quote::shell_quote as q;
-use super::random_token::random_token;
 use super::shell_session::SessionOptions;
+use super::ssh_control::{started_by_this_run, ControlSettings};
 use super::ConnectionSpec;
 
 /// Connection attempts when the server drops a new connection (sshd's `MaxStartups`).
@@ -26,19 +26,22 @@ const TRANSIENT_ERRORS: [&str; 3] = [
     "Connection closed by",
 ];
 
+/// What a mux client says when the master it found is broken: worth a fresh master.
+const BROKEN_MASTER_ERRORS: [&str; 2] = ["mux_client", "muxclient"];
+
 /// Runs `/bin/sh` on one host through `ssh`, all sessions sharing one master connection.
 pub struct SshLauncher {
     /// Everything before the destination: the user's args first (ssh keeps the first value
     /// it sees for an option), then troupe's.
     options: Vec<String>,
     destination: String,
-    /// Private to this connection; holds the master's socket.
-    control_dir: PathBuf,
+    /// Troupe's control directory; `None` when the user's ssh settings place the socket.
+    control_dir: Option<PathBuf>,
 }
 
 impl SshLauncher {
     pub fn new(spec: &ConnectionSpec) -> Result<Self, TargetError> {
-        let control_dir = create_control_dir().map_err(|e| {
+        let control = ControlSettings::for_spec(spec).map_err(|e| {
             TargetError::Unreachable(format!(
                 "cannot create a directory for ssh control sockets: {e}"
             ))
@@ -66,20 +69,20 @@ impl SshLauncher {
         if let Some(key) = &spec.private_key {
             option(format!("IdentityFile={key}"));
         }
-        option("ControlMaster=auto".into());
-        option("ControlPersist=60s".into());
-        option(format!("ControlPath={}/%C", control_dir.display()));
+        for o in control.options {
+            option(o);
+        }
         options.push("-T".into());
         Ok(SshLauncher {
             options,
             destination: spec.host.clone(),
-            control_dir,
+            control_dir: control.dir,
         })
     }
 
-    /// Where the master's socket lives (removed at shutdown).
-    pub fn control_dir(&self) -> &Path {
-        &self.control_dir
+    /// The directory of the master's socket, when troupe placed it.
+    pub fn control_dir(&self) -> Option<&Path> {
+        self.control_dir.as_deref()
     }
 
     fn ssh(&self, extra: &[&str]) -> Command {
@@ -90,6 +93,36 @@ impl SshLauncher {
             .arg("--")
             .arg(&self.destination);
         command
+    }
+
+    /// Runs `ssh -O COMMAND` against this host's master; what it said on stderr.
+    fn control(&self, command: &str) -> Option<String> {
+        let output = self
+            .ssh(&["-O", command])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .output()
+            .ok()?;
+        output
+            .status
+            .success()
+            .then(|| String::from_utf8_lossy(&output.stderr).into_owned())
+    }
+
+    /// The process id of the master serving this host, when one runs.
+    pub fn master_pid(&self) -> Option<u32> {
+        let said = self.control("check")?;
+        let pid = said.split("pid=").nth(1)?;
+        pid.split(|c: char| !c.is_ascii_digit())
+            .next()?
+            .parse()
+            .ok()
+    }
+
+    /// Asks this host's master to exit now (its socket goes with it).
+    fn exit_master(&self) {
+        let _ = self.control("exit");
     }
 }
 
@@ -108,29 +141,12 @@ impl Launcher for SshLauncher {
         }
     }
 
-    fn shutdown(&self) {
-        let _ = self
-            .ssh(&["-O", "exit"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-        let _ = std::fs::remove_dir_all(&self.control_dir);
+    /// Ends the master if this run started it; one an earlier run left expires by itself.
+    fn abort(&self) {
+        if self.master_pid().is_some_and(started_by_this_run) {
+            self.exit_master();
+        }
     }
-}
-
-/// A fresh 0700 directory for control sockets, short enough for a socket path.
-fn create_control_dir() -> std::io::Result<PathBuf> {
-    let temp = std::env::temp_dir();
-    // A socket path has about 104 bytes; %C alone takes 40.
-    let base = if temp.as_os_str().len() > 40 {
-        Path::new("/tmp").to_path_buf()
-    } else {
-        temp
-    };
-    let dir = base.join(format!("troupe-ssh-{}", &random_token()[..12]));
-    std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
-    Ok(dir)
 }
 
 /// Connects to `spec.host`: starts the master and the login shell, retrying when the server
@@ -143,7 +159,15 @@ pub fn open_ssh(
     let mut attempt = 1;
     loop {
         let launcher = Arc::new(SshLauncher::new(spec)?);
-        match HostConnection::open(name, launcher, options.clone()) {
+        match HostConnection::open(name, launcher.clone(), options.clone()) {
+            Err(TargetError::Unreachable(why))
+                if attempt < CONNECT_ATTEMPTS
+                    && BROKEN_MASTER_ERRORS.iter().any(|t| why.contains(t)) =>
+            {
+                // A master left by an earlier run whose connection died: start afresh.
+                launcher.exit_master();
+                attempt += 1;
+            }
             Err(TargetError::Unreachable(why))
                 if attempt < CONNECT_ATTEMPTS
                     && TRANSIENT_ERRORS.iter().any(|t| why.contains(t)) =>

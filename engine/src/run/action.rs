@@ -153,7 +153,7 @@ impl PlayRun {
                 }
             },
         };
-        let target = self.target_for(step.host, &delegate, step.inh)?;
+        let target = self.target_for(step.host, &delegate, step.inh, Some(step.ctx))?;
         let target = match &step.inh.kw.environment {
             None => target,
             Some(env) => match self.run.templar.render_value(env, step.ctx) {

@@ -53,15 +53,7 @@ impl PlayRun {
                 pending.lock().unwrap().retain(|p| p != h);
                 (h.clone(), outcome)
             };
-            // One host needs no hand-off to the pool.
-            let outcomes = if runners.len() == 1 {
-                vec![one(&runners[0])]
-            } else {
-                self.run.pool.install(|| {
-                    use rayon::prelude::*;
-                    runners.par_iter().map(one).collect()
-                })
-            };
+            let outcomes = super::fan_out::for_each(&runners, self.run.forks, one);
             drop(finished);
             outcomes
         });
@@ -485,19 +477,30 @@ impl PlayRun {
     }
 
     /// The target a task on `host` acts on: the delegate's connection, become as asked.
+    /// `ctx` is the task's scope (built here when the caller has none). The connection
+    /// variables are only rendered when they matter: to open the connection, or for become.
     pub fn target_for(
         &self,
         host: &str,
         delegate: &str,
         inh: &Inherited,
+        ctx: Option<&JValue>,
     ) -> Result<Arc<dyn Target>, Box<Outcome>> {
-        let vars = self.connection_vars(delegate, inh);
-        let ctx = self.scope(host, inh, Map::new()).into_context();
+        let own_ctx;
+        let ctx = match ctx {
+            Some(ctx) => ctx,
+            None => {
+                own_ctx = self.scope(host, inh, Map::new()).into_context();
+                &own_ctx
+            }
+        };
+        let vars = std::cell::OnceCell::new();
+        let vars = || vars.get_or_init(|| self.connection_vars(delegate, inh));
         let r#become = self
-            .become_for(inh, &ctx, &vars)
+            .become_for(inh, ctx, vars)
             .map_err(|e| Box::new(Outcome::failed(e)))?;
         self.run
-            .target(delegate, &vars, r#become.as_ref())
+            .target(delegate, vars, r#become.as_ref())
             .map_err(|e| {
                 self.run.forget_connection(delegate);
                 Box::new(match e {
@@ -509,11 +512,11 @@ impl PlayRun {
             })
     }
 
-    fn become_for(
+    fn become_for<'v>(
         &self,
         inh: &Inherited,
         ctx: &JValue,
-        vars: &Map,
+        vars: impl FnOnce() -> &'v Map,
     ) -> Result<Option<Become>, String> {
         let wanted = match &inh.kw.r#become {
             Some(v) => self
@@ -541,6 +544,7 @@ impl PlayRun {
             .or_else(|| self.run.opts.become_user.clone())
             .unwrap_or_else(|| "root".into());
         let method = render(&inh.kw.become_method)?.unwrap_or_else(|| "sudo".into());
+        let vars = vars();
         let password = ["ansible_become_password", "ansible_become_pass"]
             .iter()
             .find_map(|k| vars.get(*k).and_then(Value::as_str).map(str::to_string))

@@ -4,6 +4,7 @@ mod action;
 mod engine_actions;
 pub mod facts;
 mod failed_task;
+mod fan_out;
 mod file_lookup;
 mod handlers;
 mod host_task;

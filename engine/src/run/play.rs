@@ -272,11 +272,8 @@ impl PlayRun {
     fn run_free(self: &Arc<Self>, tasks: &[Task]) {
         let hosts = self.active(&self.batch.read().unwrap());
         let top = self.top.clone();
-        self.run.pool.install(|| {
-            use rayon::prelude::*;
-            hosts
-                .par_iter()
-                .for_each(|h| self.run_tasks(tasks, std::slice::from_ref(h), &top));
+        super::fan_out::for_each(&hosts, self.run.forks, |h| {
+            self.run_tasks(tasks, std::slice::from_ref(h), &top)
         });
     }
 
@@ -326,19 +323,16 @@ impl PlayRun {
         }
         self.run.printer.task("Gathering Facts", false);
         let hosts = self.active(batch);
-        self.run.pool.install(|| {
-            use rayon::prelude::*;
-            hosts.par_iter().for_each(|h| {
-                let outcome = self.gather_host_facts(h);
-                self.record(h, &outcome);
-            });
+        super::fan_out::for_each(&hosts, self.run.forks, |h| {
+            let outcome = self.gather_host_facts(h);
+            self.record(h, &outcome);
         });
     }
 
     /// Runs fact gathering on one host and stores the facts.
     pub fn gather_host_facts(self: &Arc<Self>, host: &str) -> Outcome {
         let top = self.top.clone();
-        let target = match self.target_for(host, host, &top) {
+        let target = match self.target_for(host, host, &top, None) {
             Ok(t) => t,
             Err(o) => return *o,
         };
@@ -507,6 +501,8 @@ impl PlayRun {
             "ansible_ssh_extra_args",
             "ansible_timeout",
             "ansible_host_key_checking",
+            "ansible_control_path_dir",
+            "ansible_control_path",
             "ansible_become_password",
             "ansible_become_pass",
             "ansible_password",

@@ -54,7 +54,8 @@ pub struct Run {
     pub recap: Recap,
     pub playbook_dir: PathBuf,
     pub extra_vars: Arc<Map>,
-    pub pool: rayon::ThreadPool,
+    /// Hosts worked on at once: `--forks`, at most the inventory's size.
+    pub forks: usize,
     /// Hosts that failed or were unreachable in an earlier play: later plays leave them out.
     pub failed_hosts: Mutex<HashSet<String>>,
     /// One slot per host, locked while connecting so concurrent tasks (e.g. several hosts
@@ -92,10 +93,7 @@ impl Run {
             printer,
             recap: Recap::default(),
             playbook_dir,
-            pool: rayon::ThreadPoolBuilder::new()
-                .num_threads(forks)
-                .build()
-                .expect("thread pool"),
+            forks,
             failed_hosts: Mutex::default(),
             connections: Mutex::default(),
             groups: RwLock::default(),
@@ -112,6 +110,7 @@ impl Run {
                 break;
             }
         }
+        super::interrupt::hold_if_interrupted();
         self.printer.recap(&self.recap.snapshot());
         self.close();
         self.recap.success()
@@ -209,12 +208,12 @@ impl Run {
         scope.object("groups", self.groups_value());
     }
 
-    /// A target for `host`, connecting on first use; `vars` are the host's rendered
-    /// connection variables.
-    pub fn target(
+    /// A target for `host`, connecting on first use; `vars` gives the host's rendered
+    /// connection variables (asked for only to connect).
+    pub fn target<'v>(
         &self,
         host: &str,
-        vars: &Map,
+        vars: impl FnOnce() -> &'v Map,
         r#become: Option<&Become>,
     ) -> Result<Arc<dyn Target>, TargetError> {
         let slot = self
@@ -228,6 +227,7 @@ impl Run {
         let conn = match slot.as_ref() {
             Some(c) => c.clone(),
             None => {
+                let vars = vars();
                 let mut spec = ConnectionSpec::from_vars(host, vars);
                 self.apply_cli_connection(&mut spec, vars);
                 let conn = connection::open(host, &spec)?;
@@ -266,21 +266,34 @@ impl Run {
 
     /// Kills every connection at once (Ctrl-C): commands in flight are not waited for.
     pub fn abort(&self) {
-        for (_, slot) in self.connections.lock().unwrap().drain() {
-            if let Ok(mut slot) = slot.try_lock() {
-                if let Some(c) = slot.take() {
-                    c.abort();
-                }
+        let open: Vec<_> = self
+            .connections
+            .lock()
+            .unwrap()
+            .drain()
+            .filter_map(|(_, slot)| slot.try_lock().ok()?.take())
+            .collect();
+        std::thread::scope(|scope| {
+            for c in &open {
+                scope.spawn(move || c.abort());
             }
-        }
+        });
     }
 
+    /// Closes every connection, all hosts at once (each waits for its shells to end).
     pub fn close(&self) {
-        for (_, slot) in self.connections.lock().unwrap().drain() {
-            if let Some(c) = slot.lock().unwrap().take() {
-                c.close();
+        let open: Vec<_> = self
+            .connections
+            .lock()
+            .unwrap()
+            .drain()
+            .filter_map(|(_, slot)| slot.lock().unwrap().take())
+            .collect();
+        std::thread::scope(|scope| {
+            for c in &open {
+                scope.spawn(move || c.close());
             }
-        }
+        });
     }
 }
 

@@ -41,17 +41,27 @@ pub(super) fn exit_codes_and_separate_streams(lab: &Lab) {
 
 pub(super) fn binary_output_with_nuls_and_the_marker(lab: &Lab) {
     let t = lab.target();
-    let marker = run(&*t, r#"printf %s "$troupe_M""#).stdout_str();
-    assert!(marker.starts_with("troupe-"), "{marker}");
-    // Output that imitates a reply header must come back as plain bytes.
+    // The marker that ends a reply is hidden from commands, so none can end one early...
+    assert_eq!(
+        run(&*t, r#"printf %s "${troupe_M-hidden}""#).stdout_str(),
+        "hidden"
+    );
+    // ...and output that imitates the framing comes back as plain bytes.
+    let fake = "\ntroupe-0123 0\n\ntroupe-0123 0 e\nerr\n\ntroupe-0123\n\n";
     let out = run(
         &*t,
-        r#"printf 'a\000b\377\n'; printf '%s 0 99 99\n' "$troupe_M"; printf '\000%s 0 1 1\n' "$troupe_M" >&2"#,
+        &format!(
+            r#"printf 'a\000b\377\n'; printf %s {fake}; printf '\000%s' {fake} >&2"#,
+            fake = crate::connection::shell_quote(fake)
+        ),
     );
     let mut expected = b"a\0b\xff\n".to_vec();
-    expected.extend_from_slice(format!("{marker} 0 99 99\n").as_bytes());
+    expected.extend_from_slice(fake.as_bytes());
     assert_eq!(out.stdout, expected);
-    assert_eq!(out.stderr, format!("\0{marker} 0 1 1\n").into_bytes());
+    assert_eq!(out.stderr, format!("\0{fake}").into_bytes());
+    let unterminated = run(&*t, "printf 'no newline'; printf '\n\n' >&2");
+    assert_eq!(unterminated.stdout, b"no newline");
+    assert_eq!(unterminated.stderr, b"\n\n");
     let all_bytes = run(
         &*t,
         "i=0; while [ $i -lt 256 ]; do printf \"\\\\$(printf %o $i)\"; i=$((i+1)); done",
@@ -102,6 +112,26 @@ pub(super) fn session_survives_exit_syntax_errors_and_background_jobs(lab: &Lab)
         "the job still runs after its command returned"
     );
     assert_eq!(run(&*t, "echo alive").stdout_str(), "alive\n");
+}
+
+/// A job left in the background keeps the shell's stdout: what it prints once its command
+/// has returned belongs to no later reply, and it does not hold the session's close.
+pub(super) fn late_output_of_a_background_job_is_dropped(lab: &Lab) {
+    let t = lab.target();
+    assert_eq!(
+        run(&*t, "(sleep 0.2; echo late) & echo now").stdout_str(),
+        "now\n"
+    );
+    std::thread::sleep(Duration::from_millis(600));
+    assert_eq!(run(&*t, "echo next").stdout_str(), "next\n");
+    run(&*t, "sleep 30 >/dev/null 2>&1 & (sleep 30 &)");
+    let started = Instant::now();
+    lab.connection.login_session().close();
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "close took {:?}",
+        started.elapsed()
+    );
 }
 
 pub(super) fn a_thousand_commands_in_a_row(lab: &Lab, backend: &str) {
@@ -263,6 +293,20 @@ pub(super) fn attributes_are_kept_or_set(lab: &Lab) {
         "a failed put leaves the old file"
     );
     assert_eq!(lab.scratch.names(), ["conf"]);
+
+    // New files are born with the mode asked for, whether a umask can give it or not.
+    for mode in [0o640, 0o600, 0o755, 0o2750] {
+        let fresh = lab.scratch.file(&format!("new-{mode:o}"));
+        let attrs = FileAttrs {
+            mode: Some(mode),
+            ..FileAttrs::default()
+        };
+        put(&*t, &fresh, &content, &attrs).unwrap();
+        let meta = std::fs::metadata(&fresh).unwrap();
+        assert_eq!(meta.permissions().mode() & 0o7777, mode, "{mode:o}");
+        assert_eq!(std::fs::read(&fresh).unwrap(), content);
+        std::fs::remove_file(&fresh).unwrap();
+    }
 }
 
 pub(super) fn readers_never_see_a_partial_file(lab: &Lab) {
@@ -417,9 +461,10 @@ pub(super) fn a_killed_shell_is_unreachable(lab: &Lab) {
             while !std::path::Path::new(&flag).exists() {
                 std::thread::sleep(Duration::from_millis(10));
             }
+            // The shell's process group: the shell and the command it runs, whose stdout is
+            // the shell's own (a crashed container, a lost ssh client).
             std::process::Command::new("kill")
-                .arg("-9")
-                .arg(pid.to_string())
+                .args(["-9", "--", &format!("-{pid}")])
                 .status()
                 .unwrap();
         })

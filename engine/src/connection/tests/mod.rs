@@ -132,6 +132,10 @@ macro_rules! protocol_tests {
                 checks::session_survives_exit_syntax_errors_and_background_jobs(&lab());
             }
             #[test]
+            fn late_output_of_a_background_job_is_dropped() {
+                checks::late_output_of_a_background_job_is_dropped(&lab());
+            }
+            #[test]
             fn a_thousand_commands_in_a_row() {
                 checks::a_thousand_commands_in_a_row(&lab(), stringify!($backend));
             }

@@ -26,6 +26,14 @@ fn spec_without_server() -> ConnectionSpec {
         ssh_args: vec!["-F".into(), "/dev/null".into()],
         timeout_secs: 5,
         host_key_checking: false,
+        // No server answers, so no master ever starts there.
+        control_path_dir: Some(
+            std::env::temp_dir()
+                .join("troupe-test-cp")
+                .display()
+                .to_string(),
+        ),
+        control_path: None,
     }
 }
 
@@ -79,42 +87,84 @@ fn a_host_key_is_checked_when_asked() {
     assert!(why.contains("Host key verification failed"), "{why}");
 }
 
-/// The processes whose command line mentions `needle` (a master names its control path).
-fn processes_mentioning(needle: &str) -> usize {
-    let ps = std::process::Command::new("ps")
-        .args(["-eo", "args"])
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&ps.stdout)
-        .lines()
-        .filter(|l| l.contains(needle))
-        .count()
+/// Opens a connection to `sshd`, keeping a handle on its launcher to ask after the master.
+fn connect(sshd: &Sshd) -> (Arc<SshLauncher>, HostConnection) {
+    let launcher = Arc::new(SshLauncher::new(&sshd.spec()).unwrap());
+    let connection =
+        HostConnection::open("h", launcher.clone(), SessionOptions::default()).unwrap();
+    (launcher, connection)
+}
+
+/// Whether process `pid` ends (a zombie waiting for its parent counts as ended).
+fn shell_is_gone(pid: u32) -> bool {
+    let running = || {
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+            !stat
+                .rsplit(')')
+                .next()
+                .unwrap_or("")
+                .trim_start()
+                .starts_with('Z')
+        })
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while running() {
+        if Instant::now() > deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    true
 }
 
 #[test]
-fn close_ends_the_shells_and_the_master() {
+fn close_ends_the_shells_and_leaves_the_master_to_the_next_run() {
     let sshd = Sshd::start();
-    let launcher = Arc::new(SshLauncher::new(&sshd.spec()).unwrap());
-    let control_dir = launcher.control_dir().to_path_buf();
-    let connection = HostConnection::open("h", launcher, SessionOptions::default()).unwrap();
+    let (launcher, connection) = connect(&sshd);
     let target = connection.target(None).unwrap();
     assert_eq!(target.run("echo hi", None).unwrap().stdout_str(), "hi\n");
-    let needle = control_dir.display().to_string();
-    assert!(
-        processes_mentioning(&needle) > 0,
-        "a master and a shell run"
-    );
+    let shell = connection.login_session().pid();
+    let master = launcher.master_pid().expect("a master runs");
     connection.close();
-    assert!(!control_dir.exists(), "the control dir is removed");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while processes_mentioning(&needle) > 0 {
-        assert!(Instant::now() < deadline, "the master and the shell end");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    assert!(shell_is_gone(shell), "the shell ends");
     assert!(matches!(
         target.run("true", None),
         Err(TargetError::Unreachable(_))
     ));
+    let (again, next) = connect(&sshd);
+    assert_eq!(again.master_pid(), Some(master), "the next run reuses it");
+    let out = next.target(None).unwrap().run("echo again", None).unwrap();
+    assert_eq!(out.stdout_str(), "again\n");
+}
+
+#[test]
+fn abort_ends_the_master_this_run_started() {
+    let sshd = Sshd::start();
+    let (launcher, connection) = connect(&sshd);
+    let master = launcher.master_pid().expect("a master runs");
+    let shell = connection.login_session().pid();
+    connection.abort();
+    assert!(shell_is_gone(shell), "the shell is killed");
+    assert!(shell_is_gone(master), "the master ends");
+    let sockets = std::fs::read_dir(sshd.control_dir()).unwrap().count();
+    assert_eq!(sockets, 0, "its socket is removed");
+}
+
+#[test]
+fn the_socket_of_a_dead_master_is_replaced() {
+    let sshd = Sshd::start();
+    let (launcher, connection) = connect(&sshd);
+    let master = launcher.master_pid().expect("a master runs");
+    connection.close();
+    // SIGKILL: the master cannot remove its socket.
+    unsafe { libc::kill(master as libc::pid_t, libc::SIGKILL) };
+    assert!(shell_is_gone(master));
+    assert_eq!(std::fs::read_dir(sshd.control_dir()).unwrap().count(), 1);
+    let (again, next) = connect(&sshd);
+    let out = next.target(None).unwrap().run("echo fresh", None).unwrap();
+    assert_eq!(out.stdout_str(), "fresh\n");
+    let new_master = again.master_pid().expect("a new master runs");
+    assert_ne!(new_master, master);
 }
 
 /// A server that accepts and hangs up at once, as sshd does past `MaxStartups`.

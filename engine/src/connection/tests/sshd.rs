@@ -118,16 +118,38 @@ impl Sshd {
             ssh_args: vec!["-F".into(), "/dev/null".into()],
             timeout_secs: 10,
             host_key_checking: false,
+            control_path_dir: Some(self.control_dir().display().to_string()),
+            control_path: None,
         }
     }
 
     pub(in crate::connection) fn scratch(&self) -> &Scratch {
         &self.dir
     }
+
+    /// Where the masters of connections to this sshd keep their sockets.
+    pub(in crate::connection) fn control_dir(&self) -> PathBuf {
+        self.dir.path().join("cp")
+    }
 }
 
 impl Drop for Sshd {
     fn drop(&mut self) {
+        // Masters outlive their connections (ControlPersist): end them with the server.
+        for socket in std::fs::read_dir(self.control_dir())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let _ = Command::new("ssh")
+                .arg("-S")
+                .arg(socket.path())
+                .args(["-O", "exit", "sshd"])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
