@@ -296,9 +296,26 @@ measure() {
 	time_phase "$tool" "$workload" cold "$command" || return 0
 	time_phase "$tool" "$workload" warm "$command" || return 0
 	check_hosts "$workload" >"$prefix.check"
-	# One more warm run, for the memory.
-	/usr/bin/time -v -o "$prefix.time" sh -c "$command" >/dev/null 2>&1 || true
+	# One more warm run, for the memory and the round trips.
+	rm -f "$prefix.trips"
+	TROUPE_ROUND_TRIPS_FILE="$prefix.trips" BENCH_SSH_COUNT="$prefix.ssh-count" \
+		ANSIBLE_SSH_EXECUTABLE="$bench/lib/counting_ssh.sh" \
+		/usr/bin/time -v -o "$prefix.time" sh -c "$command" >/dev/null 2>&1 || true
 	awk -F': ' '/Maximum resident set size/ {print $2}' "$prefix.time" >"$prefix.rss"
+	round_trips "$tool" "$prefix" >"$prefix.trips.total"
+}
+
+# Requests the warm run sent to the hosts, in all: troupe counts its own; Ansible's (and
+# ansible-core-rs's, if it honours ANSIBLE_SSH_EXECUTABLE) are its ssh processes; the floors
+# make one per command by construction; pyinfra's (paramiko) are not counted.
+round_trips() {
+	local tool=$1 prefix=$2 workload
+	workload=$(basename "$prefix" | cut -d. -f1)
+	case "$tool" in
+	troupe) cat "$prefix.trips" 2>/dev/null ;;
+	ansible | ansible-rs) [ ! -s "$prefix.ssh-count" ] || wc -l <"$prefix.ssh-count" ;;
+	floor-exec | floor-sh) echo $(($(workload_hosts "$workload") * $(workload_tasks "$workload"))) ;;
+	esac
 }
 
 # The smoke test: troupe's SSH transport may not be there yet.

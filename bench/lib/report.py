@@ -6,7 +6,8 @@ usage: report.py RUN_DIR
 RUN_DIR holds what run.sh wrote: meta.md (machine, versions, commands), tools.tsv
 (tool, status, detail), workloads.tsv (workload, hosts, tasks), and per workload and tool:
 W.TOOL.cold.json / W.TOOL.warm.json (hyperfine exports), W.TOOL.rss (max RSS in kB),
-W.TOOL.check (result of the check of the files on the hosts), W.TOOL.error (why it failed).
+W.TOOL.check (result of the check of the files on the hosts), W.TOOL.trips.total (requests
+sent to the hosts in the warm run that measured memory), W.TOOL.error (why it failed).
 """
 
 import json
@@ -70,15 +71,16 @@ def workload_table(run_dir, workload, hosts, tasks, status):
         f"### {workload}: {hosts} host{'s' if hosts != '1' else ''} × {tasks} tasks",
         "",
         "| tool | cold s, median (min–max) | warm s, median (min–max) | ÷ Ansible cold / warm "
-        "| ÷ floor (a) cold / warm | ÷ floor (b) cold / warm | max RSS MiB | files check |",
-        "|---|---|---|---|---|---|---|---|",
+        "| ÷ floor (a) cold / warm | ÷ floor (b) cold / warm | max RSS MiB "
+        "| round trips per host-task, warm | files check |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for tool, label in TOOLS:
         if tool not in status:
             continue  # not asked for in this run (--tools)
         state, detail = status[tool]
         if state != "available":
-            lines.append(f"| {tool}: not available ({detail}) | – | – | – | – | – | – | – |")
+            lines.append(f"| {tool}: not available ({detail}) | – | – | – | – | – | – | – | – |")
             continue
         times = measured[tool]
         error = read_text(run_dir / f"{workload}.{tool}.error")
@@ -87,11 +89,13 @@ def workload_table(run_dir, workload, hosts, tasks, status):
         rss = read_text(run_dir / f"{workload}.{tool}.rss")
         rss = f"{int(rss) / 1024:.0f}" if rss.isdigit() else "–"
         check = read_text(run_dir / f"{workload}.{tool}.check", "–")
+        trips = read_text(run_dir / f"{workload}.{tool}.trips.total")
+        trips = f"{int(trips) / (int(hosts) * int(tasks)):.2f}" if trips.isdigit() else "–"
         name = f"{label}: failed ({error})" if error else label
         lines.append(
             f"| {name} | {seconds(times.get('cold'))} | {seconds(times.get('warm'))} "
             f"| {ratio(times, measured['ansible'])} | {ratio(times, measured['floor-exec'])} "
-            f"| {ratio(times, measured['floor-sh'])} | {rss} | {check} |"
+            f"| {ratio(times, measured['floor-sh'])} | {rss} | {trips} | {check} |"
         )
     return "\n".join(lines)
 
@@ -107,7 +111,9 @@ def main():
     print("Cold: fresh hosts (files and ~/.ansible removed, ssh masters closed) before every run.")
     print("Warm: the same run repeated, files in place, masters kept (after one warm-up run).")
     print("Ratios are of medians; below 1 is faster than the reference. Max RSS: the largest")
-    print("single process of the tool's tree (/usr/bin/time -v) in one warm run.")
+    print("single process of the tool's tree (/usr/bin/time -v) in one warm run. Round trips:")
+    print("requests sent to the hosts in that run over hosts × tasks (troupe counts its own,")
+    print("Ansible's are its ssh processes, the floors make one per command; – not counted).")
 
 
 if __name__ == "__main__":

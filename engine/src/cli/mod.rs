@@ -213,6 +213,13 @@ fn run(args: RunArgs) -> Result<ExitCode, CliError> {
         all_ok &= run.execute(playbook);
         unreachable |= run.any_unreachable();
     }
+    if let Some(file) = std::env::var_os("TROUPE_ROUND_TRIPS_FILE") {
+        // For bench/: requests sent to the hosts' shells during the whole run.
+        let count = crate::connection::round_trips();
+        std::fs::write(&file, format!("{count}\n")).map_err(|e| {
+            CliError::Usage(format!("writing {}: {e}", PathBuf::from(&file).display()))
+        })?;
+    }
     // Ansible's codes: 2 when a host failed, 4 when one was unreachable.
     Ok(match (all_ok, unreachable) {
         (true, _) => ExitCode::SUCCESS,

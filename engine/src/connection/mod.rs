@@ -16,6 +16,7 @@ mod launcher;
 mod local;
 mod quote;
 mod random_token;
+mod round_trips;
 mod session_scripts;
 mod shell_session;
 mod ssh;
@@ -30,6 +31,7 @@ pub use host_connection::HostConnection;
 pub use launcher::{Launch, Launcher, PasswordPrompt};
 pub use local::{open_local, LocalLauncher};
 pub use quote::shell_quote;
+pub use round_trips::round_trips;
 pub use shell_session::{SessionOptions, ShellSession};
 pub use ssh::{open_ssh, SshLauncher};
 

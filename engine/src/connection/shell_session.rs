@@ -215,6 +215,7 @@ impl ShellSession {
         content: &mut dyn Read,
         len: u64,
     ) -> Result<(), TargetError> {
+        super::round_trips::count_one();
         let launch = self.launcher.launch(Some(&scripts::upload(remote_path)));
         let Spawned {
             mut child,
@@ -357,6 +358,7 @@ impl State {
         if let Some(reason) = &self.broken {
             return Err(reason.clone());
         }
+        super::round_trips::count_one();
         let result = self.send(request).and_then(|()| self.receive(stdout));
         result.map_err(|e| {
             let reason = self.death_reason(&e);
