@@ -6,7 +6,7 @@
 #                     [--tools troupe,ansible,ansible-rs,pyinfra,floor-exec,floor-sh]
 #                     [--troupe PATH|none]
 #   --runs    timed runs per tool, workload and phase (cold, warm)
-#   --hosts   host counts of W1, W2, W3 in that order (the lab has the largest)
+#   --hosts   host counts of W1, W2, W3 in that order (each gets a lab of that size)
 #   --only    workloads to run
 #   --tools   tools to run (default: all)
 #   --troupe  the troupe binary to use; default: `cargo build --release -p troupe`
@@ -330,6 +330,20 @@ troupe_smoke_test() {
 	"$bench/lib/reset.sh" "$lab_state/ssh_config" "$control_root" h01 >/dev/null 2>&1 || true
 }
 
+# "STEAL TOTAL": the machine's CPU time so far (all CPUs, in ticks), and the part of it the
+# hypervisor gave to other guests (/proc/stat's steal column).
+cpu_times() {
+	awk '/^cpu / { total = 0; for (i = 2; i <= NF; i++) total += $i; print $9, total }' /proc/stat
+}
+
+# The share of CPU time stolen between two cpu_times readings, in percent.
+stolen_share() {
+	local steal1 total1 steal2 total2
+	read -r steal1 total1 <<<"$1"
+	read -r steal2 total2 <<<"$2"
+	awk -v s="$((steal2 - steal1))" -v t="$((total2 - total1))" 'BEGIN { printf "%.0f\n", (t > 0 ? 100 * s / t : 0) }'
+}
+
 # --- the report ----------------------------------------------------------------------------------
 
 write_report() {
@@ -350,7 +364,7 @@ write_meta() {
 		echo
 		echo "- command: \`$invocation\` ($runs runs per phase)"
 		echo "- machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/^Mem:/ {print $2}') GiB memory, kernel $(uname -r), load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
-		echo "- lab: $(workload_hosts "$largest_workload") containers of $lab_image ($(docker --version | cut -d, -f1)), storage driver $(docker info --format '{{.Driver}}' 2>/dev/null)"
+		echo "- lab: for each workload, as many containers of $lab_image as it has hosts ($(docker --version | cut -d, -f1)), storage driver $(docker info --format '{{.Driver}}' 2>/dev/null)"
 		echo "- $(hyperfine --version), $(ssh -V 2>&1), $(python3 --version)"
 		for tool in "${selected_tools[@]}"; do
 			[ "${status[$tool]:-}" != available ] || echo "- $tool: ${detail[$tool]}"
@@ -388,29 +402,34 @@ find_troupe
 
 log "lab image ($LAB_IMAGE_NAME, with python3 for Ansible)"
 lab_image=$("$repo/tests/lab/build-image.sh" --name "$LAB_IMAGE_NAME" --packages python3 | tail -1)
-largest_workload=${workloads[0]}
-for workload in "${workloads[@]}"; do
-	[ "$(workload_hosts "$workload")" -le "$(workload_hosts "$largest_workload")" ] || largest_workload=$workload
-done
-log "lab $lab: $(workload_hosts "$largest_workload") hosts"
-lab_up=true
-"$lab_sh" up "$(workload_hosts "$largest_workload")" --name "$lab" --image "$lab_image" >/dev/null
 lab_state="$repo/tests/lab/.state/$lab"
-for workload in "${workloads[@]}"; do write_inventories "$(workload_hosts "$workload")" "$lab_state"; done
-write_inventories 1 "$lab_state"
 
 export ANSIBLE_CONFIG="$bench/ansible.cfg"
 export ANSIBLE_PYTHON_INTERPRETER=/usr/bin/python3
 export ANSIBLE_SSH_CONTROL_PATH_DIR="$control_root/ansible"
 cd "$bench"
-troupe_smoke_test
-write_meta
 
+# Each workload gets a lab of its own size, so idle containers of a bigger one (their sshd and
+# storage processes) never weigh on a smaller workload.
 for workload in "${workloads[@]}"; do
+	n=$(workload_hosts "$workload")
+	# Masters to the previous lab: the new one may reuse its addresses.
+	"$bench/lib/reset.sh" /dev/null "$control_root" >/dev/null 2>&1 || true
+	log "lab $lab: $n hosts for $workload"
+	lab_up=true
+	"$lab_sh" up "$n" --name "$lab" --image "$lab_image" >/dev/null
+	write_inventories "$n" "$lab_state"
+	if [ ! -s "$run_dir/meta.md" ]; then
+		write_inventories 1 "$lab_state"
+		troupe_smoke_test
+		write_meta
+	fi
+	steal_before=$(cpu_times)
 	for tool in "${selected_tools[@]}"; do
 		[ "${status[$tool]}" = available ] || continue
 		measure "$tool" "$workload"
 	done
+	stolen_share "$steal_before" "$(cpu_times)" >"$run_dir/$workload.steal"
 done
 
 write_report

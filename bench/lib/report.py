@@ -97,6 +97,9 @@ def workload_table(run_dir, workload, hosts, tasks, status):
             f"| {ratio(times, measured['ansible'])} | {ratio(times, measured['floor-exec'])} "
             f"| {ratio(times, measured['floor-sh'])} | {rss} | {trips} | {check} |"
         )
+    steal = read_text(run_dir / f"{workload}.steal")
+    if steal:
+        lines += ["", f"CPU time taken by the hypervisor for other guests (steal) during {workload}: {steal}%."]
     return "\n".join(lines)
 
 
