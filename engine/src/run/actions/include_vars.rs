@@ -1,7 +1,10 @@
 //! `include_vars`: variables from a file, or from the files of a directory tree, for the
 //! rest of the run on this host.
 
-use std::{path::PathBuf, sync::Arc};
+use std::{
+    path::{Path, PathBuf},
+    sync::Arc,
+};
 
 use serde::Deserialize;
 use troupe_modules::args::Str;
@@ -33,42 +36,10 @@ struct Args {
 pub fn run(raw: Map, step: &Step) -> Result<Outcome, TaskError> {
     let args: Args = parse("include_vars", raw.clone())?;
     let file = args.file.or(args.raw_params).map(|s| s.0);
-    let play_dir = &step.play().play().dir;
-    let base_dirs = || {
-        let mut dirs = Vec::new();
-        if let Some(role) = &step.inh().role {
-            dirs.push(role.path.join("vars"));
-        }
-        if let Some(d) = step.task().origin.file.parent() {
-            dirs.push(d.join("vars"));
-            dirs.push(d.to_path_buf());
-        }
-        dirs.push(play_dir.join("vars"));
-        dirs.push(play_dir.clone());
-        dirs
-    };
     let files: Vec<PathBuf> = if let Some(f) = file {
-        let p = PathBuf::from(&f);
-        let found = if p.is_absolute() {
-            Some(p)
-        } else {
-            base_dirs()
-                .into_iter()
-                .map(|d| d.join(&f))
-                .find(|c| c.is_file())
-        };
-        vec![found.ok_or(TaskError::NoVarsFile(f))?]
+        vec![find(step, &f, Path::is_file).ok_or(TaskError::NoVarsFile(f))?]
     } else if let Some(Str(d)) = args.dir {
-        let p = PathBuf::from(&d);
-        let found = if p.is_absolute() {
-            Some(p)
-        } else {
-            base_dirs()
-                .into_iter()
-                .map(|b| b.join(&d))
-                .find(|c| c.is_dir())
-        };
-        let found = found.ok_or(TaskError::NoVarsDir(d))?;
+        let found = find(step, &d, Path::is_dir).ok_or(TaskError::NoVarsDir(d))?;
         DirOptions::from_args(&raw).and_then(|o| o.files(&found))?
     } else {
         return Ok(Outcome::failed("include_vars: give a file or a dir"));
@@ -107,4 +78,26 @@ pub fn run(raw: Map, step: &Step) -> Result<Outcome, TaskError> {
         ),
     );
     Ok(ok(result))
+}
+
+/// Where a relative `file` or `dir` is looked for: the role's `vars/`, beside the task's
+/// file (in `vars/`, then there), beside the playbook (likewise). An absolute one is taken
+/// as it is.
+fn find(step: &Step, name: &str, fits: fn(&Path) -> bool) -> Option<PathBuf> {
+    let p = PathBuf::from(name);
+    if p.is_absolute() {
+        return Some(p);
+    }
+    let play_dir = &step.play().play().dir;
+    let mut dirs = Vec::new();
+    if let Some(role) = &step.inh().role {
+        dirs.push(role.path.join("vars"));
+    }
+    if let Some(d) = step.task().origin.file.parent() {
+        dirs.push(d.join("vars"));
+        dirs.push(d.to_path_buf());
+    }
+    dirs.push(play_dir.join("vars"));
+    dirs.push(play_dir.clone());
+    dirs.into_iter().map(|d| d.join(name)).find(|c| fits(c))
 }
