@@ -210,7 +210,7 @@ fn run(args: RunArgs) -> Result<ExitCode, CliError> {
         }
         let printer = Printer::new(format, args.verbose);
         let run = Run::new(opts.clone(), inventory, dir, printer);
-        all_ok &= run.execute(playbook);
+        all_ok &= crate::run::execute(&run, playbook);
         unreachable |= run.any_unreachable();
     }
     if let Some(file) = std::env::var_os("TROUPE_ROUND_TRIPS_FILE") {
