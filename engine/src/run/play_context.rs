@@ -103,9 +103,9 @@ impl PlayContext {
     pub fn show_failures(&self, hosts: &[String]) {
         for host in hosts {
             if let Some(failure) = self.failures.take(host) {
-                self.run.vars().update_host(host, |s| {
-                    Arc::make_mut(&mut s.host_facts).extend(failure.clone())
-                });
+                self.run
+                    .vars()
+                    .update_host(host, |s| s.set_unsafe(failure.clone()));
             }
         }
     }

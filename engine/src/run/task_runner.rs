@@ -280,7 +280,7 @@ impl TaskRunner {
         let Some(name) = &task.register else { return };
         let result = outcome.registered();
         self.play.run().vars().update_host(host, |s| {
-            Arc::make_mut(&mut s.host_facts).insert(name.clone(), Value::Object(result));
+            s.set_unsafe(Map::from_iter([(name.clone(), Value::Object(result))]));
         });
     }
 }

@@ -173,6 +173,7 @@ impl RunVars {
             .layer(Layer::VarsFiles, s.vars_files.clone())
             .layer(Layer::IncludeVars, s.include_vars.clone())
             .layer(Layer::HostFacts, s.host_facts.clone())
+            .unsafe_names(s.unsafe_names.clone())
             .magic(self.magic.for_host(host, group_names))
             .layer(Layer::ExtraVars, self.extra_vars.clone())
             .object(

@@ -34,6 +34,18 @@ pub fn run(name: &str, args: Map, step: &Step) -> Result<Outcome, TaskError> {
     Ok(gather(step.play(), step.host()))
 }
 
+/// The host's `ansible_python_interpreter`, rendered, if it has one.
+fn interpreter(play: &PlayContext, host: &str) -> Option<String> {
+    let scope = play.scope(host, play.top(), Map::new());
+    let raw = scope.raw("ansible_python_interpreter")?.clone();
+    let rendered = play
+        .run()
+        .templar()
+        .render_value(&raw, &scope.into_context())
+        .ok()?;
+    rendered.as_str().map(str::to_string)
+}
+
 /// Runs fact gathering on one host and stores the facts.
 pub fn gather(play: &PlayContext, host: &str) -> Outcome {
     let target = match host_connection::target_for(play, host, host, play.top(), None) {
@@ -41,7 +53,8 @@ pub fn gather(play: &PlayContext, host: &str) -> Outcome {
         Err(o) => return *o,
     };
     let run = play.run();
-    match facts::gather(target.as_ref()) {
+    let python = interpreter(play, host);
+    match facts::gather(target.as_ref(), python.as_deref()) {
         Ok(f) => {
             run.vars().update_host(host, |s| {
                 let mut merged = (*s.facts).clone();
