@@ -78,6 +78,9 @@ struct RunArgs {
     /// Check the playbook's syntax, then stop.
     #[arg(long)]
     syntax_check: bool,
+    /// Run notified handlers even on hosts that failed (a play's `force_handlers:` wins).
+    #[arg(long, env = "ANSIBLE_FORCE_HANDLERS", value_parser = clap::builder::BoolishValueParser::new())]
+    force_handlers: bool,
     /// Start at the task with this name.
     #[arg(long)]
     start_at_task: Option<String>,
@@ -172,6 +175,7 @@ fn run(args: RunArgs) -> Result<ExitCode, CliError> {
         tags: TagFilter::new(&args.tags, &args.skip_tags),
         extra_vars,
         start_at_task: args.start_at_task.clone(),
+        force_handlers: args.force_handlers,
         load,
         r#become: args.r#become,
         become_user: args.become_user.clone(),

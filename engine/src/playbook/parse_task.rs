@@ -12,7 +12,7 @@ use super::{
     module_args::{action_keyword, module_args, short_name, unknown_module},
     parse_error::Source,
     parse_role::{self, RoleFrom},
-    Action, Keywords, Loop, LoopControl, LoopSource, Origin, ParseError, Role, Task,
+    Action, Apply, Keywords, Loop, LoopControl, LoopSource, Origin, ParseError, Role, Task,
 };
 use crate::action_names::is_action;
 use crate::yaml::{Entry, Node, NodeValue};
@@ -48,6 +48,7 @@ const NOT_FOR_IMPORTS: &[&str] = &[
 
 const INCLUDE_ROLE_ARGS: &[&str] = &[
     "name",
+    "role",
     "tasks_from",
     "vars_from",
     "defaults_from",
@@ -320,7 +321,7 @@ fn action(
                 .get("apply")
                 .or_else(|| written.args_node.and_then(|n| n.get("apply")));
             let apply = match apply_node {
-                Some(node) => Some(Box::new(block_keywords(src, node, "'apply'")?)),
+                Some(node) => Some(Box::new(apply_keywords(src, node)?)),
                 None => None,
             };
             Ok(Action::IncludeTasks { file, apply })
@@ -338,7 +339,7 @@ fn action(
         }
         "include_role" => {
             check_args(src, at, &name, &args, INCLUDE_ROLE_ARGS)?;
-            if !args.contains_key("name") {
+            if !args.contains_key("name") && !args.contains_key("role") {
                 return Err(src.at(at, "'include_role' needs a role 'name'"));
             }
             Ok(Action::IncludeRole { args })
@@ -353,8 +354,9 @@ fn action(
                         .unwrap_or_else(|| v.to_string())
                 })
             };
-            let role_name =
-                text("name").ok_or_else(|| src.at(at, "'import_role' needs a role 'name'"))?;
+            let role_name = text("name")
+                .or_else(|| text("role"))
+                .ok_or_else(|| src.at(at, "'import_role' needs a role 'name'"))?;
             let from = RoleFrom {
                 tasks_from: text("tasks_from"),
                 vars_from: text("vars_from"),
@@ -524,6 +526,21 @@ fn parse_block(
         always,
     };
     Ok(task)
+}
+
+/// `apply:` of `include_tasks`: what a block takes, `notify` included.
+fn apply_keywords(src: &Source, node: &Node) -> Result<Apply, ParseError> {
+    let entries = mapping(src, "'apply'", node)?;
+    let notify = match entries.iter().find(|e| e.key == "notify") {
+        Some(e) => string_list(src, "notify", &e.value)?,
+        None => Vec::new(),
+    };
+    let others = entries.iter().filter(|e| e.key != "notify").cloned();
+    let rest = Node::synthetic(NodeValue::Map(others.collect()), node.line, node.column);
+    Ok(Apply {
+        kw: block_keywords(src, &rest, "'apply'")?,
+        notify,
+    })
 }
 
 /// Keywords for `apply:` and role uses: only those a block takes.

@@ -33,6 +33,8 @@ pub struct RunOptions {
     pub tags: TagFilter,
     pub extra_vars: Map,
     pub start_at_task: Option<String>,
+    /// `--force-handlers`: handlers run on hosts that failed, unless the play says otherwise.
+    pub force_handlers: bool,
     pub load: LoadOptions,
     /// `-b`, `--become-user`, `-u`, `-c`, `--private-key`: defaults that the play may override.
     pub r#become: bool,

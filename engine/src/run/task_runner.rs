@@ -74,12 +74,20 @@ impl TaskRunner {
                 self.after(task, other, &inh, first);
             }
         }
+        self.fail_all_if_fatal(&inh, outcomes.iter().any(|(_, o)| o.is_failure()));
+    }
+
+    /// `any_errors_fatal`: when a host failed, every host of the batch still running fails
+    /// too. Each then goes to the `rescue` or `always` of the blocks it is in, as in Ansible;
+    /// hosts in no such block are done, and with them the play.
+    pub fn fail_all_if_fatal(&self, inh: &Inherited, any_failed: bool) {
+        let play = &self.play;
         let fatal = truthy(&inh.kw.any_errors_fatal) || truthy(&play.play().kw.any_errors_fatal);
-        if fatal && outcomes.iter().any(|(_, o)| o.is_failure()) {
-            for h in play.status().batch() {
-                play.status().end_host(&h, HostEnd::Failed);
+        if fatal && any_failed {
+            let status = play.status();
+            for h in status.active(&status.batch()) {
+                status.end_host(&h, HostEnd::Failed);
             }
-            play.status().end_play();
         }
     }
 

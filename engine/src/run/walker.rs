@@ -10,7 +10,7 @@ use indexmap::IndexMap;
 
 use super::{
     actions::meta::Meta,
-    conditions::{all_hold, truthy},
+    conditions::all_hold,
     host_status::HostEnd,
     inherited::Inherited,
     play_context::PlayContext,
@@ -19,7 +19,7 @@ use super::{
 };
 use crate::{
     output::Outcome,
-    playbook::{load_role, load_tasks_file, Action, Keywords, RoleFrom, Task},
+    playbook::{load_role, load_tasks_file, Action, Apply, Keywords, RoleFrom, Task},
     Map, Value,
 };
 
@@ -68,17 +68,25 @@ impl Walker {
     pub fn flush_handlers(&self, batch: &[String]) {
         let play = &self.play;
         let status = play.status();
-        let hosts: Vec<String> = if truthy(&play.play().force_handlers) {
-            batch
-                .iter()
-                .filter(|h| status.ended_as(h) != Some(HostEnd::Unreachable))
-                .cloned()
-                .collect()
-        } else {
-            status.active(batch)
+        let forced = match &play.play().force_handlers {
+            Some(v) => troupe_modules::args::boolean(v).unwrap_or(false),
+            None => play.run().opts().force_handlers,
         };
+        // Forced handlers run on failed hosts too, never on unreachable ones.
+        let takes_part = |hosts: &[String]| -> Vec<String> {
+            if forced {
+                hosts
+                    .iter()
+                    .filter(|h| status.ended_as(h) != Some(HostEnd::Unreachable))
+                    .cloned()
+                    .collect()
+            } else {
+                status.active(hosts)
+            }
+        };
+        let hosts = takes_part(batch);
         let unanswered = play.handlers().flush(&hosts, |handler, notified| {
-            let targets = status.active(notified);
+            let targets = takes_part(notified);
             if !targets.is_empty() {
                 self.runner.run_task(handler, &targets, play.top(), true);
             }
@@ -134,9 +142,13 @@ impl Walker {
             .filter(|h| status.ended_as(h).is_none())
             .cloned()
             .collect();
+        let clears = status.clears();
         self.run_tasks(always, &targets, &inner);
-        for h in still_failed {
-            status.end_host(&h, HostEnd::Failed);
+        // `meta: clear_host_errors` in the always section forgives the block's failures.
+        if status.clears() == clears {
+            for h in still_failed {
+                status.end_host(&h, HostEnd::Failed);
+            }
         }
     }
 
@@ -159,7 +171,7 @@ impl Walker {
     fn run_include_tasks(
         &self,
         task: &Task,
-        apply: Option<&Keywords>,
+        apply: Option<&Apply>,
         hosts: &[String],
         inh: &Inherited,
     ) {
@@ -168,16 +180,21 @@ impl Walker {
         }
         let gate = Self::gate(task, inh);
         let mut groups: IndexMap<PathBuf, Vec<(String, Map)>> = IndexMap::new();
+        let mut failed = false;
         for host in hosts {
             for (extra, path) in
                 self.include_targets(task, host, &gate, |name| self.include_path(task, name))
             {
                 match path {
                     Ok(p) => groups.entry(p).or_default().push((host.clone(), extra)),
-                    Err(e) => self.play.record(host, &Outcome::failed(e.to_string())),
+                    Err(e) => {
+                        self.play.record(host, &Outcome::failed(e.to_string()));
+                        failed = true;
+                    }
                 }
             }
         }
+        self.runner.fail_all_if_fatal(&gate, failed);
         let mut child = inh.child(
             &Keywords {
                 vars: task.kw.vars.clone(),
@@ -186,7 +203,8 @@ impl Walker {
             task.role.as_ref(),
         );
         if let Some(apply) = apply {
-            child = child.child(apply, None);
+            child = child.child(&apply.kw, None);
+            child.notify.extend(apply.notify.iter().cloned());
         }
         let run = self.play.run();
         for (path, members) in groups {
@@ -202,6 +220,7 @@ impl Walker {
                     for h in &names {
                         self.play.record(h, &Outcome::failed(e.to_string()));
                     }
+                    self.runner.fail_all_if_fatal(&gate, true);
                 }
             }
         }
@@ -307,6 +326,7 @@ impl Walker {
         }
         let gate = Self::gate(task, inh);
         let mut groups: IndexMap<String, (Map, Vec<(String, Map)>)> = IndexMap::new();
+        let mut failed = false;
         for host in hosts {
             for (extra, rendered) in self.include_targets(task, host, &gate, |json| {
                 Ok(serde_json::from_str::<Map>(json)?)
@@ -320,10 +340,14 @@ impl Walker {
                             .1
                             .push((host.clone(), extra));
                     }
-                    Err(e) => self.play.record(host, &Outcome::failed(e.to_string())),
+                    Err(e) => {
+                        self.play.record(host, &Outcome::failed(e.to_string()));
+                        failed = true;
+                    }
                 }
             }
         }
+        self.runner.fail_all_if_fatal(&gate, failed);
         let run = self.play.run();
         for (_, (spec, members)) in groups {
             let s = |k: &str| spec.get(k).and_then(Value::as_str).map(str::to_string);
@@ -364,6 +388,7 @@ impl Walker {
                     for (h, _) in &members {
                         self.play.record(h, &Outcome::failed(e.to_string()));
                     }
+                    self.runner.fail_all_if_fatal(&gate, true);
                 }
             }
         }
