@@ -180,7 +180,7 @@ impl Walker {
         }
         let gate = Self::gate(task, inh);
         let mut groups: IndexMap<PathBuf, Vec<(String, Map)>> = IndexMap::new();
-        let mut failed = false;
+        let mut failed = Vec::new();
         for host in hosts {
             for (extra, path) in
                 self.include_targets(task, host, &gate, |name| self.include_path(task, name))
@@ -188,13 +188,12 @@ impl Walker {
                 match path {
                     Ok(p) => groups.entry(p).or_default().push((host.clone(), extra)),
                     Err(e) => {
-                        self.play.record(host, &Outcome::failed(e.to_string()));
-                        failed = true;
+                        self.include_failed(host, e.to_string(), &mut failed);
                     }
                 }
             }
         }
-        self.runner.fail_all_if_fatal(&gate, failed);
+        self.runner.fail_all_if_fatal(&gate, !failed.is_empty());
         let mut child = inh.child(
             &Keywords {
                 vars: task.kw.vars.clone(),
@@ -218,7 +217,7 @@ impl Walker {
                 Ok(tasks) => self.run_with_items(&tasks, &members, &child),
                 Err(e) => {
                     for h in &names {
-                        self.play.record(h, &Outcome::failed(e.to_string()));
+                        self.include_failed(h, e.to_string(), &mut failed);
                     }
                     self.runner.fail_all_if_fatal(&gate, true);
                 }
@@ -249,6 +248,18 @@ impl Walker {
                 };
                 self.run_tasks(tasks, &hosts, &with_item);
             }
+        }
+    }
+
+    /// An include that failed on a host (for one loop item): printed each time, counted once
+    /// per host, as the host fails once.
+    fn include_failed(&self, host: &str, msg: String, failed: &mut Vec<String>) {
+        let outcome = Outcome::failed(msg);
+        if failed.iter().any(|h| h == host) {
+            self.play.run().printer().result(host, &outcome, false);
+        } else {
+            self.play.record(host, &outcome);
+            failed.push(host.to_string());
         }
     }
 
@@ -326,7 +337,7 @@ impl Walker {
         }
         let gate = Self::gate(task, inh);
         let mut groups: IndexMap<String, (Map, Vec<(String, Map)>)> = IndexMap::new();
-        let mut failed = false;
+        let mut failed = Vec::new();
         for host in hosts {
             for (extra, rendered) in self.include_targets(task, host, &gate, |json| {
                 Ok(serde_json::from_str::<Map>(json)?)
@@ -341,13 +352,12 @@ impl Walker {
                             .push((host.clone(), extra));
                     }
                     Err(e) => {
-                        self.play.record(host, &Outcome::failed(e.to_string()));
-                        failed = true;
+                        self.include_failed(host, e.to_string(), &mut failed);
                     }
                 }
             }
         }
-        self.runner.fail_all_if_fatal(&gate, failed);
+        self.runner.fail_all_if_fatal(&gate, !failed.is_empty());
         let run = self.play.run();
         for (_, (spec, members)) in groups {
             let s = |k: &str| spec.get(k).and_then(Value::as_str).map(str::to_string);
@@ -386,7 +396,7 @@ impl Walker {
                 }
                 Err(e) => {
                     for (h, _) in &members {
-                        self.play.record(h, &Outcome::failed(e.to_string()));
+                        self.include_failed(h, e.to_string(), &mut failed);
                     }
                     self.runner.fail_all_if_fatal(&gate, true);
                 }
