@@ -218,8 +218,9 @@ impl TaskRunner {
                     o
                 }
                 Ok(Some(items)) => {
+                    let no_items = items.is_empty();
                     let o = self.run_loop(task, host, inh, lp, items, is_debug);
-                    if o.is_failure() {
+                    if o.is_failure() || no_items {
                         printer.result(host, &o, false);
                     }
                     o

@@ -18,7 +18,7 @@ use super::{
     task_runner::TaskRunner,
 };
 use crate::{
-    output::Outcome,
+    output::{Outcome, Status},
     playbook::{load_role, load_tasks_file, Action, Apply, Keywords, RoleFrom, Task},
     Map, Value,
 };
@@ -179,12 +179,14 @@ impl Walker {
             return;
         }
         let gate = Self::gate(task, inh);
+        self.include_header(task);
         let mut groups: IndexMap<PathBuf, Vec<(String, Map)>> = IndexMap::new();
         let mut failed = Vec::new();
         for host in hosts {
-            for (extra, path) in
-                self.include_targets(task, host, &gate, |name| self.include_path(task, name))
-            {
+            let targets =
+                self.include_targets(task, host, &gate, |name| self.include_path(task, name));
+            self.skipped_if_none(host, &targets);
+            for (extra, path) in targets {
                 match path {
                     Ok(p) => groups.entry(p).or_default().push((host.clone(), extra)),
                     Err(e) => {
@@ -214,7 +216,10 @@ impl Walker {
                 names.join(", ")
             ));
             match load_tasks_file(&path, task.role.clone(), &run.opts().load) {
-                Ok(tasks) => self.run_with_items(&tasks, &members, &child),
+                Ok(tasks) => {
+                    self.included_ok(&members);
+                    self.run_with_items(&tasks, &members, &child)
+                }
                 Err(e) => {
                     for h in &names {
                         self.include_failed(h, e.to_string(), &mut failed);
@@ -248,6 +253,40 @@ impl Walker {
                 };
                 self.run_tasks(tasks, &hosts, &with_item);
             }
+        }
+    }
+
+    /// The header of an include, as Ansible prints it for any task.
+    fn include_header(&self, task: &Task) {
+        let name = match (&task.name, &task.action) {
+            (Some(n), _) => n.clone(),
+            (None, Action::IncludeRole { args }) => {
+                let role = args.get("name").or_else(|| args.get("role"));
+                let role = role.and_then(Value::as_str).unwrap_or_default();
+                format!("include_role : {role}")
+            }
+            (None, _) => "include_tasks".to_string(),
+        };
+        let name = match &task.role {
+            Some(role) => format!("{} : {name}", role.name),
+            None => name,
+        };
+        self.play.run().printer().task(&name, false);
+    }
+
+    /// A host for which an include names nothing (a false `when`, an empty loop) skips it.
+    fn skipped_if_none<T>(&self, host: &str, targets: &[T]) {
+        if targets.is_empty() {
+            self.play
+                .record(host, &Outcome::skipped("Conditional result was False"));
+        }
+    }
+
+    /// Each host (per loop item) whose include loaded counts it as ok, as in Ansible's recap.
+    fn included_ok(&self, members: &[(String, Map)]) {
+        let ok = Outcome::new(Status::Ok, Map::new());
+        for (host, _) in members {
+            self.play.run().recap().count(host, &ok);
         }
     }
 
@@ -336,12 +375,15 @@ impl Walker {
             return;
         }
         let gate = Self::gate(task, inh);
+        self.include_header(task);
         let mut groups: IndexMap<String, (Map, Vec<(String, Map)>)> = IndexMap::new();
         let mut failed = Vec::new();
         for host in hosts {
-            for (extra, rendered) in self.include_targets(task, host, &gate, |json| {
+            let targets = self.include_targets(task, host, &gate, |json| {
                 Ok(serde_json::from_str::<Map>(json)?)
-            }) {
+            });
+            self.skipped_if_none(host, &targets);
+            for (extra, rendered) in targets {
                 match rendered {
                     Ok(m) => {
                         let key = serde_json::to_string(&m).unwrap_or_default();
@@ -378,6 +420,7 @@ impl Walker {
             };
             match load_role(&name, &from, &self.play.play().dir, &run.opts().load) {
                 Ok(loaded) => {
+                    self.included_ok(&members);
                     self.play.handlers().add(loaded.handlers);
                     let mut kw = Keywords {
                         vars: task.kw.vars.clone(),
