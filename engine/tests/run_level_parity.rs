@@ -186,14 +186,21 @@ fn force_handlers_runs_handlers_on_failed_hosts() {
     p.write("playbook.yml", FORCED);
     let r = p.run(&["--force-handlers"]);
     assert_eq!(r.code, 2);
-    assert!(p.exists("handler-h1") && p.exists("handler-h2"), "{}", r.stdout);
+    assert!(
+        p.exists("handler-h1") && p.exists("handler-h2"),
+        "{}",
+        r.stdout
+    );
 
     // The play's `force_handlers: false` wins over the command line.
     let p = Project::new();
     two_hosts(&p);
     p.write(
         "playbook.yml",
-        &FORCED.replace("gather_facts: false", "gather_facts: false\n  force_handlers: false"),
+        &FORCED.replace(
+            "gather_facts: false",
+            "gather_facts: false\n  force_handlers: false",
+        ),
     );
     p.run(&["--force-handlers"]);
     assert!(!p.exists("handler-h1") && p.exists("handler-h2"));

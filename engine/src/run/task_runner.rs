@@ -184,7 +184,9 @@ impl TaskRunner {
                     _ => Err(TaskError::Loop(e).in_task(task)),
                 }
             }
-            Err(e) => return Err(TaskError::Loop(e).in_task(task)),
+            // A lookup's own message, as Ansible reports it (tests compare it); where the
+            // task is goes beside it.
+            Err(e) => return Err(TaskError::Loop(e)),
         };
         let total = items.len();
         Ok(Some(
@@ -208,7 +210,11 @@ impl TaskRunner {
             }
             Some(lp) => match self.loop_items(task, host, inh) {
                 Err(e) => {
-                    let o = Outcome::failed(e.to_string());
+                    let mut o = Outcome::failed(e.to_string());
+                    if let TaskError::Loop(_) = e {
+                        o.result
+                            .insert("task_path".into(), Value::from(task.origin.to_string()));
+                    }
                     printer.result(host, &o, false);
                     o
                 }

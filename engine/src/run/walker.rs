@@ -9,13 +9,8 @@ use std::{
 use indexmap::IndexMap;
 
 use super::{
-    actions::meta::Meta,
-    conditions::all_hold,
-    host_status::HostEnd,
-    inherited::Inherited,
-    play_context::PlayContext,
-    task_error::TaskError,
-    task_runner::TaskRunner,
+    actions::meta::Meta, conditions::all_hold, host_status::HostEnd, inherited::Inherited,
+    play_context::PlayContext, task_error::TaskError, task_runner::TaskRunner,
 };
 use crate::{
     output::{Outcome, Status},
@@ -314,6 +309,7 @@ impl Walker {
         let items = match self.runner.loop_items(task, host, gate) {
             Ok(Some(items)) => items,
             Ok(None) => return Vec::new(),
+            Err(e @ TaskError::Loop(_)) => return vec![(Map::new(), Err(e.in_task(task)))],
             Err(e) => return vec![(Map::new(), Err(e))],
         };
         let templar = self.play.run().templar();

@@ -61,8 +61,10 @@ pub fn run(raw: Map, step: &Step) -> Result<Outcome, TaskError> {
             let mut o = step.fail(e);
             let msg = o.result.get("msg").cloned().unwrap_or_default();
             o.result.insert("message".into(), msg);
-            o.result
-                .insert("ansible_included_var_files".into(), Value::Array(Vec::new()));
+            o.result.insert(
+                "ansible_included_var_files".into(),
+                Value::Array(Vec::new()),
+            );
             return Ok(o);
         }
     };
