@@ -110,8 +110,11 @@ fn any_errors_fatal_still_runs_rescue_and_always_on_every_host() {
         assert!(p.exists(&format!("always-{h}")));
         assert!(p.exists(&format!("after-{h}")));
         assert!(!p.exists(&format!("not-{h}")));
-        assert_eq!(r.recap(h, "rescued"), 1);
     }
+    // As Ansible counts: the host whose task failed was rescued; the other was failed by
+    // any_errors_fatal, which counts neither as a failure nor as a rescue.
+    assert_eq!((r.recap("h1", "rescued"), r.recap("h1", "failed")), (1, 0));
+    assert_eq!((r.recap("h2", "rescued"), r.recap("h2", "failed")), (0, 0));
 }
 
 #[test]
@@ -140,6 +143,29 @@ fn any_errors_fatal_without_rescue_ends_every_host_after_always() {
 }
 
 #[test]
+fn a_failure_in_rescue_counts_once_beside_the_rescue() {
+    let p = Project::new();
+    p.write(
+        "playbook.yml",
+        r#"
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - block:
+        - fail:
+      rescue:
+        - fail:
+    - copy: {content: "no\n", dest: "{{ base }}/after.txt"}
+"#,
+    );
+    let r = p.run(&[]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.recap("localhost", "rescued"), 1, "{}", r.stdout);
+    assert_eq!(r.recap("localhost", "failed"), 1);
+    assert!(!p.exists("after.txt"));
+}
+
+#[test]
 fn clear_host_errors_in_always_lets_the_host_go_on() {
     let p = Project::new();
     p.write(
@@ -157,6 +183,9 @@ fn clear_host_errors_in_always_lets_the_host_go_on() {
     );
     let r = p.run(&[]);
     assert_eq!(p.read("after.txt"), "after\n", "{}", r.stdout);
+    // The failure stays in the recap, but the run succeeds: no host ended failed.
+    assert_eq!(r.recap("localhost", "failed"), 1);
+    assert_eq!(r.code, 0);
 }
 
 const FORCED: &str = r#"

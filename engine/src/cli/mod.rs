@@ -40,7 +40,7 @@ struct RunArgs {
     #[arg(required = true)]
     playbooks: Vec<PathBuf>,
     /// Inventory file, directory or comma-separated host list (repeatable).
-    #[arg(short = 'i', long = "inventory", env = "ANSIBLE_INVENTORY", value_delimiter = ',', action = ArgAction::Append)]
+    #[arg(short = 'i', long = "inventory", env = "ANSIBLE_INVENTORY", action = ArgAction::Append)]
     inventory: Vec<String>,
     /// Limit to hosts matching this pattern (names, groups, `a:b`, `a:&b`, `a:!b`, globs).
     #[arg(short = 'l', long)]

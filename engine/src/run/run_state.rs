@@ -134,6 +134,12 @@ impl Run {
         hosts.into_iter().filter(|h| !failed.contains(h)).collect()
     }
 
+    /// Whether a play ended with a host failed or unreachable: Ansible's exit status looks at
+    /// hosts, so a failure that `rescue` or `meta: clear_host_errors` forgave does not count.
+    pub fn any_failed(&self) -> bool {
+        !self.failed_hosts.lock().unwrap().is_empty()
+    }
+
     /// Leaves a failed host out of the plays that follow.
     pub fn remember_failed(&self, host: &str) {
         self.failed_hosts.lock().unwrap().insert(host.to_string());

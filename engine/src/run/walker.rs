@@ -116,13 +116,12 @@ impl Walker {
             for h in &failed {
                 status.rescue_host(h);
             }
-            self.play.show_failures(&failed);
-            self.run_tasks(rescue, &failed, &inner);
-            for h in &failed {
-                if status.ended_as(h).is_none() {
-                    self.play.run().recap().rescued(h);
-                }
+            // As Ansible, a failure that goes to a rescue counts as rescued at once, whatever
+            // the rescue does; a host failed only by `any_errors_fatal` counts neither.
+            for h in self.play.show_failures(&failed) {
+                self.play.run().recap().rescued(&h);
             }
+            self.run_tasks(rescue, &failed, &inner);
         }
         if always.is_empty() {
             return;
