@@ -353,3 +353,81 @@ fn python_facts_when_the_target_has_python() {
     r.assert_ok();
     assert_eq!(p.read("python.txt"), "3 True True\n");
 }
+
+/// `troupe run PLAYBOOK` in the project with a jsonfile fact cache in `cache/`.
+fn run_cached(p: &Project, playbook: &str, args: &[&str]) -> support::RunResult {
+    support::run_troupe_with(
+        std::process::Command::new(env!("CARGO_BIN_EXE_troupe"))
+            .current_dir(p.path())
+            .args(["run", playbook, "-i", "inventory.ini", "-e"])
+            .arg(format!("base={}", p.base().display()))
+            .args(args)
+            .env("ANSIBLE_CACHE_PLUGIN", "jsonfile")
+            .env("ANSIBLE_CACHE_PLUGIN_CONNECTION", p.path().join("cache"))
+            .env("ANSIBLE_CACHE_PLUGIN_PREFIX", "prefix_"),
+    )
+}
+
+#[test]
+fn cacheable_facts_outlive_the_run_in_a_jsonfile_cache() {
+    let p = Project::new();
+    p.write(
+        "set.yml",
+        r#"
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - set_fact:
+        ansible_foobar: from_cache
+        cacheable: true
+    - set_fact: not_cached=x
+- hosts: localhost
+  gather_facts: false
+  vars: {ansible_foobar: from_play_vars}
+  tasks:
+    - copy: {content: "{{ ansible_foobar }}\n", dest: "{{ base }}/same-run.txt"}
+"#,
+    );
+    p.write(
+        "read.yml",
+        r#"
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - copy:
+        content: "{{ ansible_foobar | default('MISSING') }} {{ (ansible_facts | default({})).foobar | default('MISSING') }} {{ not_cached | default('MISSING') }}\n"
+        dest: "{{ base }}/next-run.txt"
+"#,
+    );
+    run_cached(&p, "set.yml", &[]).assert_ok();
+    // A cacheable fact also beats play vars in the same run, as a plain set_fact does.
+    assert_eq!(p.read("same-run.txt"), "from_cache\n");
+    assert!(p.path().join("cache/prefix_localhost").is_file());
+    run_cached(&p, "read.yml", &[]).assert_ok();
+    assert_eq!(p.read("next-run.txt"), "from_cache from_cache MISSING\n");
+    run_cached(&p, "read.yml", &["--flush-cache"]).assert_ok();
+    assert_eq!(p.read("next-run.txt"), "MISSING MISSING MISSING\n");
+}
+
+#[test]
+fn set_fact_refuses_a_name_that_is_no_identifier() {
+    let p = Project::new();
+    p.write(
+        "playbook.yml",
+        r#"
+- hosts: localhost
+  gather_facts: false
+  vars: {k: "not valid"}
+  tasks:
+    - set_fact: "{{ k }}=1"
+"#,
+    );
+    let r = p.run(&[]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stdout
+            .contains("The variable name 'not valid' is not valid"),
+        "{}",
+        r.stdout
+    );
+}

@@ -8,6 +8,7 @@
 mod actions;
 mod conditions;
 mod connections;
+mod fact_cache;
 pub mod facts;
 mod failed_task;
 mod fan_out;

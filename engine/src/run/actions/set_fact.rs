@@ -1,6 +1,5 @@
-//! `set_fact`: host facts for the rest of the run (`cacheable` is accepted and ignored).
-
-use std::sync::Arc;
+//! `set_fact`: host facts for the rest of the run; with `cacheable: true` they are facts too,
+//! kept in the persistent fact cache when one is configured.
 
 use serde::Deserialize;
 use troupe_modules::args::Bool;
@@ -10,21 +9,38 @@ use crate::{output::Outcome, run::step::Step, run::task_error::TaskError, Map, V
 
 #[derive(Deserialize)]
 struct Args {
-    #[serde(rename = "cacheable")]
-    _cacheable: Option<Bool>,
+    cacheable: Option<Bool>,
     /// Every other key is a fact.
     #[serde(flatten)]
     facts: Map,
 }
 
 pub fn run(args: Map, step: &Step) -> Result<Outcome, TaskError> {
-    let Args { facts, .. } = parse("set_fact", args)?;
+    let Args { facts, cacheable } = parse("set_fact", args)?;
+    if let Some(bad) = facts.keys().find(|k| !is_identifier(k)) {
+        return Err(TaskError::Args {
+            action: "set_fact",
+            message: format!(
+                "The variable name '{bad}' is not valid: a name starts with a letter or an underscore and holds only letters, digits and underscores"
+            ),
+        });
+    }
     let add = facts.clone();
-    step.run().vars().update_host(step.host(), |s| {
-        Arc::make_mut(&mut s.host_facts).extend(add);
-    });
+    step.run()
+        .vars()
+        .update_host(step.host(), |s| s.set_facts(add));
+    if cacheable.is_some_and(|b| b.0) {
+        step.run().add_facts(step.host(), facts.clone());
+    }
     Ok(ok(Map::from_iter([(
         "ansible_facts".to_string(),
         Value::Object(facts),
     )])))
+}
+
+/// A Python identifier, as Ansible requires of a fact's name.
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
 }

@@ -1,8 +1,6 @@
 //! `setup` / `gather_facts`, and the play's own fact gathering: one script per host, facts
 //! stored as the host's facts.
 
-use std::sync::Arc;
-
 use serde::Deserialize;
 
 use super::parse;
@@ -56,11 +54,7 @@ pub fn gather(play: &PlayContext, host: &str) -> Outcome {
     let python = interpreter(play, host);
     match facts::gather(target.as_ref(), python.as_deref()) {
         Ok(f) => {
-            run.vars().update_host(host, |s| {
-                let mut merged = (*s.facts).clone();
-                merged.extend(f.clone());
-                s.facts = Arc::new(merged);
-            });
+            run.add_facts(host, f);
             let mut result = Map::new();
             result.insert("changed".into(), Value::Bool(false));
             Outcome::new(Status::Ok, result)
