@@ -431,3 +431,33 @@ fn set_fact_refuses_a_name_that_is_no_identifier() {
         r.stdout
     );
 }
+
+#[test]
+fn a_loop_lookup_error_is_its_own_message_and_ignore_errors_covers_it() {
+    let p = Project::new();
+    p.write(
+        "playbook.yml",
+        r#"
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - debug: msg=x
+      with_sequence: start=1 end=4 count=2
+      register: seq
+      ignore_errors: true
+    - block:
+        - debug: msg=x
+          with_together: []
+      rescue:
+        - copy:
+            content: "{{ seq.msg }}|{{ ansible_failed_result.msg }}\n"
+            dest: "{{ base }}/msgs.txt"
+"#,
+    );
+    let r = p.run(&[]);
+    r.assert_ok();
+    assert_eq!(
+        p.read("msgs.txt"),
+        "can't specify both count and end in with_sequence|with_together requires at least one element in each list\n"
+    );
+}

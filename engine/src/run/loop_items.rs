@@ -4,7 +4,7 @@ use std::path::Path;
 
 use minijinja::Value as JValue;
 
-use super::{file_lookup, loop_sequence::sequence, loop_subelements::subelements};
+use super::{file_lookup, loop_sequence::sequence};
 use crate::{
     playbook::{LoopSource, Role},
     template::{python_repr, Templar, TemplateError},
@@ -149,7 +149,9 @@ fn lookup(name: &str, value: Value) -> Result<Vec<Value>, LoopError> {
             o => vec![o],
         }),
         "sequence" => sequence(&value),
-        "subelements" => subelements(value),
+        "subelements" => {
+            crate::template::subelements(value).map_err(|e| LoopError::Invalid(e.to_string()))
+        }
         "together" => {
             if value.as_array().is_some_and(Vec::is_empty) {
                 return Err(LoopError::Invalid(

@@ -22,7 +22,6 @@ mod item_run;
 mod loop_items;
 mod loop_results;
 mod loop_sequence;
-mod loop_subelements;
 mod play;
 mod play_context;
 mod playbook_run;

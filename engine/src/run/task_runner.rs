@@ -7,7 +7,7 @@ use std::{
 };
 
 use super::{
-    conditions::{all_hold, truthy},
+    conditions::{all_hold, keyword_true, truthy},
     fan_out,
     host_status::HostEnd,
     inherited::Inherited,
@@ -215,6 +215,10 @@ impl TaskRunner {
                         o.result
                             .insert("task_path".into(), Value::from(task.origin.to_string()));
                     }
+                    // `ignore_errors` covers a loop that cannot be made, as in Ansible.
+                    let ctx = self.play.scope(host, inh, Map::new()).into_context();
+                    let templar = self.play.run().templar();
+                    o.ignored = keyword_true(templar, &inh.kw.ignore_errors, &ctx).unwrap_or(false);
                     printer.result(host, &o, false);
                     o
                 }

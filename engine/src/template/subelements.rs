@@ -1,17 +1,23 @@
-//! `with_subelements: [list, 'a.b.list', {skip_missing: true}]`: each element paired with each
-//! item of its (possibly nested) list, with the checks and messages Ansible's lookup has.
+//! The `subelements` lookup (`with_subelements: [list, 'a.b.list', {skip_missing: true}]`,
+//! `lookup('subelements', list, 'key')`): each element paired with each item of its (possibly
+//! nested) list, with the checks and messages Ansible's lookup has.
 
-use super::loop_items::LoopError;
-use crate::{template::python_repr, Value};
+use super::python_repr;
+use crate::Value;
 
-fn terms_error(more: &str) -> LoopError {
-    LoopError::Invalid(format!(
+/// Why the terms give no pairs: the message, as Ansible words it.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct SubelementsError(String);
+
+fn terms_error(more: &str) -> SubelementsError {
+    SubelementsError(format!(
         "subelements lookup expects a list of two or three items, {more}"
     ))
 }
 
 /// The `[element, item]` pairs.
-pub fn subelements(value: Value) -> Result<Vec<Value>, LoopError> {
+pub fn subelements(value: Value) -> Result<Vec<Value>, SubelementsError> {
     let Value::Array(terms) = value else {
         return Err(terms_error(""));
     };
@@ -27,11 +33,8 @@ pub fn subelements(value: Value) -> Result<Vec<Value>, LoopError> {
         Value::Array(items) => items.clone(),
         Value::Object(_) if skipped(elements) => return Ok(Vec::new()),
         Value::Object(m) => m.values().cloned().collect(),
-        _ => {
-            return Err(terms_error(
-                "first a dict or a list, second a string pointing to the subkey",
-            ))
-        }
+        // Ansible makes a list of any other first term.
+        other => vec![other.clone()],
     };
     let skip_missing = match terms.get(2) {
         None => false,
@@ -49,7 +52,7 @@ pub fn subelements(value: Value) -> Result<Vec<Value>, LoopError> {
     let mut out = Vec::new();
     for element in elements {
         if !element.is_object() {
-            return Err(LoopError::Invalid(format!(
+            return Err(SubelementsError(format!(
                 "subelements lookup expects a dictionary, got '{}'",
                 python_repr(&element)
             )));
@@ -79,7 +82,7 @@ fn take_list(
     element: &mut Value,
     keys: &[&str],
     skip_missing: bool,
-) -> Result<Option<Vec<Value>>, LoopError> {
+) -> Result<Option<Vec<Value>>, SubelementsError> {
     let mut at = element;
     for (i, key) in keys.iter().enumerate() {
         let last = i + 1 == keys.len();
@@ -91,13 +94,13 @@ fn take_list(
             if skip_missing {
                 return Ok(None);
             }
-            return Err(LoopError::Invalid(format!(
+            return Err(SubelementsError(format!(
                 "could not find '{key}' key in iterated item '{shown}'"
             )));
         };
         if last {
             let Value::Array(list) = next.clone() else {
-                return Err(LoopError::Invalid(format!(
+                return Err(SubelementsError(format!(
                     "the key {key} should point to a list, got '{}'",
                     python_repr(next)
                 )));
@@ -109,7 +112,7 @@ fn take_list(
             if skip_missing {
                 return Ok(None);
             }
-            return Err(LoopError::Invalid(format!(
+            return Err(SubelementsError(format!(
                 "the key {key} should point to a dictionary, got '{}'",
                 python_repr(next)
             )));
