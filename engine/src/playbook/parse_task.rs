@@ -377,7 +377,16 @@ fn action(
                 always: Vec::new(),
             })
         }
-        _ => Ok(Action::Module { name, args }),
+        _ => {
+            // Ansible keeps argument names starting with `_ansible_` for itself.
+            if let Some(k) = args.keys().find(|k| k.starts_with("_ansible_")) {
+                return Err(src.at(
+                    at,
+                    format!("'{name}' cannot take the argument '{k}': the prefix '_ansible_' is reserved for internal use only."),
+                ));
+            }
+            Ok(Action::Module { name, args })
+        }
     }
 }
 

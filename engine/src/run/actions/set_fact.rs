@@ -25,6 +25,14 @@ pub fn run(args: Map, step: &Step) -> Result<Outcome, TaskError> {
             ),
         });
     }
+    let facts = if legacy_strings() {
+        facts
+            .into_iter()
+            .map(|(k, v)| (k, legacy_bool(v)))
+            .collect()
+    } else {
+        facts
+    };
     let add = facts.clone();
     step.run()
         .vars()
@@ -36,6 +44,27 @@ pub fn run(args: Map, step: &Step) -> Result<Outcome, TaskError> {
         "ansible_facts".to_string(),
         Value::Object(facts),
     )])))
+}
+
+/// `ANSIBLE_JINJA2_NATIVE` set false: the templating of older Ansible, whose set_fact made
+/// booleans of the strings true/false/yes/no. Unset, troupe templates natively, as
+/// ansible-core 2.19 always does.
+fn legacy_strings() -> bool {
+    std::env::var("ANSIBLE_JINJA2_NATIVE")
+        .ok()
+        .and_then(|v| troupe_modules::args::boolean(&Value::from(v)))
+        == Some(false)
+}
+
+fn legacy_bool(v: Value) -> Value {
+    match &v {
+        Value::String(s) => match s.to_ascii_lowercase().as_str() {
+            "true" | "yes" => Value::Bool(true),
+            "false" | "no" => Value::Bool(false),
+            _ => v,
+        },
+        _ => v,
+    }
 }
 
 /// A Python identifier, as Ansible requires of a fact's name.
