@@ -354,18 +354,31 @@ fn python_facts_when_the_target_has_python() {
     assert_eq!(p.read("python.txt"), "3 True True\n");
 }
 
+/// `troupe run PLAYBOOK ARGS` in the project with environment variables `env`.
+fn run_with_env(
+    p: &Project,
+    playbook: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> support::RunResult {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_troupe"));
+    cmd.current_dir(p.path())
+        .args(["run", playbook, "-i", "inventory.ini", "-e"])
+        .arg(format!("base={}", p.base().display()))
+        .args(args)
+        .envs(env.iter().copied());
+    support::run_troupe_with(&mut cmd)
+}
+
 /// `troupe run PLAYBOOK` in the project with a jsonfile fact cache in `cache/`.
 fn run_cached(p: &Project, playbook: &str, args: &[&str]) -> support::RunResult {
-    support::run_troupe_with(
-        std::process::Command::new(env!("CARGO_BIN_EXE_troupe"))
-            .current_dir(p.path())
-            .args(["run", playbook, "-i", "inventory.ini", "-e"])
-            .arg(format!("base={}", p.base().display()))
-            .args(args)
-            .env("ANSIBLE_CACHE_PLUGIN", "jsonfile")
-            .env("ANSIBLE_CACHE_PLUGIN_CONNECTION", p.path().join("cache"))
-            .env("ANSIBLE_CACHE_PLUGIN_PREFIX", "prefix_"),
-    )
+    let cache = p.path().join("cache").display().to_string();
+    let env = [
+        ("ANSIBLE_CACHE_PLUGIN", "jsonfile"),
+        ("ANSIBLE_CACHE_PLUGIN_CONNECTION", cache.as_str()),
+        ("ANSIBLE_CACHE_PLUGIN_PREFIX", "prefix_"),
+    ];
+    run_with_env(p, playbook, args, &env)
 }
 
 #[test]
@@ -460,4 +473,27 @@ fn a_loop_lookup_error_is_its_own_message_and_ignore_errors_covers_it() {
         p.read("msgs.txt"),
         "can't specify both count and end in with_sequence|with_together requires at least one element in each list\n"
     );
+}
+
+#[test]
+fn set_fact_booleans_under_non_native_templating() {
+    let p = Project::new();
+    p.write(
+        "playbook.yml",
+        r#"
+- hosts: localhost
+  gather_facts: false
+  vars: {word: "no"}
+  tasks:
+    - set_fact:
+        quoted: "yes"
+        templated: "{{ word }}"
+    - copy: {content: "{{ quoted is boolean }} {{ templated is boolean }} {{ templated }}\n", dest: "{{ base }}/b.txt"}
+"#,
+    );
+    run_with_env(&p, "playbook.yml", &[], &[("ANSIBLE_JINJA2_NATIVE", "0")]).assert_ok();
+    assert_eq!(p.read("b.txt"), "True True False\n");
+    // Unset, as ansible-core 2.19: the strings stay strings.
+    p.run(&[]).assert_ok();
+    assert_eq!(p.read("b.txt"), "False False no\n");
 }
