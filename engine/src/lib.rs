@@ -9,6 +9,7 @@ pub mod output;
 pub mod playbook;
 pub mod run;
 pub mod template;
+pub mod vault;
 pub mod vars;
 pub mod yaml;
 
