@@ -9,8 +9,8 @@ pub mod output;
 pub mod playbook;
 pub mod run;
 pub mod template;
-pub mod vault;
 pub mod vars;
+pub mod vault;
 pub mod yaml;
 
 /// Every value in a playbook, inventory or result: JSON's data model, keys kept in order.

@@ -1,6 +1,4 @@
-use crate::{
-    inventory::InventoryError, playbook::ParseError, vault::VaultError, yaml::YamlError,
-};
+use crate::{inventory::InventoryError, playbook::ParseError, vault::VaultError, yaml::YamlError};
 
 /// Everything that stops troupe before or outside a play. Shown as `ERROR! ...`.
 #[derive(Debug, thiserror::Error)]

@@ -136,7 +136,9 @@ pub fn run(command: VaultCommand) -> Result<(), CliError> {
             files,
         } => {
             let keyring = vault.keyring(false, true)?;
-            each_input(&files, output.as_deref(), |input, name| decrypt(&keyring, input, name))?;
+            each_input(&files, output.as_deref(), |input, name| {
+                decrypt(&keyring, input, name)
+            })?;
             done("Decryption successful");
             Ok(())
         }
@@ -204,9 +206,8 @@ fn encrypt_string(
     strings: Vec<String>,
 ) -> Result<(), CliError> {
     let (_, secret) = keys.load(true)?;
-    let read_stdin = strings.iter().any(|s| s == "-")
-        || (strings.is_empty() && !prompt)
-        || stdin_name.is_some();
+    let read_stdin =
+        strings.iter().any(|s| s == "-") || (strings.is_empty() && !prompt) || stdin_name.is_some();
     let mut items: Vec<(Option<String>, Vec<u8>)> = Vec::new();
     if prompt {
         let term = console::Term::stderr();
@@ -244,7 +245,9 @@ fn encrypt_string(
     let args: Vec<&String> = strings.iter().filter(|s| *s != "-").collect();
     for (i, text) in args.into_iter().enumerate() {
         if text.is_empty() {
-            return Err(usage("an empty string was given; nothing to encrypt".into()));
+            return Err(usage(
+                "an empty string was given; nothing to encrypt".into(),
+            ));
         }
         items.push((names.get(i).cloned(), text.clone().into_bytes()));
     }
@@ -324,7 +327,10 @@ fn each_input(
 fn emit(output: Option<&Path>, bytes: &[u8]) -> Result<(), CliError> {
     match output {
         Some(p) if p.as_os_str() != "-" => write(p, bytes),
-        _ => std::io::stdout().lock().write_all(bytes).map_err(stdout_error),
+        _ => std::io::stdout()
+            .lock()
+            .write_all(bytes)
+            .map_err(stdout_error),
     }
 }
 

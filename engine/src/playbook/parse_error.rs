@@ -42,7 +42,9 @@ impl ParseError {
         match self {
             ParseError::At { message, .. } => message.clone(),
             ParseError::Yaml(YamlError::Syntax { message, .. }) => message.clone(),
-            ParseError::Yaml(e @ (YamlError::Read { .. } | YamlError::Vault { .. })) => e.to_string(),
+            ParseError::Yaml(e @ (YamlError::Read { .. } | YamlError::Vault { .. })) => {
+                e.to_string()
+            }
             ParseError::Role { name, message } => format!("role '{name}' {message}"),
         }
     }

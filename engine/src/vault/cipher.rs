@@ -101,7 +101,9 @@ fn unpad(mut data: Vec<u8>) -> Result<Vec<u8>, VaultError> {
         && pad <= data.len()
         && data[data.len() - pad..].iter().all(|b| *b as usize == pad);
     if !valid {
-        return Err(VaultError::Format("the decrypted text has bad padding".into()));
+        return Err(VaultError::Format(
+            "the decrypted text has bad padding".into(),
+        ));
     }
     data.truncate(data.len() - pad);
     Ok(data)
@@ -149,7 +151,10 @@ mod tests {
 
     #[test]
     fn the_same_salt_gives_the_same_payload_and_salts_differ() {
-        assert_eq!(encrypt(b"x", b"pw", &[3; 32]), encrypt(b"x", b"pw", &[3; 32]));
+        assert_eq!(
+            encrypt(b"x", b"pw", &[3; 32]),
+            encrypt(b"x", b"pw", &[3; 32])
+        );
         assert_ne!(random_salt().unwrap(), random_salt().unwrap());
     }
 }

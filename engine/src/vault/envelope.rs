@@ -35,7 +35,10 @@ impl Envelope {
                 "the header '{header}' is not '{MARKER};<version>;<cipher>'"
             )));
         }
-        let label = fields.get(3).filter(|l| !l.is_empty()).map(|l| l.to_string());
+        let label = fields
+            .get(3)
+            .filter(|l| !l.is_empty())
+            .map(|l| l.to_string());
         let payload: String = lines.map(str::trim).collect();
         Ok(Envelope {
             version: fields[1].to_string(),

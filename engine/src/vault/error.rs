@@ -47,6 +47,8 @@ pub enum VaultError {
     },
     #[error("the vault passwords do not match")]
     Mismatch,
-    #[error("no vault password has the label '{wanted}' given to --encrypt-vault-id (known: {known})")]
+    #[error(
+        "no vault password has the label '{wanted}' given to --encrypt-vault-id (known: {known})"
+    )]
     NoSuchLabel { wanted: String, known: String },
 }

@@ -18,10 +18,7 @@ pub fn write_file(path: &Path, content: &[u8]) -> Result<(), VaultError> {
     let mode = std::fs::metadata(path)
         .map(|m| m.permissions().mode() & 0o7777)
         .unwrap_or(0o600);
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("vault");
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("vault");
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -59,7 +56,10 @@ mod tests {
         std::fs::write(&old, "x").unwrap();
         std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o640)).unwrap();
         write_file(&old, b"b").unwrap();
-        assert_eq!((mode(&old), std::fs::read(&old).unwrap()), (0o640, b"b".to_vec()));
+        assert_eq!(
+            (mode(&old), std::fs::read(&old).unwrap()),
+            (0o640, b"b".to_vec())
+        );
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
     }
 }

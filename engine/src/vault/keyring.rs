@@ -33,8 +33,14 @@ impl Keyring {
             return Err(VaultError::NoSecret);
         }
         let wanted = envelope.label.as_deref();
-        let first = self.secrets.iter().filter(|s| Some(s.label.as_str()) == wanted);
-        let rest = self.secrets.iter().filter(|s| Some(s.label.as_str()) != wanted);
+        let first = self
+            .secrets
+            .iter()
+            .filter(|s| Some(s.label.as_str()) == wanted);
+        let rest = self
+            .secrets
+            .iter()
+            .filter(|s| Some(s.label.as_str()) != wanted);
         for secret in first.chain(rest) {
             match cipher::decrypt(&envelope.payload, secret.password()) {
                 Ok(plain) => return Ok((plain, secret)),

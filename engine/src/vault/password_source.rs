@@ -14,7 +14,9 @@ use super::{Secret, VaultError, DEFAULT_LABEL};
 pub enum Source {
     File(PathBuf),
     /// Asked on the terminal; `asked_for` names the option in messages.
-    Prompt { asked_for: String },
+    Prompt {
+        asked_for: String,
+    },
 }
 
 /// One `--vault-id`: a label and the source of its password.
@@ -136,10 +138,12 @@ fn run_script(path: &Path, label: &str) -> Result<Vec<u8>, VaultError> {
     if client {
         command.args(["--vault-id", label]).stderr(Stdio::piped());
     }
-    let output = command.output().map_err(|source| VaultError::PasswordFile {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let output = command
+        .output()
+        .map_err(|source| VaultError::PasswordFile {
+            path: path.to_path_buf(),
+            source,
+        })?;
     if !output.status.success() {
         return Err(VaultError::PasswordScript {
             path: path.to_path_buf(),
@@ -181,7 +185,10 @@ mod tests {
         let secret = VaultId::parse(&format!("x@{}", file.display()))
             .load(false)
             .unwrap();
-        assert_eq!((secret.label.as_str(), secret.password()), ("x", &b"s3cret"[..]));
+        assert_eq!(
+            (secret.label.as_str(), secret.password()),
+            ("x", &b"s3cret"[..])
+        );
 
         let script = dir.path().join("pw.sh");
         std::fs::write(&script, "#!/bin/sh\necho ' from script'\n").unwrap();

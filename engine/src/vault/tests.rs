@@ -22,7 +22,9 @@ fn prod_secret() -> Secret {
 
 /// The `!vault |` block of an encrypt_string output, unindented.
 fn block(yaml: &str, name: &str) -> String {
-    let start = yaml.find(&format!("{name}: !vault |")).expect("the named block");
+    let start = yaml
+        .find(&format!("{name}: !vault |"))
+        .expect("the named block");
     yaml[start..]
         .lines()
         .skip(1)
@@ -34,7 +36,9 @@ fn block(yaml: &str, name: &str) -> String {
 #[test]
 fn an_ansible_1_1_vars_file_decrypts_to_its_clear_text() {
     let ring = Keyring::new(vec![default_secret()]);
-    let plain = ring.decrypt_text(&fixture("recorded/vars-1.1.yml")).unwrap();
+    let plain = ring
+        .decrypt_text(&fixture("recorded/vars-1.1.yml"))
+        .unwrap();
     assert_eq!(plain, fixture("plain/vars.yml"));
 }
 
@@ -63,7 +67,11 @@ fn ansible_encrypt_string_blocks_decrypt() {
 fn troupe_writes_ansible_vaults_bytes_given_the_same_salt() {
     for (file, plain, secret) in [
         ("recorded/vars-1.1.yml", "plain/vars.yml", default_secret()),
-        ("recorded/note-1.2-prod.txt", "plain/note.txt", prod_secret()),
+        (
+            "recorded/note-1.2-prod.txt",
+            "plain/note.txt",
+            prod_secret(),
+        ),
     ] {
         let recorded = fixture(file);
         let envelope = Envelope::parse(&recorded).unwrap();
