@@ -33,6 +33,15 @@ fn block(yaml: &str, name: &str) -> String {
         .collect()
 }
 
+/// `plain` encrypted by troupe with the salt of the vault text `recorded`.
+fn rewrite(recorded: &str, plain: &str, secret: &Secret) -> String {
+    let envelope = Envelope::parse(recorded).unwrap();
+    let inner = String::from_utf8(hex::decode(&envelope.payload).unwrap()).unwrap();
+    let salt = hex::decode(inner.lines().next().unwrap()).unwrap();
+    let payload = cipher::encrypt(plain.as_bytes(), secret.password(), &salt);
+    Envelope::format(cipher::CIPHER_NAME, Some(&secret.label), &payload)
+}
+
 #[test]
 fn an_ansible_1_1_vars_file_decrypts_to_its_clear_text() {
     let ring = Keyring::new(vec![default_secret()]);
@@ -74,12 +83,11 @@ fn troupe_writes_ansible_vaults_bytes_given_the_same_salt() {
         ),
     ] {
         let recorded = fixture(file);
-        let envelope = Envelope::parse(&recorded).unwrap();
-        let inner = String::from_utf8(hex::decode(&envelope.payload).unwrap()).unwrap();
-        let salt = hex::decode(inner.lines().next().unwrap()).unwrap();
-        let payload = cipher::encrypt(fixture(plain).as_bytes(), secret.password(), &salt);
-        let written = Envelope::format(cipher::CIPHER_NAME, Some(&secret.label), &payload);
-        assert_eq!(written, recorded, "{file}");
+        assert_eq!(
+            rewrite(&recorded, &fixture(plain), &secret),
+            recorded,
+            "{file}"
+        );
     }
 }
 
@@ -97,4 +105,31 @@ fn a_wrong_password_and_a_damaged_file_are_refused() {
     let damaged = lines.join("\n");
     let right = Keyring::new(vec![default_secret()]);
     assert!(right.decrypt(&damaged).is_err());
+}
+
+/// The recorded check the other way (check-with-ansible.sh): files `troupe vault` wrote and
+/// ansible-vault decrypted. Today's troupe still writes exactly those bytes given their salt,
+/// so they stand for what troupe writes now.
+#[test]
+fn files_troupe_wrote_and_ansible_read_are_what_troupe_still_writes() {
+    let log = fixture("recorded/checked-by-ansible.txt");
+    assert!(log.contains("all checks passed"), "{log}");
+    for (file, plain, secret) in [
+        ("vars-1.1.yml", "plain/vars.yml", default_secret()),
+        ("note-1.2-prod.txt", "plain/note.txt", prod_secret()),
+        ("rekeyed-prod.yml", "plain/vars.yml", prod_secret()),
+    ] {
+        let recorded = fixture(&format!("recorded/troupe-written/{file}"));
+        assert_eq!(
+            rewrite(&recorded, &fixture(plain), &secret),
+            recorded,
+            "{file}"
+        );
+    }
+    let token = block(
+        &fixture("recorded/troupe-written/encrypt_string.yml"),
+        "api_token",
+    );
+    let ring = Keyring::new(vec![prod_secret()]);
+    assert_eq!(ring.decrypt_text(&token).unwrap(), "tok-troupe-0042");
 }
