@@ -34,7 +34,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Run playbooks against an inventory (like ansible-playbook).
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Encrypt and decrypt Ansible Vault files and strings (like ansible-vault).
     Vault {
         #[command(subcommand)]
@@ -128,7 +128,7 @@ struct RunArgs {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Run(args) => run(args),
+        Command::Run(args) => run(*args),
         Command::Vault { command } => vault::run(command).map(|()| ExitCode::SUCCESS),
     };
     match result {
