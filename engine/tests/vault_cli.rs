@@ -50,6 +50,18 @@ fn setup() -> tempfile::TempDir {
     dir
 }
 
+/// Writes `name` with `text` and encrypts it in place with `troupe vault encrypt ARGS`.
+fn encrypted(dir: &Path, name: &str, text: &str, args: &[&str]) -> std::path::PathBuf {
+    let file = dir.join(name);
+    fs::write(&file, text).unwrap();
+    let mut all = vec!["encrypt"];
+    all.extend_from_slice(args);
+    all.push(name);
+    let out = troupe(dir, &all, &[], "");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    file
+}
+
 fn decrypt(path: &Path, label: &str, password: &str) -> Result<String, String> {
     let text = fs::read_to_string(path).unwrap();
     Keyring::new(vec![Secret::new(label, password)])
@@ -188,13 +200,11 @@ fn encrypt_string_prints_a_named_vault_block() {
 #[test]
 fn edit_re_encrypts_with_the_same_label_and_leaves_no_clear_text() {
     let dir = setup();
-    let file = dir.path().join("secret.yml");
-    fs::write(&file, "pw: old\n").unwrap();
-    troupe(
+    let file = encrypted(
         dir.path(),
-        &["encrypt", "--vault-id", "prod@pw", "secret.yml"],
-        &[],
-        "",
+        "secret.yml",
+        "pw: old\n",
+        &["--vault-id", "prod@pw"],
     );
     // The editor records where it was given the clear text, then changes it.
     let editor = dir.path().join("editor.sh");
@@ -270,13 +280,11 @@ fn create_writes_what_the_editor_wrote_and_refuses_an_existing_file() {
 #[test]
 fn rekey_moves_files_to_the_new_password() {
     let dir = setup();
-    let file = dir.path().join("s.txt");
-    fs::write(&file, "rekey me\n").unwrap();
-    troupe(
+    let file = encrypted(
         dir.path(),
-        &["encrypt", "--vault-password-file", "pw", "s.txt"],
-        &[],
-        "",
+        "s.txt",
+        "rekey me\n",
+        &["--vault-password-file", "pw"],
     );
     let out = troupe(
         dir.path(),
