@@ -90,7 +90,7 @@ fn toml_errors_name_the_file_and_what_is_wrong() {
     ];
     for (text, message) in cases {
         let path = dir.write("bad.toml", text);
-        let err = Inventory::load(&[path.clone()]).unwrap_err();
+        let err = Inventory::load(std::slice::from_ref(&path)).unwrap_err();
         assert!(
             matches!(err, InventoryError::TomlInventory { .. }),
             "{text:?}: {err:?}"
