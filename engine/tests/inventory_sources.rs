@@ -126,46 +126,35 @@ fi
     assert_eq!(again.recap("w1", "changed"), 0, "{}", again.stdout);
 }
 
-#[test]
-fn an_inventory_script_that_fails_stops_the_run_before_any_host() {
+/// With a good source and the broken script `text`: exit code 1, an error with `parts`
+/// that fits a screen, and nothing done on the good source's host.
+fn assert_stops_before_any_host(text: &str, parts: &[&str]) {
     let p = project();
     p.write("static.ini", "localhost\n");
-    write_script(
-        &p,
-        "cmdb.sh",
-        "#!/bin/sh\necho 'cmdb.example.org: connection refused' >&2\nexit 1\n",
-    );
+    write_script(&p, "cmdb.sh", text);
     let r = run(&p, &["-i", "static.ini", "-i", "cmdb.sh"]);
     assert_eq!(r.code, 1, "{r:?}");
-    for part in ["cmdb.sh --list", "exited with code 1", "connection refused"] {
+    for part in parts {
         assert!(r.stderr.contains(part), "{part:?} missing: {}", r.stderr);
     }
     assert!(r.stderr.lines().count() < 25, "{}", r.stderr);
-    assert!(
-        p.snapshot().is_empty(),
-        "a host was touched: {:?}",
-        p.snapshot()
+    let touched = p.snapshot();
+    assert!(touched.is_empty(), "a host was touched: {touched:?}");
+}
+
+#[test]
+fn an_inventory_script_that_fails_stops_the_run_before_any_host() {
+    assert_stops_before_any_host(
+        "#!/bin/sh\necho 'cmdb.example.org: connection refused' >&2\nexit 1\n",
+        &["cmdb.sh --list", "exited with code 1", "connection refused"],
     );
 }
 
 #[test]
 fn an_inventory_script_printing_garbage_stops_the_run_before_any_host() {
-    let p = project();
-    p.write("static.ini", "localhost\n");
-    write_script(
-        &p,
-        "cmdb.sh",
+    assert_stops_before_any_host(
         "#!/bin/sh\necho '<html><body>502 Bad Gateway</body></html>'\n",
-    );
-    let r = run(&p, &["-i", "static.ini", "-i", "cmdb.sh"]);
-    assert_eq!(r.code, 1, "{r:?}");
-    for part in ["cmdb.sh --list", "did not print JSON", "502 Bad Gateway"] {
-        assert!(r.stderr.contains(part), "{part:?} missing: {}", r.stderr);
-    }
-    assert!(
-        p.snapshot().is_empty(),
-        "a host was touched: {:?}",
-        p.snapshot()
+        &["cmdb.sh --list", "did not print JSON", "502 Bad Gateway"],
     );
 }
 

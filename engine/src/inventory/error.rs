@@ -89,7 +89,8 @@ pub enum IniProblem {
     Loop(#[from] GroupLoop),
 }
 
-/// A YAML inventory whose structure is not an inventory's.
+/// A YAML inventory whose structure is not an inventory's (and a TOML group's problems
+/// that are the same).
 #[derive(Debug, thiserror::Error)]
 pub enum YamlProblem {
     #[error("YAML inventory has invalid structure, it should be a mapping of groups, found {0}")]
@@ -162,23 +163,11 @@ pub enum TomlProblem {
     Empty,
     #[error("this is an inventory plugin configuration, not a TOML inventory; inventory plugins are not supported")]
     Plugin,
-    #[error("invalid {section:?} entry for group {group:?}: requires {wanted}, found {found}")]
-    BadSection {
-        group: String,
-        section: String,
-        wanted: &'static str,
-        found: &'static str,
-    },
-    #[error("host {host:?} in group {group:?}: variables must be a table, found {found}")]
-    HostVarsNotTable {
-        group: String,
-        host: String,
-        found: &'static str,
-    },
+    #[error("invalid \"children\" entry for group {group:?}: requires a list of group names, found {found}")]
+    ChildrenNotList { group: String, found: String },
+    /// What a TOML group gets wrong as a YAML group would.
     #[error(transparent)]
-    HostRange(#[from] HostRangeError),
-    #[error(transparent)]
-    Loop(#[from] GroupLoop),
+    Group(#[from] YamlProblem),
 }
 
 /// Making a group its own ancestor.

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use super::error::{InventoryError, TomlProblem};
+use super::error::{InventoryError, TomlProblem, YamlProblem};
 use super::host_address;
 use super::model::Inventory;
 use crate::{Map, Value};
@@ -42,10 +42,9 @@ fn add_group(
     sections: toml::Table,
 ) -> Result<(), TomlProblem> {
     inventory.ensure_group(group);
-    let bad = |section: &str, wanted: &'static str, found: &toml::Value| TomlProblem::BadSection {
+    let bad_section = |section: String, found: &toml::Value| YamlProblem::InvalidSection {
         group: group.to_string(),
-        section: section.to_string(),
-        wanted,
+        section,
         found: found.type_str(),
     };
     for (key, data) in sections {
@@ -58,28 +57,37 @@ fn add_group(
             ("children", toml::Value::Array(children)) => {
                 for child in children {
                     let toml::Value::String(child) = child else {
-                        return Err(bad("children", "a list of group names", &child));
+                        return Err(TomlProblem::ChildrenNotList {
+                            group: group.to_string(),
+                            found: format!("{} in the list", child.type_str()),
+                        });
                     };
                     inventory.ensure_group(&child);
-                    inventory.add_child(group, &child)?;
+                    inventory.add_child(group, &child).map_err(YamlProblem::from)?;
                 }
+            }
+            ("children", other) => {
+                return Err(TomlProblem::ChildrenNotList {
+                    group: group.to_string(),
+                    found: other.type_str().to_string(),
+                })
             }
             ("hosts", toml::Value::Table(hosts)) => {
                 for (entry, vars) in hosts {
                     let toml::Value::Table(vars) = vars else {
-                        return Err(TomlProblem::HostVarsNotTable {
+                        return Err(TomlProblem::Group(YamlProblem::HostVarsNotMapping {
                             group: group.to_string(),
                             host: entry,
                             found: vars.type_str(),
-                        });
+                        }));
                     };
                     let vars: Map = vars.into_iter().map(|(k, v)| (k, to_value(v))).collect();
-                    let (names, port) = host_address::expand_entry(&entry)?;
+                    let (names, port) =
+                        host_address::expand_entry(&entry).map_err(YamlProblem::from)?;
                     inventory.populate_hosts(&names, port, group, &vars);
                 }
             }
-            ("vars" | "hosts", other) => return Err(bad(&key, "a table", &other)),
-            ("children", other) => return Err(bad(&key, "a list", &other)),
+            ("vars" | "hosts", other) => return Err(bad_section(key, &other).into()),
             (_, _) => inventory.warnings.push(format!(
                 "skipping unexpected key {key:?} in group {group:?}: only \"vars\", \"children\" and \"hosts\" are valid"
             )),

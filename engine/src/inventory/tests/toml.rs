@@ -79,13 +79,14 @@ fn toml_errors_name_the_file_and_what_is_wrong() {
         ("plugin = \"aws_ec2\"\n", "inventory plugin configuration"),
         (
             "[web]\nchildren = \"db\"\n",
-            "invalid \"children\" entry for group \"web\": requires a list",
+            "invalid \"children\" entry for group \"web\": requires a list of group names, found string",
         ),
         (
             "[web]\nhosts = [\"h1\"]\n",
-            "invalid \"hosts\" entry for group \"web\": requires a table",
+            "invalid \"hosts\" entry for group \"web\": requires a mapping, found array",
         ),
         ("[web.hosts]\nh1 = 3\n", "host \"h1\" in group \"web\""),
+        ("[web]\nchildren = [1]\n", "found integer in the list"),
         ("[web.hosts]\n\"h[3:1:0]\" = {}\n", "h[3:1:0]"),
     ];
     for (text, message) in cases {
