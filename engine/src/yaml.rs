@@ -162,3 +162,6 @@ fn without_position(message: &str, line: usize, column: usize) -> String {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod vault_tests;

@@ -27,6 +27,8 @@ const PLAYBOOK: &str = r#"
   vars_files:
     - vars/mixed-prod.yml
     - vars/inline.yml
+  roles:
+    - vaulted
   tasks:
     - name: the password from the encrypted group_vars file
       copy:
@@ -44,6 +46,12 @@ const PLAYBOOK: &str = r#"
       template:
         src: secret.j2
         dest: "{{ base }}/from-template.txt"
+    - name: an encrypted file given to include_vars
+      include_vars: vars/included.yml
+    - name: values from include_vars, -e @file and role defaults, all encrypted
+      copy:
+        content: "{{ included_secret }} {{ extra_secret }} {{ role_secret }}\n"
+        dest: "{{ base }}/more.txt"
     - name: shown by debug
       debug:
         msg: "db={{ db_password }} token={{ api_token }}"
@@ -66,16 +74,28 @@ fn project() -> Project {
         )
         .write("files/note.txt", &fixture("recorded/note-1.2-prod.txt"));
     let secret = troupe::vault::Secret::new("prod", fixture("prod-password.txt").trim());
-    let template = troupe::vault::encrypt(b"token={{ api_token }}\n", &secret).unwrap();
-    p.write("templates/secret.j2", &template);
+    let encrypt = |text: &str| troupe::vault::encrypt(text.as_bytes(), &secret).unwrap();
+    p.write("templates/secret.j2", &encrypt("token={{ api_token }}\n"))
+        .write(
+            "vars/included.yml",
+            &encrypt("included_secret: incl-9911\n"),
+        )
+        .write("extra.yml", &encrypt("extra_secret: extra-5522\n"))
+        .write(
+            "roles/vaulted/defaults/main.yml",
+            &encrypt("role_secret: role-7788\n"),
+        )
+        .write("roles/vaulted/tasks/main.yml", "- debug: var=role_secret\n");
     p
 }
 
-const PASSWORDS: [&str; 4] = [
+const PASSWORDS: [&str; 6] = [
     "--vault-password-file",
     "password.txt",
     "--vault-id",
     "prod@prod-password.txt",
+    "-e",
+    "@extra.yml",
 ];
 
 fn args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
@@ -96,8 +116,17 @@ fn encrypted_vars_and_files_are_used_in_clear_and_printed_masked() {
     );
     assert_eq!(p.read("note.txt"), fixture("plain/note.txt"));
     assert_eq!(p.read("from-template.txt"), format!("token={API_TOKEN}\n"));
+    assert_eq!(p.read("more.txt"), "incl-9911 extra-5522 role-7788\n");
     let printed = format!("{}{}", run.stdout, run.stderr);
-    for secret in [DB_PASSWORD, API_TOKEN, INLINE, NOTE_LINE] {
+    for secret in [
+        DB_PASSWORD,
+        API_TOKEN,
+        INLINE,
+        NOTE_LINE,
+        "incl-9911",
+        "extra-5522",
+        "role-7788",
+    ] {
         assert!(!printed.contains(secret), "{secret} printed:\n{printed}");
     }
     assert!(
@@ -149,14 +178,10 @@ fn show_vault_values_prints_them_on_purpose() {
     );
 }
 
-/// The run ended with an error naming the encrypted group_vars file, before any task.
-fn assert_stopped_at_the_vault_file(p: &Project, run: &support::RunResult) {
+/// The run ended with an error naming the encrypted `file`, before any task.
+fn assert_stopped_at(file: &str, p: &Project, run: &support::RunResult) {
     assert_eq!(run.code, 1, "{run:?}");
-    assert!(
-        run.stderr.contains("group_vars/all/vault.yml"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains(file), "{}", run.stderr);
     assert!(run.stderr.lines().count() <= 3, "{}", run.stderr);
     assert!(p.snapshot().is_empty(), "nothing ran");
     assert!(!run.stdout.contains("TASK"), "{}", run.stdout);
@@ -167,15 +192,16 @@ fn a_wrong_password_stops_before_anything_runs_and_names_the_file() {
     let p = project();
     p.write("password.txt", "not-the-password\n");
     let run = p.run(&args(&[]));
-    assert_stopped_at_the_vault_file(&p, &run);
+    assert_stopped_at("group_vars/all/vault.yml", &p, &run);
     assert!(run.stderr.contains("decryption failed"), "{}", run.stderr);
 }
 
 #[test]
 fn no_password_and_a_damaged_file_are_clear_errors() {
     let p = project();
+    // The first encrypted file met: the role's defaults, read with the playbook.
     let run = p.run(&[]);
-    assert_stopped_at_the_vault_file(&p, &run);
+    assert_stopped_at("roles/vaulted/defaults/main.yml", &p, &run);
     assert!(run.stderr.contains("--ask-vault-pass"), "{}", run.stderr);
 
     // One hex digit of the ciphertext changed: the HMAC check fails.
@@ -185,7 +211,7 @@ fn no_password_and_a_damaged_file_are_clear_errors() {
     text.replace_range(at..at + 1, flipped);
     p.write("group_vars/all/vault.yml", &text);
     let run = p.run(&args(&[]));
-    assert_stopped_at_the_vault_file(&p, &run);
+    assert_stopped_at("group_vars/all/vault.yml", &p, &run);
     assert!(run.stderr.contains("decryption failed"), "{}", run.stderr);
 }
 
@@ -204,7 +230,7 @@ fn a_password_script_and_the_environment_variable_give_the_password() {
             .current_dir(p.path())
             .args(["run", "playbook.yml", "-i", "inventory.ini", "-e"])
             .arg(format!("base={}", p.base().display()))
-            .args(["--vault-id", "prod@prod-password.txt"])
+            .args(["--vault-id", "prod@prod-password.txt", "-e", "@extra.yml"])
             .env("ANSIBLE_VAULT_PASSWORD_FILE", &script),
     );
     assert_eq!(run.code, 0, "{run:?}");
