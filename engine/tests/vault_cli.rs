@@ -50,6 +50,11 @@ fn setup() -> tempfile::TempDir {
     dir
 }
 
+/// `troupe vault ARGS` with no input and no extra environment.
+fn plain(dir: &Path, args: &[&str]) -> Out {
+    troupe(dir, args, &[], "")
+}
+
 /// Writes `name` with `text` and encrypts it in place with `troupe vault encrypt ARGS`.
 fn encrypted(dir: &Path, name: &str, text: &str, args: &[&str]) -> std::path::PathBuf {
     let file = dir.join(name);
@@ -75,11 +80,9 @@ fn encrypt_in_place_with_a_label_then_view_and_decrypt() {
     let file = dir.path().join("vars.yml");
     fs::write(&file, "token: abc-123\n").unwrap();
     fs::set_permissions(&file, fs::Permissions::from_mode(0o640)).unwrap();
-    let out = troupe(
+    let out = plain(
         dir.path(),
         &["encrypt", "--vault-id", "prod@pw", "vars.yml"],
-        &[],
-        "",
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
     let text = fs::read_to_string(&file).unwrap();
@@ -97,11 +100,9 @@ fn encrypt_in_place_with_a_label_then_view_and_decrypt() {
         "token: abc-123\n"
     );
 
-    let again = troupe(
+    let again = plain(
         dir.path(),
         &["encrypt", "--vault-password-file", "pw", "vars.yml"],
-        &[],
-        "",
     );
     assert_ne!(again.code, 0);
     assert!(
@@ -111,28 +112,22 @@ fn encrypt_in_place_with_a_label_then_view_and_decrypt() {
     );
     assert_eq!(fs::read_to_string(&file).unwrap(), text, "unchanged");
 
-    let view = troupe(
+    let view = plain(
         dir.path(),
         &["view", "--vault-password-file", "pw", "vars.yml"],
-        &[],
-        "",
     );
     assert_eq!((view.code, view.stdout.as_str()), (0, "token: abc-123\n"));
 
-    let wrong = troupe(
+    let wrong = plain(
         dir.path(),
         &["view", "--vault-password-file", "pw2", "vars.yml"],
-        &[],
-        "",
     );
     assert_eq!(wrong.code, 1);
     assert!(wrong.stderr.contains("vars.yml") && wrong.stderr.contains("decryption failed"));
 
-    let dec = troupe(
+    let dec = plain(
         dir.path(),
         &["decrypt", "--vault-password-file", "pw", "vars.yml"],
-        &[],
-        "",
     );
     assert_eq!(dec.code, 0, "{}", dec.stderr);
     assert_eq!(fs::read_to_string(&file).unwrap(), "token: abc-123\n");
@@ -166,7 +161,7 @@ fn standard_input_to_standard_output() {
 #[test]
 fn encrypt_string_prints_a_named_vault_block() {
     let dir = setup();
-    let out = troupe(
+    let out = plain(
         dir.path(),
         &[
             "encrypt_string",
@@ -176,8 +171,6 @@ fn encrypt_string_prints_a_named_vault_block() {
             "db_password",
             "S3cret!",
         ],
-        &[],
-        "",
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
     let mut lines = out.stdout.lines();
@@ -286,7 +279,7 @@ fn rekey_moves_files_to_the_new_password() {
         "rekey me\n",
         &["--vault-password-file", "pw"],
     );
-    let out = troupe(
+    let out = plain(
         dir.path(),
         &[
             "rekey",
@@ -296,8 +289,6 @@ fn rekey_moves_files_to_the_new_password() {
             "qa@pw2",
             "s.txt",
         ],
-        &[],
-        "",
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(fs::read_to_string(&file)
@@ -311,12 +302,7 @@ fn rekey_moves_files_to_the_new_password() {
 fn asking_for_a_password_without_a_terminal_is_a_clear_error() {
     let dir = setup();
     fs::write(dir.path().join("f.txt"), "x\n").unwrap();
-    let out = troupe(
-        dir.path(),
-        &["encrypt", "--ask-vault-pass", "f.txt"],
-        &[],
-        "",
-    );
+    let out = plain(dir.path(), &["encrypt", "--ask-vault-pass", "f.txt"]);
     assert_ne!(out.code, 0);
     assert!(out.stderr.contains("needs a terminal"), "{}", out.stderr);
     assert_eq!(fs::read_to_string(dir.path().join("f.txt")).unwrap(), "x\n");
