@@ -3,6 +3,9 @@
 mod error;
 mod extra_vars;
 mod listing;
+mod vault;
+mod vault_args;
+mod vault_editor;
 
 use std::{path::PathBuf, process::ExitCode};
 
@@ -31,7 +34,12 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Run playbooks against an inventory (like ansible-playbook).
-    Run(RunArgs),
+    Run(Box<RunArgs>),
+    /// Encrypt and decrypt Ansible Vault files and strings (like ansible-vault).
+    Vault {
+        #[command(subcommand)]
+        command: vault::VaultCommand,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -109,17 +117,25 @@ struct RunArgs {
     /// Connection timeout in seconds.
     #[arg(short = 'T', long)]
     timeout: Option<u64>,
+    #[command(flatten)]
+    vault: vault_args::VaultArgs,
+    /// Print values that came out of Vault as they are (they show as ******** otherwise).
+    #[arg(long)]
+    show_vault_values: bool,
 }
 
 /// Runs the command line; the process exit code follows Ansible's (0 ok, 2 host failures,
 /// 4 unreachable hosts, 1 other errors, 5 bad options).
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let Command::Run(args) = cli.command;
-    match run(args) {
+    let result = match cli.command {
+        Command::Run(args) => run(*args),
+        Command::Vault { command } => vault::run(command).map(|()| ExitCode::SUCCESS),
+    };
+    match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("ERROR! {e}");
+            eprintln!("ERROR! {}", crate::vault::mask::mask(&e.to_string()));
             ExitCode::from(e.exit_code())
         }
     }
@@ -135,6 +151,11 @@ fn run(args: RunArgs) -> Result<ExitCode, CliError> {
             )))
         }
     };
+    // Vault passwords first: extra vars files, inventories and playbooks may all be encrypted.
+    crate::vault::install(args.vault.keyring(false, false)?);
+    if args.show_vault_values {
+        crate::vault::mask::show_values();
+    }
     let extra_vars = extra_vars::parse_all(&args.extra_vars)?;
     let load = LoadOptions {
         roles_path: args

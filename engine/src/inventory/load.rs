@@ -95,6 +95,7 @@ impl Inventory {
             return script_source::apply(self, path, &Limits::default());
         }
         let text = String::from_utf8_lossy(&bytes);
+        let text = crate::yaml::unvault(&text, path)?;
         match format_of(path) {
             Format::Yaml => {
                 let data = crate::yaml::from_str(&text, path)?;

@@ -139,6 +139,7 @@ impl<'a> Step<'a> {
             let text = crate::template::to_json_text(c);
             args.insert("content".into(), Value::from(text));
         }
+        let decrypted;
         if let Some((_, kind)) = CONTROLLER_SRC.iter().find(|(m, _)| *m == name) {
             let remote = args
                 .get("remote_src")
@@ -148,6 +149,12 @@ impl<'a> Step<'a> {
                 let dir = &self.play.play().dir;
                 match file_lookup::find(kind, &src, self.inh.role.as_deref(), dir) {
                     Ok(path) => {
+                        // A vault file is sent decrypted, from a private copy kept for this call.
+                        decrypted = match crate::vault::plain_copy(&path) {
+                            Ok(copy) => copy,
+                            Err(e) => return Outcome::failed(format!("{}: {e}", path.display())),
+                        };
+                        let path = decrypted.as_ref().map_or(path, |c| c.path().to_path_buf());
                         let mut p = path.display().to_string();
                         if src.ends_with('/') && !p.ends_with('/') {
                             p.push('/');

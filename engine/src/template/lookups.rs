@@ -57,7 +57,7 @@ fn run(state: &State, plugin: &str, terms: &[Value], kwargs: &Kwargs) -> Result<
                     let path = find_file(state, "files", name).ok_or_else(|| {
                         failure(format!("could not locate file in lookup: {name}"))
                     })?;
-                    let text = std::fs::read_to_string(&path)
+                    let text = crate::vault::read_text(&path)
                         .map_err(|e| failure(format!("could not read {}: {e}", path.display())))?;
                     let text = if rstrip { text.trim_end() } else { &text };
                     let text = if lstrip { text.trim_start() } else { text };

@@ -123,6 +123,11 @@ impl Node {
         }
     }
 
+    /// Where the scalar itself is written (as `defined` says).
+    pub(crate) fn defined_at(&self) -> (usize, usize) {
+        self.defined
+    }
+
     /// Reads YAML 1.1 booleans the way Ansible's loader does: the plain (unquoted, untagged)
     /// scalars yes/no/on/off/true/false in lower, Title or UPPER case. `source` is the text
     /// the tree was read from.
