@@ -13,13 +13,6 @@ use crate::{
     Map, Value,
 };
 
-/// Arguments naming a controller file that the engine resolves before the module runs.
-const CONTROLLER_SRC: &[(&str, &str)] = &[
-    ("copy", "files"),
-    ("unarchive", "files"),
-    ("script", "files"),
-];
-
 impl PlayRun {
     pub fn execute(
         self: &Arc<Self>,
@@ -31,7 +24,16 @@ impl PlayRun {
         let Action::Module { name, args } = &task.action else {
             return Outcome::failed("not an action");
         };
-        let name = name.strip_prefix("ansible.builtin.").unwrap_or(name);
+        let rendered;
+        let name = if crate::action_names::is_templated(name) {
+            rendered = match self.run.templar.render_str(name, ctx) {
+                Ok(v) => v.as_str().map_or_else(|| v.to_string(), String::from),
+                Err(e) => return Outcome::failed(self.describe_error(task, &e.to_string())),
+            };
+            troupe_modules::registry::short_name(&rendered)
+        } else {
+            name.as_str()
+        };
         let args = match self
             .run
             .templar
@@ -64,10 +66,15 @@ impl PlayRun {
     }
 
     fn run_module(self: &Arc<Self>, name: &str, mut args: Map, step: &Step) -> Outcome {
-        let Some(module) = troupe_modules::lookup(name) else {
-            return Outcome::failed(
-                self.describe_error(step.task, &format!("no module named '{name}'")),
-            );
+        let role = step.inh.role.as_ref().map(|r| r.path.as_path());
+        let plugins = crate::action_names::PluginDirs::new(role, &self.play.dir);
+        let module = match crate::action_names::resolve(name, &plugins) {
+            Ok(crate::action_names::Resolved::Module(m)) => m,
+            Ok(crate::action_names::Resolved::Engine(_)) => {
+                let why = format!("'{name}' cannot be named by a template");
+                return Outcome::failed(self.describe_error(step.task, &why));
+            }
+            Err(why) => return Outcome::failed(self.describe_error(step.task, &why.to_string())),
         };
         // `copy` writes a list or dict `content` as JSON, as Ansible's action does.
         if let (true, Some(c @ (Value::Array(_) | Value::Object(_)))) =
@@ -76,7 +83,7 @@ impl PlayRun {
             let text = crate::template::to_json_text(c);
             args.insert("content".into(), Value::from(text));
         }
-        if let Some((_, kind)) = CONTROLLER_SRC.iter().find(|(m, _)| *m == name) {
+        if let Some(kind) = module.controller_src() {
             let remote = args
                 .get("remote_src")
                 .and_then(troupe_modules::args::boolean)
