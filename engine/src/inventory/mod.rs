@@ -12,7 +12,6 @@ mod load;
 mod model;
 mod pattern;
 mod python_literal;
-mod shell_words;
 mod vars_dir;
 mod yaml_source;
 
@@ -23,4 +22,3 @@ pub use error::{GroupLoop, IniProblem, InventoryError, YamlProblem};
 pub use host_range::HostRangeError;
 pub use model::{Group, Host, Inventory};
 pub use pattern::Selection;
-pub use shell_words::ShellWordsError;

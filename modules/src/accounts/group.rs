@@ -1,5 +1,6 @@
 //! `group`: creates, changes and removes local groups.
 
+use crate::helpers::args::Presence;
 use serde::Deserialize;
 
 use crate::accounts::account_db::parse_groups;
@@ -7,23 +8,15 @@ use crate::helpers::args::{Bool, Int};
 use crate::error::ModuleError;
 use crate::module::{Context, Module, Query};
 use crate::report::Report;
-use crate::helpers::shell_quote::quote;
+use crate::helpers::shell_text::{command_line, quote};
 use crate::target::Target;
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AccountState {
-    #[default]
-    Present,
-    Absent,
-}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GroupArgs {
     pub name: String,
     #[serde(default)]
-    pub state: AccountState,
+    pub state: Presence,
     pub gid: Option<Int>,
     #[serde(default)]
     pub system: Bool,
@@ -31,8 +24,7 @@ pub struct GroupArgs {
 
 /// Runs an account command; its stderr is the failure (the command line may hold secrets).
 pub fn run_account_command(target: &dyn Target, argv: &[String]) -> Result<(), ModuleError> {
-    let script: Vec<String> = argv.iter().map(|a| quote(a)).collect();
-    let out = target.run(&script.join(" "), None)?;
+    let out = target.run(&command_line(argv), None)?;
     if out.success() {
         Ok(())
     } else {
@@ -62,7 +54,7 @@ impl Module for Group {
             .with("name", args.name.as_str())
             .with(
                 "state",
-                if args.state == AccountState::Present {
+                if args.state == Presence::Present {
                     "present"
                 } else {
                     "absent"
@@ -70,9 +62,9 @@ impl Module for Group {
             )
             .with("system", args.system.0);
         let argv: Vec<String> = match (args.state, &current) {
-            (AccountState::Absent, None) => return Ok(Query::unchanged(report)),
-            (AccountState::Absent, Some(_)) => vec!["groupdel".into(), args.name.clone()],
-            (AccountState::Present, Some(g)) => {
+            (Presence::Absent, None) => return Ok(Query::unchanged(report)),
+            (Presence::Absent, Some(_)) => vec!["groupdel".into(), args.name.clone()],
+            (Presence::Present, Some(g)) => {
                 let gid = args.gid.map(|g| g.0);
                 if gid.is_none_or(|want| want == i64::from(g.gid)) {
                     return Ok(Query::unchanged(report.with("gid", g.gid)));
@@ -80,7 +72,7 @@ impl Module for Group {
                 let gid = gid.unwrap_or_default().to_string();
                 vec!["groupmod".into(), "-g".into(), gid, args.name.clone()]
             }
-            (AccountState::Present, None) => {
+            (Presence::Present, None) => {
                 let mut argv = vec!["groupadd".to_string()];
                 if let Some(gid) = args.gid {
                     argv.extend(["-g".to_string(), gid.0.to_string()]);

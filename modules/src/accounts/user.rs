@@ -1,15 +1,17 @@
 //! `user`: creates, changes and removes local users with useradd, usermod and userdel.
 
+use crate::helpers::args::yes;
 use serde::Deserialize;
 
 use crate::accounts::account_db::{find_group, parse_groups, parse_passwd, GroupEntry, PasswdEntry};
 use crate::helpers::args::{Bool, Int, List};
 use crate::error::ModuleError;
-use crate::accounts::group::{run_account_command, AccountState};
+use crate::accounts::group::run_account_command;
+use crate::helpers::args::Presence;
 use crate::module::{Context, Module, Query};
 use crate::helpers::probe::Probe;
 use crate::report::Report;
-use crate::helpers::shell_quote::quote;
+use crate::helpers::shell_text::quote;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -25,7 +27,7 @@ pub struct UserArgs {
     #[serde(alias = "user")]
     pub name: String,
     #[serde(default)]
-    pub state: AccountState,
+    pub state: Presence,
     pub uid: Option<Int>,
     pub group: Option<String>,
     pub groups: Option<List>,
@@ -47,10 +49,6 @@ pub struct UserArgs {
     pub remove: Bool,
     #[serde(default)]
     pub force: Bool,
-}
-
-fn yes() -> Bool {
-    Bool(true)
 }
 
 /// Stands in for the password in every report, as Ansible does.
@@ -93,7 +91,7 @@ impl UserArgs {
         let gid = self.group_gid(&cur.groups)?;
         let wanted_groups = self.wanted_groups(&cur.groups)?;
         let Some(acct) = &cur.account else {
-            if self.state == AccountState::Absent {
+            if self.state == Presence::Absent {
                 return Ok(None);
             }
             if let Some(uid) = self.uid {
@@ -123,7 +121,7 @@ impl UserArgs {
             }
             return Ok(Some(with_tool("useradd", argv, &self.name)));
         };
-        if self.state == AccountState::Absent {
+        if self.state == Presence::Absent {
             let mut argv = Vec::new();
             if self.remove.0 {
                 argv.push("-r".to_string());
@@ -218,7 +216,7 @@ impl Module for User {
         };
         let mut report = Report::ok().with("name", args.name.as_str()).with(
             "state",
-            if args.state == AccountState::Present {
+            if args.state == Presence::Present {
                 "present"
             } else {
                 "absent"
@@ -227,7 +225,7 @@ impl Module for User {
         if let Some(acct) = current
             .account
             .as_ref()
-            .filter(|_| args.state == AccountState::Present)
+            .filter(|_| args.state == Presence::Present)
         {
             report = report
                 .with("uid", args.uid.map_or(i64::from(acct.uid), |u| u.0))

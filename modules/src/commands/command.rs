@@ -1,5 +1,6 @@
 //! `command`: runs a program with arguments, no shell in between.
 
+use crate::helpers::args::yes;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -9,8 +10,8 @@ use crate::error::ModuleError;
 use crate::module::{Context, Module, Query};
 use crate::helpers::probe::Probe;
 use crate::report::Report;
-use crate::helpers::shell_quote::quote;
-use crate::helpers::shlex;
+use crate::helpers::shell_text::quote;
+use crate::helpers::shell_text;
 
 /// Arguments shared by `command` and `shell`.
 #[derive(Debug, Deserialize)]
@@ -32,10 +33,6 @@ pub struct CommandArgs {
     pub expand_argument_vars: Bool,
     /// `shell` only: the shell to run the command with.
     pub executable: Option<String>,
-}
-
-fn yes() -> Bool {
-    Bool(true)
 }
 
 impl CommandArgs {
@@ -264,7 +261,7 @@ impl Module for Command {
             }
             (Some(argv), None) => argv.iter().map(|w| w.0.clone()).collect(),
             (None, Some(text)) => {
-                shlex::split(text).map_err(|e| ModuleError::args(format!("command: {e}")))?
+                shell_text::split(text).map_err(|e| ModuleError::args(format!("command: {e}")))?
             }
             (None, None) => Vec::new(),
         };

@@ -7,7 +7,7 @@ use crate::commands::command_output::Invocation;
 use crate::error::ModuleError;
 use crate::module::{Context, Module, Query};
 use crate::report::Report;
-use crate::helpers::shell_quote::quote;
+use crate::helpers::shell_text::quote;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

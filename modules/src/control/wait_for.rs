@@ -7,7 +7,7 @@ use crate::helpers::args::Int;
 use crate::error::ModuleError;
 use crate::module::{Context, Module, Query};
 use crate::report::Report;
-use crate::helpers::shell_quote::quote;
+use crate::helpers::shell_text::quote;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -8,7 +8,7 @@ use crate::{
     files::archive_format::Format,
     helpers::args::{Bool, List, Mode, Str},
     helpers::file_attrs::{self, AttrChange, AttrSpec},
-    helpers::shell_quote::{quote, quote_path},
+    helpers::shell_text::{quote, quote_path},
     Context, Module, ModuleError, Query, Report,
 };
 

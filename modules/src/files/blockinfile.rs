@@ -1,5 +1,6 @@
 //! `blockinfile`: keep a block of lines between two marker lines.
 
+use crate::helpers::args::Presence;
 use serde::Deserialize;
 
 use crate::{
@@ -11,14 +12,6 @@ use crate::{
 };
 
 pub struct BlockInFile;
-
-#[derive(Debug, Deserialize, Default, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum State {
-    #[default]
-    Present,
-    Absent,
-}
 
 fn default_marker() -> String {
     "# {mark} ANSIBLE MANAGED BLOCK".to_string()
@@ -36,7 +29,7 @@ pub struct Args {
     #[serde(alias = "dest", alias = "destfile", alias = "name")]
     pub path: String,
     #[serde(default)]
-    pub state: State,
+    pub state: Presence,
     #[serde(default = "default_marker")]
     pub marker: String,
     #[serde(default = "default_begin")]
@@ -64,7 +57,7 @@ pub struct Args {
 
 /// The file's text with the block put in (or taken out), as Ansible computes it.
 pub fn edit(text: &str, args: &Args) -> Result<String, ModuleError> {
-    let present = args.state == State::Present;
+    let present = args.state == Presence::Present;
     let mut lines: Vec<String> = text.split_inclusive('\n').map(str::to_string).collect();
     let insertafter = match (&args.insertafter, &args.insertbefore) {
         (None, None) => Some("EOF"),
@@ -178,7 +171,7 @@ impl Module for BlockInFile {
                     args.path
                 )));
             }
-            if args.state == State::Absent {
+            if args.state == Presence::Absent {
                 let msg = format!("File {} not present", args.path);
                 return Ok(Query::unchanged(Report::ok().with("msg", msg)));
             }
@@ -186,7 +179,7 @@ impl Module for BlockInFile {
         let after = edit(&editing.text(), args)?;
         let msg = if !exists {
             "File created"
-        } else if args.state == State::Absent || args.block.0.is_empty() {
+        } else if args.state == Presence::Absent || args.block.0.is_empty() {
             "Block removed"
         } else {
             "Block inserted"

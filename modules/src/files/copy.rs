@@ -2,6 +2,8 @@
 //! tree, put at `dest` with owner, group and mode. Content is only sent when its checksum
 //! differs from what is there.
 
+use sha1::{Digest, Sha1};
+use crate::helpers::args::yes;
 use std::{
     fs,
     io::Read,
@@ -16,15 +18,11 @@ use crate::{
     helpers::file_attrs::{self, AttrChange, AttrSpec},
     helpers::file_write::{self, ContentWrite, Source},
     helpers::remote_file::{self, Checksum, Kind, PathState, ProbeOptions, Tree},
-    helpers::shell_quote::quote_path,
+    helpers::shell_text::quote_path,
     Context, Diff, FileAttrs, Module, ModuleError, Query, Report,
 };
 
 pub struct Copy;
-
-fn yes() -> Bool {
-    Bool(true)
-}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -126,7 +124,7 @@ fn basename(path: &str) -> &str {
 }
 
 fn sha1_hex(bytes: &[u8]) -> String {
-    sha1_smol::Sha1::from(bytes).digest().to_string()
+    hex::encode(Sha1::digest(bytes))
 }
 
 /// The SHA-1 of a controller file, streamed.
@@ -137,7 +135,7 @@ fn sha1_file(path: &Path) -> Result<String, ModuleError> {
             path.display()
         ))
     })?;
-    let mut hasher = sha1_smol::Sha1::new();
+    let mut hasher = Sha1::new();
     let mut buf = vec![0u8; 1 << 16];
     loop {
         let n = file
@@ -148,7 +146,7 @@ fn sha1_file(path: &Path) -> Result<String, ModuleError> {
         }
         hasher.update(&buf[..n]);
     }
-    Ok(hasher.digest().to_string())
+    Ok(hex::encode(hasher.finalize()))
 }
 
 fn local_meta(path: &Path) -> Result<fs::Metadata, ModuleError> {
@@ -652,7 +650,7 @@ fn remote_copy(
     };
     script.push_str(&file_attrs::commands(&tmp, &keep, false));
     if let Some(v) = validate {
-        let check = v.replace("%s", &crate::helpers::shell_quote::quote(&tmp));
+        let check = v.replace("%s", &crate::helpers::shell_text::quote(&tmp));
         script.push_str(&format!(
             "if ! ( {check} ) >&2; then rm -f -- {t}; exit 97; fi\n"
         ));

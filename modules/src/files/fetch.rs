@@ -1,6 +1,8 @@
 //! `fetch`: a file from the target into a file on the controller, written atomically and only
 //! when its content differs.
 
+use sha1::{Digest, Sha1};
+use crate::helpers::args::yes;
 use std::{
     fs,
     io::{self, Write},
@@ -16,10 +18,6 @@ use crate::{
 };
 
 pub struct Fetch;
-
-fn yes() -> Bool {
-    Bool(true)
-}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -57,16 +55,16 @@ pub fn local_dest(args: &Args, host: &str) -> PathBuf {
 fn local_sha1(path: &Path) -> Option<String> {
     let mut file = fs::File::open(path).ok()?;
     let mut hasher = HashingWriter {
-        hasher: sha1_smol::Sha1::new(),
+        hasher: Sha1::new(),
         inner: io::sink(),
     };
     io::copy(&mut file, &mut hasher).ok()?;
-    Some(hasher.hasher.digest().to_string())
+    Some(hex::encode(hasher.hasher.finalize()))
 }
 
 /// Hashes what passes through on its way to `inner`.
 struct HashingWriter<W> {
-    hasher: sha1_smol::Sha1,
+    hasher: Sha1,
     inner: W,
 }
 
@@ -146,7 +144,7 @@ impl Module for Fetch {
         let result = (|| {
             let file = fs::File::create(&tmp).map_err(local_fail)?;
             let mut sink = HashingWriter {
-                hasher: sha1_smol::Sha1::new(),
+                hasher: Sha1::new(),
                 inner: io::BufWriter::new(file),
             };
             if !cx.target.get(&args.src, &mut sink)? {
@@ -156,7 +154,7 @@ impl Module for Fetch {
                 )));
             }
             sink.flush().map_err(local_fail)?;
-            let got = sink.hasher.digest().to_string();
+            let got = hex::encode(sink.hasher.finalize());
             if args.validate_checksum.0 && got != change.remote_checksum {
                 return Err(ModuleError::failed(format!(
                     "checksum mismatch: remote {} local {got}",

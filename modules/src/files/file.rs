@@ -1,6 +1,7 @@
 //! `file`: a path's type (file, directory, link, hard link, absent), attributes and times
 //! (`preserve`/`now` only).
 
+use crate::helpers::args::yes;
 use serde::Deserialize;
 
 use crate::{
@@ -8,7 +9,7 @@ use crate::{
     helpers::file_attrs::{self, AttrChange, AttrSpec},
     files::file_times::{TimeChoice, Times},
     helpers::remote_file::{self, Kind, PathState, ProbeOptions},
-    helpers::shell_quote::{quote, quote_path},
+    helpers::shell_text::{quote, quote_path},
     Context, Diff, Module, ModuleError, Query, Report,
 };
 
@@ -36,10 +37,6 @@ impl State {
             State::Touch => "touch",
         }
     }
-}
-
-fn yes() -> Bool {
-    Bool(true)
 }
 
 #[derive(Debug, Deserialize)]

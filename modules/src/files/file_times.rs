@@ -1,7 +1,7 @@
 //! `modification_time` / `access_time` of the `file` module: `preserve` leaves a time alone,
 //! `now` sets it to the current time. `touch` defaults both to `now`, other states to `preserve`.
 
-use crate::{helpers::shell_quote::quote_path, ModuleError};
+use crate::{helpers::shell_text::quote_path, ModuleError};
 
 /// One timestamp option as written in the task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

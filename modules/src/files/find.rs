@@ -10,7 +10,7 @@ use crate::{
     helpers::args::{Bool, Int, List},
     helpers::py_regex,
     helpers::remote_file::{Kind, PathState, STAT_FORMAT},
-    helpers::shell_quote::quote_path,
+    helpers::shell_text::quote_path,
     files::stat::stat_value,
     Context, Module, ModuleError, Query, Report,
 };

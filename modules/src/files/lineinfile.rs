@@ -1,5 +1,6 @@
 //! `lineinfile`: ensure one line is in a file (or is not), with Ansible's matching rules.
 
+use crate::helpers::args::Presence;
 use regex::Regex;
 use serde::Deserialize;
 
@@ -13,21 +14,13 @@ use crate::{
 
 pub struct LineInFile;
 
-#[derive(Debug, Deserialize, Default, Clone, Copy, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum State {
-    #[default]
-    Present,
-    Absent,
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Args {
     #[serde(alias = "dest", alias = "destfile", alias = "name")]
     pub path: String,
     #[serde(default)]
-    pub state: State,
+    pub state: Presence,
     #[serde(alias = "regex")]
     pub regexp: Option<String>,
     pub search_string: Option<String>,
@@ -86,13 +79,13 @@ impl Args {
         )?;
         crate::helpers::file_write::check_validate(self.validate.as_deref())?;
         match self.state {
-            State::Present if self.backrefs.0 && self.regexp.is_none() => {
+            Presence::Present if self.backrefs.0 && self.regexp.is_none() => {
                 Err(ModuleError::args("regexp is required with backrefs=true"))
             }
-            State::Present if self.line.is_none() => {
+            Presence::Present if self.line.is_none() => {
                 Err(ModuleError::args("line is required with state=present"))
             }
-            State::Absent
+            Presence::Absent
                 if self.regexp.is_none() && self.search_string.is_none() && self.line.is_none() =>
             {
                 Err(ModuleError::args(
@@ -266,7 +259,7 @@ impl Module for LineInFile {
         let spec = args.attrs();
         let validate = args.validate.as_deref();
         match args.state {
-            State::Absent => {
+            Presence::Absent => {
                 if !editing.state.exists() {
                     return Ok(Query::unchanged(
                         Report::ok().with("msg", "file not present"),
@@ -285,7 +278,7 @@ impl Module for LineInFile {
                 q.report = q.report.with("found", removed as u64);
                 Ok(q)
             }
-            State::Present => {
+            Presence::Present => {
                 if !editing.state.exists() && !args.create.0 {
                     return Err(ModuleError::failed(format!(
                         "Destination {} does not exist !",

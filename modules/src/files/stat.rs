@@ -1,5 +1,6 @@
 //! `stat`: facts about one path, in one round trip.
 
+use crate::helpers::args::yes;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
@@ -10,10 +11,6 @@ use crate::{
 };
 
 pub struct Stat;
-
-fn yes() -> Bool {
-    Bool(true)
-}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

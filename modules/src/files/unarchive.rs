@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::{
     files::archive_format::Format,
     helpers::args::{Bool, List, Mode, Str},
-    helpers::shell_quote::{quote, quote_path},
+    helpers::shell_text::{quote, quote_path},
     Context, FileAttrs, Module, ModuleError, Query, Report,
 };
 

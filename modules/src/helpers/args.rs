@@ -16,20 +16,7 @@ pub fn parse<T: DeserializeOwned>(
         .map_err(|e| ModuleError::args(format!("{module}: {e}")))
 }
 
-/// Ansible's truth table for booleans given as strings or numbers.
-pub fn boolean(v: &Value) -> Option<bool> {
-    match v {
-        Value::Bool(b) => Some(*b),
-        Value::Number(n) => n.as_f64().map(|f| f != 0.0),
-        Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
-            "yes" | "on" | "1" | "true" | "t" | "y" | "1.0" => Some(true),
-            "no" | "off" | "0" | "false" | "f" | "n" | "0.0" | "" => Some(false),
-            _ => None,
-        },
-        Value::Null => Some(false),
-        _ => None,
-    }
-}
+pub use super::truth::boolean;
 
 /// A boolean that also accepts `yes`, `no`, `on`, `off`, `1`, `0`, `True`...
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -48,6 +35,20 @@ impl From<Bool> for bool {
     fn from(b: Bool) -> bool {
         b.0
     }
+}
+
+/// `#[serde(default = "yes")]`: a boolean argument that defaults to true.
+pub fn yes() -> Bool {
+    Bool(true)
+}
+
+/// `state: present` or `state: absent`, for modules that take just those two.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Presence {
+    #[default]
+    Present,
+    Absent,
 }
 
 /// An integer that may be written as a string.

@@ -4,7 +4,7 @@
 use crate::{
     helpers::args::Mode,
     helpers::remote_file::{Kind, PathState},
-    helpers::shell_quote::{quote, quote_path},
+    helpers::shell_text::{quote, quote_path},
     FileAttrs, ModuleError,
 };
 

@@ -9,7 +9,7 @@ use std::{
 };
 
 use crate::{
-    helpers::shell_quote::{quote, quote_path},
+    helpers::shell_text::{quote, quote_path},
     Diff, FileAttrs, ModuleError, Target,
 };
 

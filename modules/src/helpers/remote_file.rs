@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::{helpers::shell_quote::quote_path, ModuleError, Target};
+use crate::{helpers::shell_text::quote_path, ModuleError, Target};
 
 /// The kind of thing at a path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use crate::error::ModuleError;
 use crate::module::{Context, Module, Query};
 use crate::helpers::probe::{Probe, Sections};
 use crate::report::Report;
-use crate::helpers::shell_quote::quote;
+use crate::helpers::shell_text::{command_line, quote};
 use crate::target::Target;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -225,12 +225,7 @@ pub struct AptManager;
 
 impl AptManager {
     fn probe(&self, req: &AptRequest, target: &dyn Target) -> Result<Sections, ModuleError> {
-        let names: Vec<String> = req
-            .names
-            .iter()
-            .map(|s| quote(base_name(wanted(s).name)))
-            .collect();
-        let names = names.join(" ");
+        let names = command_line(req.names.iter().map(|s| base_name(wanted(s).name)));
         let mut probe = Probe::new().section("apt", "command -v apt-get >/dev/null");
         if !names.is_empty() {
             probe = probe.section(
@@ -319,8 +314,7 @@ impl AptManager {
         if let Some(release) = &req.default_release {
             flags.push_str(&format!(" -t {}", quote(release)));
         }
-        let quoted =
-            |names: &[String]| names.iter().map(|n| quote(n)).collect::<Vec<_>>().join(" ");
+        let quoted = |names: &[String]| command_line(names);
         if !change.install.is_empty() {
             let cmd = format!(
                 "apt-get install {flags} --allow-downgrades -- {}",

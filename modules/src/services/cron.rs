@@ -1,5 +1,6 @@
 //! `cron`: manages one named entry (a job or a variable) in a user's crontab or a cron file.
 
+use crate::helpers::args::Presence;
 use serde::Deserialize;
 
 use crate::helpers::args::{Bool, Str};
@@ -8,7 +9,7 @@ use crate::error::ModuleError;
 use crate::module::{Context, Module, Query};
 use crate::helpers::probe::Probe;
 use crate::report::{Diff, Report};
-use crate::helpers::shell_quote::quote;
+use crate::helpers::shell_text::quote;
 use crate::target::{FileAttrs, Target};
 
 #[derive(Debug, Deserialize)]
@@ -30,7 +31,7 @@ pub struct CronArgs {
     pub job: Option<String>,
     pub user: Option<String>,
     #[serde(default)]
-    pub state: State,
+    pub state: Presence,
     pub cron_file: Option<String>,
     #[serde(default)]
     pub disabled: Bool,
@@ -44,14 +45,6 @@ pub struct CronArgs {
 
 fn any() -> Str {
     Str("*".into())
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum State {
-    #[default]
-    Present,
-    Absent,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -154,7 +147,7 @@ impl CronArgs {
             .name
             .as_deref()
             .ok_or_else(|| ModuleError::args("cron: name is required"))?;
-        let present = self.state == State::Present;
+        let present = self.state == Presence::Present;
         let job = || {
             self.job.as_deref().filter(|_| present).ok_or_else(|| {
                 ModuleError::args(
@@ -240,7 +233,7 @@ impl Module for Cron {
         };
 
         let mut tab = Crontab::parse(&before);
-        let remove_whole_file = args.name.is_none() && args.state == State::Absent;
+        let remove_whole_file = args.name.is_none() && args.state == Presence::Absent;
         let after = match &table {
             Table::File { .. } if remove_whole_file => None,
             Table::File { .. } => {
@@ -249,7 +242,7 @@ impl Module for Cron {
                 args.edit(&mut tab, Some(user))?;
                 // A cron file left with nothing in it goes, as Ansible removes it.
                 let empty = tab.render().is_empty();
-                (!(empty && args.state == State::Absent)).then(|| tab.render())
+                (!(empty && args.state == Presence::Absent)).then(|| tab.render())
             }
             Table::User(_) => {
                 args.edit(&mut tab, None)?;

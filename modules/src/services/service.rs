@@ -8,7 +8,7 @@ use crate::helpers::args::Bool;
 use crate::error::ModuleError;
 use crate::module::{Context, Module, Query};
 use crate::report::Report;
-use crate::helpers::shell_quote::quote;
+use crate::helpers::shell_text::quote;
 use crate::target::Target;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
