@@ -32,6 +32,20 @@ const SAMPLES: &[(&str, &str)] = &[
     ("group_by", "group_by: {key: grouped}"),
 ];
 
+/// A localhost play of `tasks` (each line indented for the play's task list).
+fn play(vars: &str, tasks: &str) -> String {
+    format!("- hosts: localhost\n  gather_facts: false\n{vars}  tasks:\n{tasks}")
+}
+
+/// The run went on past one ignored failure whose message says `why`, skipping `skipped`.
+fn ran_past_one_failure(p: &Project, skipped: u32, why: &str) {
+    let run = p.run(&[]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.recap("localhost", "skipped"), skipped, "{}", run.stdout);
+    assert_eq!(run.recap("localhost", "ignored"), 1, "{}", run.stdout);
+    assert!(run.stdout.contains(why), "{}", run.stdout);
+}
+
 #[test]
 fn every_engine_action_runs() {
     let mut tasks = String::new();
@@ -43,10 +57,7 @@ fn every_engine_action_runs() {
         tasks.push_str(&format!("    - ansible.builtin.{task}\n"));
     }
     let p = Project::new();
-    p.write(
-        "playbook.yml",
-        &format!("- hosts: localhost\n  gather_facts: false\n  tasks:\n{tasks}"),
-    );
+    p.write("playbook.yml", &play("", &tasks));
     p.write("t.j2", "x={{ fact_x }}\n");
     p.write("v.yml", "from_vars: 1\n");
     p.write("inc.yml", "- shell: echo inc >> {{ base }}/inc.log\n");
@@ -86,15 +97,10 @@ fn an_ansible_module_troupe_lacks_fails_only_the_task_that_runs_it() {
       copy: {content: "after\n", dest: "{{ base }}/after.txt"}
 "#,
     );
-    let run = p.run(&[]);
-    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    assert_eq!(run.recap("localhost", "skipped"), 2, "{}", run.stdout);
-    assert_eq!(run.recap("localhost", "ignored"), 1, "{}", run.stdout);
-    assert!(
-        run.stdout
-            .contains("troupe does not implement the Ansible module 'tempfile'"),
-        "{}",
-        run.stdout
+    ran_past_one_failure(
+        &p,
+        2,
+        "troupe does not implement the Ansible module 'tempfile'",
     );
     assert_eq!(p.read("after.txt"), "after\n");
 }
@@ -104,7 +110,7 @@ fn systemd_service_is_the_systemd_module() {
     let p = Project::new();
     p.write(
         "playbook.yml",
-        "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - systemd_service: {name: x}\n      when: false\n",
+        &play("", "    - systemd_service: {name: x}\n      when: false\n"),
     );
     let run = p.run(&["--syntax-check"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
@@ -115,7 +121,10 @@ fn a_name_that_is_no_module_stops_the_load() {
     let p = Project::new();
     p.write(
         "playbook.yml",
-        "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - copyy: {content: a, dest: /nonexistent/x}\n      when: false\n",
+        &play(
+            "",
+            "    - copyy: {content: a, dest: /nonexistent/x}\n      when: false\n",
+        ),
     );
     let run = p.run(&[]);
     assert_ne!(run.code, 0);
@@ -147,17 +156,9 @@ fn a_templated_module_name_is_resolved_when_the_task_runs() {
       ignore_errors: true
 "#,
     );
-    let run = p.run(&[]);
-    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    ran_past_one_failure(&p, 1, "troupe does not implement the Ansible module 'dnf'");
     assert_eq!(p.read("one.txt"), "one");
     assert_eq!(p.read("two.txt"), "two");
-    assert_eq!(run.recap("localhost", "ignored"), 1, "{}", run.stdout);
-    assert!(
-        run.stdout
-            .contains("troupe does not implement the Ansible module 'dnf'"),
-        "{}",
-        run.stdout
-    );
 }
 
 #[test]
@@ -178,15 +179,10 @@ fn a_roles_own_python_plugin_fails_when_it_runs() {
 - copy: {content: "after\n", dest: "{{ base }}/after.txt"}
 "#,
     );
-    let run = p.run(&[]);
-    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    assert_eq!(run.recap("localhost", "skipped"), 1, "{}", run.stdout);
-    assert_eq!(run.recap("localhost", "ignored"), 1, "{}", run.stdout);
-    assert!(
-        run.stdout
-            .contains("troupe does not run custom Python modules or action plugins"),
-        "{}",
-        run.stdout
+    ran_past_one_failure(
+        &p,
+        1,
+        "troupe does not run custom Python modules or action plugins",
     );
     assert_eq!(p.read("after.txt"), "after\n");
 }
