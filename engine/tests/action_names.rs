@@ -33,8 +33,8 @@ const SAMPLES: &[(&str, &str)] = &[
 ];
 
 /// A localhost play of `tasks` (each line indented for the play's task list).
-fn play(vars: &str, tasks: &str) -> String {
-    format!("- hosts: localhost\n  gather_facts: false\n{vars}  tasks:\n{tasks}")
+fn play(tasks: &str) -> String {
+    format!("- hosts: localhost\n  gather_facts: false\n  tasks:\n{tasks}")
 }
 
 /// The run went on past one ignored failure whose message says `why`, skipping `skipped`.
@@ -57,7 +57,7 @@ fn every_engine_action_runs() {
         tasks.push_str(&format!("    - ansible.builtin.{task}\n"));
     }
     let p = Project::new();
-    p.write("playbook.yml", &play("", &tasks));
+    p.write("playbook.yml", &play(&tasks));
     p.write("t.j2", "x={{ fact_x }}\n");
     p.write("v.yml", "from_vars: 1\n");
     p.write("inc.yml", "- shell: echo inc >> {{ base }}/inc.log\n");
@@ -110,7 +110,7 @@ fn systemd_service_is_the_systemd_module() {
     let p = Project::new();
     p.write(
         "playbook.yml",
-        &play("", "    - systemd_service: {name: x}\n      when: false\n"),
+        &play("    - systemd_service: {name: x}\n      when: false\n"),
     );
     let run = p.run(&["--syntax-check"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
@@ -121,10 +121,7 @@ fn a_name_that_is_no_module_stops_the_load() {
     let p = Project::new();
     p.write(
         "playbook.yml",
-        &play(
-            "",
-            "    - copyy: {content: a, dest: /nonexistent/x}\n      when: false\n",
-        ),
+        &play("    - copyy: {content: a, dest: /nonexistent/x}\n      when: false\n"),
     );
     let run = p.run(&[]);
     assert_ne!(run.code, 0);
