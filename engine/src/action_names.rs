@@ -82,6 +82,9 @@ pub enum Unrunnable {
     CustomPlugin { name: String, path: PathBuf },
     #[error("no module named '{0}'")]
     Unknown(String),
+    /// A template named an action only the parser handles (`include_tasks`, `meta`...).
+    #[error("'{0}' cannot be named by a template")]
+    Templated(String),
 }
 
 /// Where a task's own plugins may be: its role's and the playbook's `library/` and

@@ -128,3 +128,22 @@ fn broken_template_syntax_is_reported() {
     );
     assert!(text.contains("t.j2"), "{text}");
 }
+
+#[test]
+fn unknown_argument_of_an_engine_action_is_named() {
+    for (task, key) in [
+        ("debug: {msg: hi, mgs: typo}", "mgs"),
+        ("assert: {that: true, fail_mgs: typo}", "fail_mgs"),
+        ("group_by: {key: web, parent: all}", "parent"),
+        ("include_vars: {file: x.yml, nmae: typo}", "nmae"),
+    ] {
+        let text = broken(
+            &format!("- hosts: localhost\n  gather_facts: false\n  tasks:\n    - {task}\n"),
+            &[("x.yml", "a: 1\n")],
+        );
+        assert!(
+            text.contains(&format!("unknown field `{key}`")) && text.contains("playbook.yml:4"),
+            "{text}"
+        );
+    }
+}

@@ -441,3 +441,47 @@ fn a_false_when_skips_a_loop_over_something_undefined() {
         r.stdout
     );
 }
+
+#[test]
+fn a_template_rendered_in_a_loop_sees_the_item_and_task_vars_made_from_it() {
+    let p = Project::new();
+    p.write(
+        "playbook.yml",
+        r#"
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: one file per item
+      template:
+        src: item.j2
+        dest: "{{ base }}/{{ item }}.conf"
+      vars:
+        x: "{{ item }}-y"
+      loop: [one, two]
+    - name: the index and the loop variable's own name
+      template:
+        src: server.j2
+        dest: "{{ base }}/server-{{ server }}.conf"
+      loop: [alpha]
+      loop_control:
+        loop_var: server
+        index_var: n
+        extended: true
+"#,
+    );
+    p.write("templates/item.j2", "item={{ item }} x={{ x }}\n");
+    p.write(
+        "templates/server.j2",
+        "{{ server }} {{ n }} {{ ansible_loop.length }} {{ ansible_loop_var }}\n",
+    );
+    let first = p.run(&[]);
+    first.assert_ok();
+    assert_eq!(p.read("one.conf"), "item=one x=one-y\n");
+    assert_eq!(p.read("two.conf"), "item=two x=two-y\n");
+    assert_eq!(p.read("server-alpha.conf"), "alpha 0 1 server\n");
+    assert_eq!(first.changed(), 2);
+
+    let second = p.run(&[]);
+    second.assert_ok();
+    assert_eq!(second.changed(), 0, "{}", second.stdout);
+}

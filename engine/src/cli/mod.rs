@@ -11,7 +11,7 @@ use clap::{ArgAction, Args, Parser, Subcommand};
 pub use error::CliError;
 
 use crate::{
-    inventory::Inventory,
+    inventory::{self, Inventory},
     output::{Format, Printer},
     playbook::{load_playbook, LoadOptions},
     run::{Run, RunOptions, TagFilter},
@@ -21,7 +21,7 @@ use crate::{
 #[command(
     name = "troupe",
     version,
-    about = "Ansible-compatible playbooks, from one static binary"
+    about = "Ansible-compatible playbooks, with nothing but a POSIX shell on the targets"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -39,8 +39,9 @@ struct RunArgs {
     /// Playbook files, run in order.
     #[arg(required = true)]
     playbooks: Vec<PathBuf>,
-    /// Inventory file, directory or comma-separated host list (repeatable).
-    #[arg(short = 'i', long = "inventory", env = "ANSIBLE_INVENTORY", value_delimiter = ',', action = ArgAction::Append)]
+    /// Inventory file, directory, script or comma-separated host list ('web1,web2,')
+    /// (repeatable; default: $ANSIBLE_INVENTORY, comma-separated paths).
+    #[arg(short = 'i', long = "inventory", alias = "inventory-file", action = ArgAction::Append)]
     inventory: Vec<String>,
     /// Limit to hosts matching this pattern (names, groups, `a:b`, `a:&b`, `a:!b`, globs).
     #[arg(short = 'l', long)]
@@ -154,7 +155,15 @@ fn run(args: RunArgs) -> Result<ExitCode, CliError> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let sources: Vec<PathBuf> = args.inventory.iter().map(PathBuf::from).collect();
+    let sources: Vec<PathBuf> = match std::env::var("ANSIBLE_INVENTORY") {
+        Ok(configured) if args.inventory.is_empty() => inventory::configured_sources(&configured),
+        _ => args.inventory.iter().map(PathBuf::from).collect(),
+    };
+    // Read once, before any play, so a broken source stops the run before a host is touched.
+    let inventory = Inventory::load(&sources)?;
+    for warning in inventory.warnings() {
+        eprintln!("[WARNING]: {warning}");
+    }
     let become_password = if args.ask_become_pass {
         Some(
             console::Term::stderr()
@@ -195,7 +204,7 @@ fn run(args: RunArgs) -> Result<ExitCode, CliError> {
             })
             .unwrap_or_else(|| PathBuf::from("."));
         let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
-        let mut inventory = Inventory::load(&sources)?;
+        let mut inventory = inventory.clone();
         inventory.add_vars_dir(&dir)?;
         if args.list_hosts || args.list_tasks || args.list_tags {
             listing::print(
@@ -210,7 +219,7 @@ fn run(args: RunArgs) -> Result<ExitCode, CliError> {
         }
         let printer = Printer::new(format, args.verbose);
         let run = Run::new(opts.clone(), inventory, dir, printer);
-        all_ok &= run.execute(playbook);
+        all_ok &= crate::run::execute(&run, playbook);
         unreachable |= run.any_unreachable();
     }
     if let Some(file) = std::env::var_os("TROUPE_ROUND_TRIPS_FILE") {

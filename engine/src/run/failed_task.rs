@@ -1,16 +1,21 @@
 //! `ansible_failed_task` and `ansible_failed_result`: a host's last failure, which Ansible
 //! shows to the `rescue` section that handles it (and to every task after it).
 
-use std::sync::Arc;
+use std::{collections::HashMap, sync::Mutex};
 
 use serde_json::json;
 
-use super::play::PlayRun;
 use crate::{output::Outcome, playbook::Action, playbook::Task, Map, Value};
 
-impl PlayRun {
+/// Each failed host's failure variables, until a rescue takes them.
+#[derive(Default)]
+pub struct LastFailures {
+    by_host: Mutex<HashMap<String, Map>>,
+}
+
+impl LastFailures {
     /// Remembers a host's failure, for a `rescue` that may follow.
-    pub fn note_failure(&self, task: &Task, host: &str, outcome: &Outcome) {
+    pub fn note(&self, task: &Task, host: &str, outcome: &Outcome) {
         let (action, args) = match &task.action {
             Action::Module { name, args } => (name.as_str(), Value::Object(args.clone())),
             Action::IncludeTasks { file, .. } => ("include_tasks", json!({ "_raw_params": file })),
@@ -30,21 +35,14 @@ impl PlayRun {
                 Value::Object(outcome.registered()),
             ),
         ]);
-        self.last_failure
+        self.by_host
             .lock()
             .unwrap()
             .insert(host.to_string(), failure);
     }
 
-    /// Sets the failure variables of the hosts a `rescue` is about to run on.
-    pub fn show_failures(&self, hosts: &[String]) {
-        let mut failures = self.last_failure.lock().unwrap();
-        for host in hosts {
-            if let Some(failure) = failures.remove(host) {
-                self.run.hosts.update(host, |s| {
-                    Arc::make_mut(&mut s.host_facts).extend(failure.clone())
-                });
-            }
-        }
+    /// The failure variables of `host`, taken for the `rescue` about to run on it.
+    pub fn take(&self, host: &str) -> Option<Map> {
+        self.by_host.lock().unwrap().remove(host)
     }
 }

@@ -3,14 +3,14 @@
 
 use std::{
     collections::HashMap,
-    sync::{Arc, Mutex, RwLock},
+    sync::{Mutex, RwLock},
 };
 
 use indexmap::IndexSet;
 
-use super::play::PlayRun;
 use crate::playbook::Task;
 
+/// The play's handlers and the notifications waiting for them.
 pub struct Handlers {
     list: RwLock<Vec<Task>>,
     /// Per host, the notification names not yet handled.
@@ -61,15 +61,20 @@ impl Handlers {
                 .is_some_and(|(r, n)| format!("{} : {n}", r.name) == name)
     }
 
-    /// Runs every notified handler on the hosts that notified it; repeats while handlers
-    /// notify further handlers.
-    pub fn flush(play: &Arc<PlayRun>, hosts: &[String]) {
+    /// Runs every notified handler (through `run`, with the hosts that notified it); repeats
+    /// while handlers notify further handlers. Returns the notifications no handler answered,
+    /// as (host, name).
+    pub fn flush(
+        &self,
+        hosts: &[String],
+        mut run: impl FnMut(&Task, &[String]),
+    ) -> Vec<(String, String)> {
         for _ in 0..16 {
-            let list = play.handlers.list.read().unwrap().clone();
+            let list = self.list.read().unwrap().clone();
             let mut answered: Vec<(String, String)> = Vec::new();
             for handler in &list {
                 let targets: Vec<String> = {
-                    let n = play.handlers.notified.lock().unwrap();
+                    let n = self.notified.lock().unwrap();
                     hosts
                         .iter()
                         .filter(|h| {
@@ -88,30 +93,25 @@ impl Handlers {
                         .cloned()
                         .collect()
                 };
-                let targets = play.active(&targets);
-                if !targets.is_empty() {
-                    play.run_task(handler, &targets, &play.top.clone(), true);
-                }
+                run(handler, &targets);
             }
             if answered.is_empty() {
                 break;
             }
-            let mut n = play.handlers.notified.lock().unwrap();
+            let mut n = self.notified.lock().unwrap();
             for (host, name) in answered {
                 if let Some(set) = n.get_mut(&host) {
                     set.shift_remove(&name);
                 }
             }
         }
-        let mut n = play.handlers.notified.lock().unwrap();
+        let mut n = self.notified.lock().unwrap();
+        let mut unanswered = Vec::new();
         for h in hosts {
             if let Some(left) = n.remove(h) {
-                for name in left {
-                    play.run.printer.warning(&format!(
-                        "the handler '{name}' notified on {h} was not found"
-                    ));
-                }
+                unanswered.extend(left.into_iter().map(|name| (h.clone(), name)));
             }
         }
+        unanswered
     }
 }

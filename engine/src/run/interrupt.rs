@@ -20,8 +20,8 @@ pub fn guard(run: &Arc<Run>) {
             INTERRUPTED.store(true, Ordering::SeqCst);
             let current = CURRENT.lock().unwrap().as_ref().and_then(Weak::upgrade);
             if let Some(run) = current {
-                run.printer.fatal("interrupted: closing connections");
-                run.abort();
+                run.printer().fatal("interrupted: closing connections");
+                run.connections().abort();
             }
             std::process::exit(130);
         });

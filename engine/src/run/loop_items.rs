@@ -23,12 +23,6 @@ pub enum LoopError {
     Invalid(String),
 }
 
-impl From<String> for LoopError {
-    fn from(msg: String) -> Self {
-        LoopError::Invalid(msg)
-    }
-}
-
 /// Renders a loop's source and turns it into the list of items, or says why it can't.
 pub fn resolve(
     source: &LoopSource,
@@ -86,7 +80,7 @@ pub fn resolve(
                 };
                 let pattern = base.join(file).display().to_string();
                 let mut found: Vec<String> = glob::glob(&pattern)
-                    .map_err(|e| e.to_string())?
+                    .map_err(|e| LoopError::Invalid(e.to_string()))?
                     .filter_map(Result::ok)
                     .filter(|p| p.is_file())
                     .map(|p| p.display().to_string())
@@ -101,7 +95,7 @@ pub fn resolve(
 }
 
 /// The `with_<lookup>` forms troupe supports.
-fn lookup(name: &str, value: Value) -> Result<Vec<Value>, String> {
+fn lookup(name: &str, value: Value) -> Result<Vec<Value>, LoopError> {
     let lists = |v: Value| -> Vec<Vec<Value>> {
         match v {
             Value::Array(a) => a
@@ -151,12 +145,16 @@ fn lookup(name: &str, value: Value) -> Result<Vec<Value>, String> {
         }
         "subelements" => {
             let Value::Array(args) = value else {
-                return Err("with_subelements expects [list, 'key']".into());
+                return Err(LoopError::Invalid(
+                    "with_subelements expects [list, 'key']".into(),
+                ));
             };
             let (Some(Value::Array(list)), Some(Value::String(key))) =
                 (args.first().cloned(), args.get(1).cloned())
             else {
-                return Err("with_subelements expects [list, 'key']".into());
+                return Err(LoopError::Invalid(
+                    "with_subelements expects [list, 'key']".into(),
+                ));
             };
             let mut out = Vec::new();
             for elem in list {
@@ -177,9 +175,9 @@ fn lookup(name: &str, value: Value) -> Result<Vec<Value>, String> {
                 .iter()
                 .filter_map(Value::as_str)
                 .find(|f| Path::new(f).exists());
-            found
-                .map(|f| vec![Value::from(f)])
-                .ok_or_else(|| "No file was found when using first_found.".into())
+            found.map(|f| vec![Value::from(f)]).ok_or_else(|| {
+                LoopError::Invalid("No file was found when using first_found.".into())
+            })
         }
         "indexed_items" => Ok(match value {
             Value::Array(a) => a
@@ -189,14 +187,14 @@ fn lookup(name: &str, value: Value) -> Result<Vec<Value>, String> {
                 .collect(),
             o => vec![o],
         }),
-        other => Err(format!(
+        other => Err(LoopError::Invalid(format!(
             "the loop lookup 'with_{other}' is not supported by troupe"
-        )),
+        ))),
     }
 }
 
 /// `with_sequence: start=1 end=5 stride=1 format=web%02d` (or `count=`).
-fn sequence(value: &Value) -> Result<Vec<Value>, String> {
+fn sequence(value: &Value) -> Result<Vec<Value>, LoopError> {
     let spec = value.as_str().unwrap_or_default();
     let mut kv = Map::new();
     for part in spec.split_whitespace() {
@@ -214,7 +212,7 @@ fn sequence(value: &Value) -> Result<Vec<Value>, String> {
             .and_then(Value::as_str)
             .map(|s| {
                 s.parse::<i64>()
-                    .map_err(|_| format!("with_sequence: bad {k} {s:?}"))
+                    .map_err(|_| LoopError::Invalid(format!("with_sequence: bad {k} {s:?}")))
             })
             .unwrap_or(Ok(d))
     };
@@ -230,7 +228,9 @@ fn sequence(value: &Value) -> Result<Vec<Value>, String> {
         .unwrap_or("%d")
         .to_string();
     if stride == 0 {
-        return Err("with_sequence: stride must not be 0".into());
+        return Err(LoopError::Invalid(
+            "with_sequence: stride must not be 0".into(),
+        ));
     }
     let mut out = Vec::new();
     let mut i = start;

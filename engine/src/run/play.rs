@@ -1,31 +1,30 @@
-//! One play: its hosts in `serial` batches, its sections, handler flushes and failure rules.
+//! One play's life cycle: its hosts, `serial` batches, facts, `vars_files`, its sections
+//! (pre_tasks, roles, tasks, post_tasks) with handler flushes between them, the `free`
+//! strategy, and the failure rules that end the play or the run.
 
-use std::{
-    collections::{HashMap, HashSet},
-    sync::{
-        atomic::{AtomicBool, Ordering},
-        Arc, Mutex, RwLock,
-    },
+use std::sync::Arc;
+
+use super::{
+    actions::setup, fan_out, host_status::HostEnd, play_context::PlayContext, serial, vars_files,
+    walker::Walker, Run,
 };
-
-use indexmap::IndexSet;
-
-use super::{facts, handlers::Handlers, inherited::Inherited, Run};
 use crate::{
-    output::Outcome,
+    inventory::InventoryError,
     playbook::{Play, Task},
-    template::from_jinja,
-    vars::{Layer, Scope},
-    yaml, Map, Value,
+    template::TemplateError,
+    Value,
 };
 
-/// Why a host stopped taking part in the play.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HostEnd {
-    Failed,
-    Unreachable,
-    /// `meta: end_host`.
-    Ended,
+/// Why a play cannot choose its hosts.
+#[derive(Debug, thiserror::Error)]
+pub enum PlayError {
+    #[error("{origin}: hosts: {error}")]
+    Hosts {
+        origin: crate::playbook::Origin,
+        error: Box<TemplateError>,
+    },
+    #[error("{0}")]
+    Inventory(#[from] InventoryError),
 }
 
 /// What follows a serial batch.
@@ -37,69 +36,44 @@ enum BatchEnd {
     EndRun,
 }
 
-/// State of one play while it runs.
+/// One play while it runs.
 pub struct PlayRun {
-    pub run: Arc<Run>,
-    pub play: Play,
-    pub play_vars: Arc<Map>,
-    /// The merged defaults and vars of the roles the play loads statically.
-    pub public_roles: (Arc<Map>, Arc<Map>),
-    pub top: Inherited,
-    /// Every host the play targets, and the current serial batch.
-    pub all_hosts: Vec<String>,
-    pub batch: RwLock<Vec<String>>,
-    pub ended: Mutex<HashMap<String, HostEnd>>,
-    /// Each failed host's `ansible_failed_task`/`ansible_failed_result`, until a rescue.
-    pub last_failure: Mutex<HashMap<String, Map>>,
-    pub handlers: Handlers,
-    pub end_play: AtomicBool,
-    pub free: bool,
+    ctx: Arc<PlayContext>,
+    walker: Walker,
+    free: bool,
 }
 
 impl PlayRun {
     pub fn new(run: Arc<Run>, play: &Play) -> PlayRun {
-        let top = Inherited::from_play(&play.kw);
+        let ctx = Arc::new(PlayContext::new(run, play));
         PlayRun {
-            play_vars: Arc::new(play.kw.vars.clone()),
-            public_roles: public_role_vars(play),
-            top,
-            handlers: Handlers::new(play.handlers.clone()),
+            walker: Walker::new(ctx.clone()),
             free: play.strategy.as_deref() == Some("free"),
-            play: play.clone(),
-            run,
-            all_hosts: Vec::new(),
-            batch: RwLock::default(),
-            ended: Mutex::default(),
-            last_failure: Mutex::default(),
-            end_play: AtomicBool::new(false),
+            ctx,
         }
     }
 
     /// Runs the play; returns false when the run must stop: a fatal error before any host ran,
     /// or a whole batch failed (Ansible then ends the playbook).
     pub fn run(self) -> bool {
-        let mut this = self;
-        let name = this.play_name();
-        this.run.printer.play(&name);
-        match this.select_hosts() {
-            Ok(hosts) => {
-                let failed = this.run.failed_hosts.lock().unwrap();
-                this.all_hosts = hosts.into_iter().filter(|h| !failed.contains(h)).collect();
-            }
-            Err(msg) => {
-                this.run.printer.fatal(&msg);
+        let run = self.ctx.run().clone();
+        run.printer().play(&self.play_name());
+        match self.select_hosts() {
+            Ok(hosts) => self.ctx.status().set_all(run.without_failed(hosts)),
+            Err(e) => {
+                run.printer().fatal(&e.to_string());
                 return false;
             }
         }
-        if this.all_hosts.is_empty() {
-            this.run.printer.warning("no hosts matched");
+        let all = self.ctx.status().all();
+        if all.is_empty() {
+            run.printer().warning("no hosts matched");
             return true;
         }
-        let this = Arc::new(this);
-        for batch in this.batches() {
-            *this.batch.write().unwrap() = batch.clone();
-            let end = this.run_batch(&batch);
-            this.remember_failed_hosts(&batch);
+        for batch in serial::batches(&all, self.ctx.play().serial.as_ref()) {
+            self.ctx.status().set_batch(batch.clone());
+            let end = self.run_batch(&batch);
+            self.remember_failed_hosts(&batch);
             match end {
                 BatchEnd::Continue => {}
                 BatchEnd::EndPlay => break,
@@ -110,49 +84,44 @@ impl PlayRun {
     }
 
     fn remember_failed_hosts(&self, batch: &[String]) {
-        let mut failed = self.run.failed_hosts.lock().unwrap();
         for h in batch {
             if matches!(
-                self.ended_as(h),
+                self.ctx.status().ended_as(h),
                 Some(HostEnd::Failed | HostEnd::Unreachable)
             ) {
-                failed.insert(h.clone());
+                self.ctx.run().remember_failed(h);
             }
         }
     }
 
     fn play_name(&self) -> String {
-        if self.play.name.is_empty() {
-            self.play.hosts.clone()
-        } else {
-            let scope = self.play_scope();
-            self.run
-                .templar
-                .render_str(&self.play.name, &scope.into_context())
-                .map(|v| {
-                    v.as_str()
-                        .map(str::to_string)
-                        .unwrap_or_else(|| v.to_string())
-                })
-                .unwrap_or_else(|_| self.play.name.clone())
+        let play = self.ctx.play();
+        if play.name.is_empty() {
+            return play.hosts.clone();
         }
+        let scope = self.ctx.play_scope();
+        self.ctx
+            .run()
+            .templar()
+            .render_str(&play.name, &scope.into_context())
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| v.to_string())
+            })
+            .unwrap_or_else(|_| play.name.clone())
     }
 
-    /// Variables for templating play-level keywords (hosts, name): extra vars and play vars.
-    fn play_scope(&self) -> Scope {
-        let mut scope = Scope::new(self.run.templar.clone());
-        scope
-            .push(Layer::PlayVars, self.play_vars.clone())
-            .push(Layer::ExtraVars, self.run.extra_vars.clone());
-        scope
-    }
-
-    fn select_hosts(&self) -> Result<Vec<String>, String> {
-        let pattern = self
-            .run
-            .templar
-            .render_str(&self.play.hosts, &self.play_scope().into_context())
-            .map_err(|e| format!("{}: hosts: {e}", self.play.origin))?;
+    fn select_hosts(&self) -> Result<Vec<String>, PlayError> {
+        let play = self.ctx.play();
+        let run = self.ctx.run();
+        let pattern = run
+            .templar()
+            .render_str(&play.hosts, &self.ctx.play_scope().into_context())
+            .map_err(|error| PlayError::Hosts {
+                origin: play.origin.clone(),
+                error: Box::new(error),
+            })?;
         let pattern = match pattern {
             Value::String(s) => s,
             Value::Array(a) => a
@@ -162,94 +131,50 @@ impl PlayRun {
                 .join(","),
             other => other.to_string(),
         };
-        let inv = self.run.inventory.read().unwrap();
-        let mut hosts = inv.select(&pattern).map_err(|e| e.to_string())?;
-        if let Some(limit) = &self.run.opts.limit {
-            let allowed: HashSet<String> = inv
-                .select(limit)
-                .map_err(|e| e.to_string())?
-                .into_iter()
-                .collect();
+        let vars = run.vars();
+        let mut hosts = vars.select(&pattern)?;
+        if let Some(limit) = &run.opts().limit {
+            let allowed = vars.select(limit)?;
             hosts.retain(|h| allowed.contains(h));
         }
         Ok(hosts)
     }
 
-    /// `serial`: a number, a percentage, or a list of them (the last repeats).
-    fn batches(&self) -> Vec<Vec<String>> {
-        let total = self.all_hosts.len();
-        let sizes: Vec<Value> = match &self.play.serial {
-            None => return vec![self.all_hosts.clone()],
-            Some(Value::Array(a)) => a.clone(),
-            Some(v) => vec![v.clone()],
-        };
-        let size_of = |v: &Value| -> usize {
-            let n = match v {
-                Value::String(s) if s.trim().ends_with('%') => {
-                    let pct: f64 = s.trim().trim_end_matches('%').parse().unwrap_or(100.0);
-                    ((total as f64) * pct / 100.0) as usize
-                }
-                Value::String(s) => s.trim().parse().unwrap_or(total),
-                Value::Number(n) => n.as_u64().unwrap_or(total as u64) as usize,
-                _ => total,
-            };
-            if n == 0 {
-                total.max(1)
-            } else {
-                n
-            }
-        };
-        let mut out = Vec::new();
-        let mut rest = &self.all_hosts[..];
-        let mut i = 0;
-        while !rest.is_empty() {
-            let n = size_of(&sizes[i.min(sizes.len() - 1)])
-                .min(rest.len())
-                .max(1);
-            out.push(rest[..n].to_vec());
-            rest = &rest[n..];
-            i += 1;
-        }
-        out
-    }
-
     /// One serial batch through every section, and what comes after it.
-    fn run_batch(self: &Arc<Self>, batch: &[String]) -> BatchEnd {
+    fn run_batch(&self, batch: &[String]) -> BatchEnd {
+        let (ctx, status) = (&self.ctx, self.ctx.status());
         for h in batch {
-            self.run.recap.touch(h);
+            ctx.run().recap().touch(h);
         }
-        self.load_vars_files(batch);
+        vars_files::load(ctx, batch);
         if self.gather_facts_wanted() {
             self.gather_facts(batch);
         }
-        let sections: [&[Task]; 4] = [
-            &self.play.pre_tasks,
-            &self.play.roles,
-            &self.play.tasks,
-            &self.play.post_tasks,
-        ];
+        let play = ctx.play();
+        let sections: [&[Task]; 4] = [&play.pre_tasks, &play.roles, &play.tasks, &play.post_tasks];
         for (i, section) in sections.iter().enumerate() {
-            if self.end_play.load(Ordering::SeqCst) {
+            if status.play_ended() {
                 break;
             }
             if self.free {
                 self.run_free(section);
             } else {
-                self.run_tasks(section, &self.active(batch), &self.top.clone());
+                self.walker
+                    .run_tasks(section, &status.active(batch), ctx.top());
             }
             // Handlers flush after pre_tasks, after roles+tasks, after post_tasks.
             if i != 1 {
-                self.flush_handlers(batch);
+                self.walker.flush_handlers(batch);
             }
         }
         let failed = batch
             .iter()
-            .filter(|h| self.ended_as(h).is_some_and(|e| e != HostEnd::Ended))
+            .filter(|h| status.ended_as(h).is_some_and(|e| e != HostEnd::Ended))
             .count();
         if failed > 0 && self.too_many_failed(batch, failed) {
             return BatchEnd::EndRun;
         }
-        if self.end_play.load(Ordering::SeqCst) {
+        if status.play_ended() {
             BatchEnd::EndPlay
         } else {
             BatchEnd::Continue
@@ -258,7 +183,8 @@ impl PlayRun {
 
     fn too_many_failed(&self, batch: &[String], failed: usize) -> bool {
         if let Some(max) = self
-            .play
+            .ctx
+            .play()
             .max_fail_percentage
             .as_ref()
             .and_then(|v| v.as_f64().or_else(|| v.as_str()?.parse().ok()))
@@ -269,304 +195,34 @@ impl PlayRun {
     }
 
     /// `strategy: free`: each host runs the section on its own, as fast as it can.
-    fn run_free(self: &Arc<Self>, tasks: &[Task]) {
-        let hosts = self.active(&self.batch.read().unwrap());
-        let top = self.top.clone();
-        super::fan_out::for_each(&hosts, self.run.forks, |h| {
-            self.run_tasks(tasks, std::slice::from_ref(h), &top)
+    fn run_free(&self, tasks: &[Task]) {
+        let status = self.ctx.status();
+        let hosts = status.active(&status.batch());
+        fan_out::for_each(&hosts, self.ctx.run().forks(), |h| {
+            self.walker
+                .run_tasks(tasks, std::slice::from_ref(h), self.ctx.top())
         });
     }
 
-    /// Hosts of `among` still taking part.
-    pub fn active(&self, among: &[String]) -> Vec<String> {
-        let ended = self.ended.lock().unwrap();
-        among
-            .iter()
-            .filter(|h| !ended.contains_key(*h))
-            .cloned()
-            .collect()
-    }
-
-    pub fn ended_as(&self, host: &str) -> Option<HostEnd> {
-        self.ended.lock().unwrap().get(host).copied()
-    }
-
-    pub fn end_host(&self, host: &str, why: HostEnd) {
-        self.ended
-            .lock()
-            .unwrap()
-            .entry(host.to_string())
-            .or_insert(why);
-    }
-
-    /// Un-fails a host whose failure a `rescue` handled.
-    pub fn rescue_host(&self, host: &str) {
-        let mut ended = self.ended.lock().unwrap();
-        if ended.get(host) == Some(&HostEnd::Failed) {
-            ended.remove(host);
-        }
-    }
-
     fn gather_facts_wanted(&self) -> bool {
-        match &self.play.gather_facts {
+        match &self.ctx.play().gather_facts {
             None => true,
             Some(v) => troupe_modules::args::boolean(v).unwrap_or(true),
         }
     }
 
-    fn gather_facts(self: &Arc<Self>, batch: &[String]) {
-        let tags = self.top.tags.clone();
-        let mut with_always = tags.clone();
+    fn gather_facts(&self, batch: &[String]) {
+        let run = self.ctx.run();
+        let mut with_always = self.ctx.top().tags.clone();
         with_always.push("always".into());
-        if !self.run.opts.tags.selects(&with_always) {
+        if !run.opts().tags.selects(&with_always) {
             return;
         }
-        self.run.printer.task("Gathering Facts", false);
-        let hosts = self.active(batch);
-        super::fan_out::for_each(&hosts, self.run.forks, |h| {
-            let outcome = self.gather_host_facts(h);
-            self.record(h, &outcome);
+        run.printer().task("Gathering Facts", false);
+        let hosts = self.ctx.status().active(batch);
+        fan_out::for_each(&hosts, run.forks(), |h| {
+            let outcome = setup::gather(&self.ctx, h);
+            self.ctx.record(h, &outcome);
         });
     }
-
-    /// Runs fact gathering on one host and stores the facts.
-    pub fn gather_host_facts(self: &Arc<Self>, host: &str) -> Outcome {
-        let top = self.top.clone();
-        let target = match self.target_for(host, host, &top, None) {
-            Ok(t) => t,
-            Err(o) => return *o,
-        };
-        match facts::gather(target.as_ref()) {
-            Ok(f) => {
-                self.run.hosts.update(host, |s| {
-                    let mut merged = (*s.facts).clone();
-                    merged.extend(f.clone());
-                    s.facts = Arc::new(merged);
-                });
-                let mut result = Map::new();
-                result.insert("changed".into(), Value::Bool(false));
-                Outcome::new(crate::output::Status::Ok, result)
-            }
-            Err(e) => {
-                self.run.forget_connection(host);
-                Outcome::unreachable(e.to_string())
-            }
-        }
-    }
-
-    /// Prints and counts a host's result, and ends the host on failure.
-    pub fn record(&self, host: &str, outcome: &Outcome) {
-        self.run.printer.result(host, outcome, false);
-        self.run.recap.count(host, outcome);
-        self.end_on_failure(host, outcome);
-    }
-
-    pub fn end_on_failure(&self, host: &str, outcome: &Outcome) {
-        match outcome.status {
-            crate::output::Status::Unreachable if !outcome.ignored => {
-                self.end_host(host, HostEnd::Unreachable)
-            }
-            crate::output::Status::Failed if !outcome.ignored => {
-                self.end_host(host, HostEnd::Failed)
-            }
-            _ => {}
-        }
-    }
-
-    /// `vars_files`, read per host (their names may use host variables).
-    fn load_vars_files(self: &Arc<Self>, batch: &[String]) {
-        if self.play.vars_files.is_empty() {
-            return;
-        }
-        for host in batch {
-            let mut merged = Map::new();
-            let scope = self.scope(host, &self.top, Map::new());
-            let ctx = scope.into_context();
-            for entry in &self.play.vars_files {
-                let candidates: Vec<Value> = match entry {
-                    Value::Array(a) => a.clone(),
-                    v => vec![v.clone()],
-                };
-                let mut loaded = false;
-                let mut looked = Vec::new();
-                for c in &candidates {
-                    let name = match self.run.templar.render_value(c, &ctx) {
-                        Ok(Value::String(s)) => s,
-                        Ok(other) => other.to_string(),
-                        Err(e) => {
-                            self.fail_host_now(host, &format!("vars_files: {e}"));
-                            continue;
-                        }
-                    };
-                    let path = self.play.dir.join(&name);
-                    looked.push(path.display().to_string());
-                    if path.exists() {
-                        match yaml::load_value(&path) {
-                            Ok(Value::Object(m)) => merged.extend(m),
-                            Ok(Value::Null) => {}
-                            Ok(_) => self.fail_host_now(
-                                host,
-                                &format!("{}: vars file must be a mapping", path.display()),
-                            ),
-                            Err(e) => self.fail_host_now(host, &e.to_string()),
-                        }
-                        loaded = true;
-                        break;
-                    }
-                }
-                if !loaded {
-                    self.fail_host_now(
-                        host,
-                        &format!("vars file not found; looked for: {}", looked.join(", ")),
-                    );
-                }
-            }
-            self.run
-                .hosts
-                .update(host, |s| s.vars_files = Arc::new(merged));
-        }
-    }
-
-    fn fail_host_now(&self, host: &str, msg: &str) {
-        self.record(host, &Outcome::failed(msg));
-    }
-
-    /// The variables `host` sees for a task with inherited keywords `inh`; `extra` are
-    /// per-task names such as the loop item.
-    pub fn scope(&self, host: &str, inh: &Inherited, extra: Map) -> Scope {
-        let state = self.run.host_state(host);
-        let s = state.read().unwrap();
-        let mut scope = Scope::new(self.run.templar.clone());
-        // Roles the play loads statically are public: their defaults and vars reach every
-        // task, and a task's own role comes on top.
-        scope.push(Layer::RoleDefaults, self.public_roles.0.clone());
-        if let Some(role) = &inh.role {
-            scope.push(Layer::RoleDefaults, role.defaults.clone());
-        }
-        scope
-            .push(Layer::Inventory, s.inventory_vars.clone())
-            .push(Layer::Facts, s.facts.clone())
-            .push(Layer::PlayVars, self.play_vars.clone())
-            .push(Layer::VarsFiles, s.vars_files.clone());
-        scope.push(Layer::RoleVars, self.public_roles.1.clone());
-        if let Some(role) = &inh.role {
-            scope.push(Layer::RoleVars, role.vars.clone());
-        }
-        let mut magic = self.run.host_magic(host);
-        let batch = self.batch.read().unwrap().clone();
-        let active = Value::from(self.active(&batch));
-        magic.insert("play_hosts".into(), active.clone());
-        magic.insert("ansible_play_hosts".into(), active);
-        magic.insert("ansible_play_batch".into(), Value::from(batch));
-        magic.insert(
-            "ansible_play_hosts_all".into(),
-            Value::from(self.all_hosts.clone()),
-        );
-        magic.insert(
-            "ansible_play_name".into(),
-            Value::from(self.play.name.clone()),
-        );
-        if let Some(role) = &inh.role {
-            magic.insert("role_name".into(), Value::from(role.name.clone()));
-            magic.insert(
-                "role_path".into(),
-                Value::from(role.path.display().to_string()),
-            );
-        }
-        magic.extend(extra);
-        scope
-            .push(Layer::TaskVars, inh.vars.clone())
-            .push(Layer::IncludeVars, s.include_vars.clone())
-            .push(Layer::HostFacts, s.host_facts.clone())
-            .push(Layer::Magic, Arc::new(magic))
-            .push(Layer::ExtraVars, self.run.extra_vars.clone());
-        self.run.add_objects(&mut scope);
-        scope
-    }
-
-    /// Connection variables of `host` (`ansible_*`), rendered in its scope.
-    pub fn connection_vars(&self, host: &str, inh: &Inherited) -> Map {
-        let scope = Arc::new(self.scope(host, inh, Map::new()));
-        let ctx = minijinja::Value::from_dyn_object(scope.clone());
-        let mut out = Map::new();
-        let names: IndexSet<String> = [
-            "ansible_connection",
-            "ansible_host",
-            "ansible_port",
-            "ansible_user",
-            "ansible_ssh_user",
-            "ansible_ssh_private_key_file",
-            "ansible_private_key_file",
-            "ansible_ssh_common_args",
-            "ansible_ssh_extra_args",
-            "ansible_timeout",
-            "ansible_host_key_checking",
-            "ansible_control_path_dir",
-            "ansible_control_path",
-            "ansible_become_password",
-            "ansible_become_pass",
-            "ansible_password",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        for name in names {
-            if let Some(v) = ctx.get_attr(&name).ok().filter(|v| !v.is_undefined()) {
-                out.insert(name, from_jinja(&v));
-            }
-        }
-        // The `connection:` and `remote_user:` keywords apply where no variable says otherwise
-        // (in Ansible, connection variables win over keywords).
-        for (keyword, var) in [
-            (&inh.kw.connection, "ansible_connection"),
-            (&inh.kw.remote_user, "ansible_user"),
-        ] {
-            if let (Some(v), false) = (keyword, out.contains_key(var)) {
-                if let Ok(rendered) = self.run.templar.render_value(v, &ctx) {
-                    out.insert(var.to_string(), rendered);
-                }
-            }
-        }
-        out
-    }
-
-    pub fn flush_handlers(self: &Arc<Self>, batch: &[String]) {
-        let force = self
-            .play
-            .force_handlers
-            .as_ref()
-            .and_then(troupe_modules::args::boolean)
-            .unwrap_or(false);
-        let hosts: Vec<String> = if force {
-            batch
-                .iter()
-                .filter(|h| self.ended_as(h) != Some(HostEnd::Unreachable))
-                .cloned()
-                .collect()
-        } else {
-            self.active(batch)
-        };
-        Handlers::flush(self, &hosts);
-    }
-}
-
-/// Defaults and vars of every role in the play's static task tree (`roles:`, `import_role`),
-/// merged in the order the roles first appear.
-fn public_role_vars(play: &Play) -> (Arc<Map>, Arc<Map>) {
-    let mut roles: Vec<Arc<crate::playbook::Role>> = Vec::new();
-    for section in [&play.pre_tasks, &play.roles, &play.tasks, &play.post_tasks] {
-        Task::walk(section, &mut |t| {
-            if let Some(r) = &t.role {
-                if !roles.iter().any(|s| Arc::ptr_eq(s, r)) {
-                    roles.push(r.clone());
-                }
-            }
-        });
-    }
-    let (mut defaults, mut vars) = (Map::new(), Map::new());
-    for r in &roles {
-        defaults.extend(r.defaults.iter().map(|(k, v)| (k.clone(), v.clone())));
-        vars.extend(r.vars.iter().map(|(k, v)| (k.clone(), v.clone())));
-    }
-    (Arc::new(defaults), Arc::new(vars))
 }

@@ -10,6 +10,18 @@ use crate::{Map, Value};
 
 const DEFAULT_EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];
 
+/// Why `include_vars: dir=…` cannot load.
+#[derive(Debug, thiserror::Error)]
+pub enum VarsDirError {
+    #[error("{0}")]
+    Pattern(String),
+    #[error("{} does not have a valid extension: {}", path.display(), extensions.join(", "))]
+    UnknownExtension {
+        path: PathBuf,
+        extensions: Vec<String>,
+    },
+}
+
 /// The directory options of `include_vars`.
 pub struct DirOptions {
     /// 0: unlimited; 1: the directory itself only.
@@ -21,7 +33,7 @@ pub struct DirOptions {
 }
 
 impl DirOptions {
-    pub fn from_args(args: &Map) -> Result<DirOptions, String> {
+    pub fn from_args(args: &Map) -> Result<DirOptions, VarsDirError> {
         let words = |v: &Value| -> Vec<String> {
             match v {
                 Value::Array(items) => items.iter().map(text).collect(),
@@ -29,7 +41,8 @@ impl DirOptions {
                 other => vec![text(other)],
             }
         };
-        let regex = |p: &str| py_regex::compile(p, false).map_err(|e| e.to_string());
+        let regex =
+            |p: &str| py_regex::compile(p, false).map_err(|e| VarsDirError::Pattern(e.to_string()));
         let ignore_files = args
             .get("ignore_files")
             .map(words)
@@ -59,7 +72,7 @@ impl DirOptions {
     }
 
     /// The files to load, in load order; an error names a file of unknown extension.
-    pub fn files(&self, root: &Path) -> Result<Vec<PathBuf>, String> {
+    pub fn files(&self, root: &Path) -> Result<Vec<PathBuf>, VarsDirError> {
         let mut dirs = Vec::new();
         walk(root, 1, self.depth, &mut dirs);
         dirs.sort_by(|a, b| a.0.as_os_str().cmp(b.0.as_os_str()));
@@ -80,11 +93,10 @@ impl DirOptions {
                     if self.ignore_unknown_extensions {
                         continue;
                     }
-                    return Err(format!(
-                        "{} does not have a valid extension: {}",
-                        path.display(),
-                        self.extensions.join(", ")
-                    ));
+                    return Err(VarsDirError::UnknownExtension {
+                        path,
+                        extensions: self.extensions.clone(),
+                    });
                 }
                 out.push(path);
             }
@@ -162,7 +174,10 @@ mod tests {
     #[test]
     fn unknown_extensions_fail_unless_ignored() {
         let dir = tree();
-        let err = options(json!({})).files(dir.path()).unwrap_err();
+        let err = options(json!({}))
+            .files(dir.path())
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("notes.txt does not have a valid extension"),
             "{err}"

@@ -38,7 +38,7 @@ pub fn nested_error() -> Option<String> {
 }
 
 impl Scope {
-    pub fn new(templar: Arc<Templar>) -> Self {
+    pub(super) fn new(templar: Arc<Templar>) -> Self {
         Scope {
             templar,
             layers: Vec::new(),
@@ -47,19 +47,21 @@ impl Scope {
         }
     }
 
-    /// Adds a layer; layers must be pushed in precedence order.
-    pub fn push(&mut self, layer: Layer, vars: Arc<Map>) -> &mut Self {
+    /// Adds a layer on top. Only [`super::ScopeBuilder`] stacks layers, in precedence order.
+    pub(super) fn push(&mut self, layer: Layer, vars: Arc<Map>) {
         if !vars.is_empty() {
-            debug_assert!(self.layers.last().is_none_or(|(l, _)| *l <= layer));
             self.layers.push((layer, vars));
         }
-        self
     }
 
     /// Adds a value computed on demand, such as `hostvars`.
-    pub fn object(&mut self, name: &'static str, value: JValue) -> &mut Self {
+    pub(super) fn object(&mut self, name: &'static str, value: JValue) {
         self.objects.push((name, value));
-        self
+    }
+
+    /// The layers present, bottom first.
+    pub fn layers(&self) -> Vec<Layer> {
+        self.layers.iter().map(|(l, _)| *l).collect()
     }
 
     /// The raw (unrendered) value of a variable, highest layer first.

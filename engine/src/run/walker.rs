@@ -1,13 +1,21 @@
 //! Walking a task list over a set of hosts: blocks with rescue/always, includes loaded at
-//! run time, `meta`, and `--start-at-task`.
+//! run time, `meta`, handler flushes. Each task proper goes to the [`TaskRunner`].
 
-use std::{sync::atomic::Ordering, sync::Arc};
+use std::{
+    path::{Path, PathBuf},
+    sync::Arc,
+};
 
 use indexmap::IndexMap;
 
 use super::{
+    actions::meta::Meta,
+    conditions::{all_hold, truthy},
+    host_status::HostEnd,
     inherited::Inherited,
-    play::{HostEnd, PlayRun},
+    play_context::PlayContext,
+    task_error::TaskError,
+    task_runner::TaskRunner,
 };
 use crate::{
     output::Outcome,
@@ -15,14 +23,27 @@ use crate::{
     Map, Value,
 };
 
-impl PlayRun {
+/// Walks the task lists of one play.
+pub struct Walker {
+    play: Arc<PlayContext>,
+    runner: TaskRunner,
+}
+
+impl Walker {
+    pub fn new(play: Arc<PlayContext>) -> Self {
+        Walker {
+            runner: TaskRunner::new(play.clone()),
+            play,
+        }
+    }
+
     /// Runs `tasks` in order on `hosts` (the linear strategy; `free` calls it per host).
-    pub fn run_tasks(self: &Arc<Self>, tasks: &[Task], hosts: &[String], inh: &Inherited) {
+    pub fn run_tasks(&self, tasks: &[Task], hosts: &[String], inh: &Inherited) {
         for task in tasks {
-            if self.end_play.load(Ordering::SeqCst) {
+            if self.play.status().play_ended() {
                 return;
             }
-            let hosts = self.active(hosts);
+            let hosts = self.play.status().active(hosts);
             if hosts.is_empty() {
                 return;
             }
@@ -31,43 +52,72 @@ impl PlayRun {
                     block,
                     rescue,
                     always,
-                } => self.run_block(task, block, rescue, always, &hosts, inh),
+                } => self.run_block(task, [block, rescue, always], &hosts, inh),
                 Action::IncludeTasks { apply, .. } => {
                     self.run_include_tasks(task, apply.as_deref(), &hosts, inh)
                 }
                 Action::IncludeRole { .. } => self.run_include_role(task, &hosts, inh),
                 Action::Meta(what) => self.run_meta(task, what, &hosts, inh),
-                Action::Module { .. } => self.run_task(task, &hosts, inh, false),
+                Action::Module { .. } => self.runner.run_task(task, &hosts, inh, false),
             }
         }
     }
 
+    /// Runs the notified handlers on `batch` (all of it but the unreachable with
+    /// `force_handlers`, else the hosts still taking part).
+    pub fn flush_handlers(&self, batch: &[String]) {
+        let play = &self.play;
+        let status = play.status();
+        let hosts: Vec<String> = if truthy(&play.play().force_handlers) {
+            batch
+                .iter()
+                .filter(|h| status.ended_as(h) != Some(HostEnd::Unreachable))
+                .cloned()
+                .collect()
+        } else {
+            status.active(batch)
+        };
+        let unanswered = play.handlers().flush(&hosts, |handler, notified| {
+            let targets = status.active(notified);
+            if !targets.is_empty() {
+                self.runner.run_task(handler, &targets, play.top(), true);
+            }
+        });
+        for (h, name) in unanswered {
+            play.run().printer().warning(&format!(
+                "the handler '{name}' notified on {h} was not found"
+            ));
+        }
+    }
+
     fn run_block(
-        self: &Arc<Self>,
+        &self,
         task: &Task,
-        block: &[Task],
-        rescue: &[Task],
-        always: &[Task],
+        [block, rescue, always]: [&Vec<Task>; 3],
         hosts: &[String],
         inh: &Inherited,
     ) {
+        let status = self.play.status();
         let mut inner = inh.child(&task.kw, task.role.as_ref());
         inner.notify.extend(task.notify.iter().cloned());
         self.run_tasks(block, hosts, &inner);
-        let failed: Vec<String> = hosts
-            .iter()
-            .filter(|h| self.ended_as(h) == Some(HostEnd::Failed))
-            .cloned()
-            .collect();
+        let failed_now = || -> Vec<String> {
+            hosts
+                .iter()
+                .filter(|h| status.ended_as(h) == Some(HostEnd::Failed))
+                .cloned()
+                .collect()
+        };
+        let failed = failed_now();
         if !rescue.is_empty() && !failed.is_empty() {
             for h in &failed {
-                self.rescue_host(h);
+                status.rescue_host(h);
             }
-            self.show_failures(&failed);
+            self.play.show_failures(&failed);
             self.run_tasks(rescue, &failed, &inner);
             for h in &failed {
-                if self.ended_as(h).is_none() {
-                    self.run.recap.rescued(h);
+                if status.ended_as(h).is_none() {
+                    self.play.run().recap().rescued(h);
                 }
             }
         }
@@ -75,71 +125,56 @@ impl PlayRun {
             return;
         }
         // `always` runs on hosts that failed in the block too; they stay failed afterwards.
-        let still_failed: Vec<String> = hosts
-            .iter()
-            .filter(|h| self.ended_as(h) == Some(HostEnd::Failed))
-            .cloned()
-            .collect();
+        let still_failed = failed_now();
         for h in &still_failed {
-            self.rescue_host(h);
+            status.rescue_host(h);
         }
         let targets: Vec<String> = hosts
             .iter()
-            .filter(|h| self.ended_as(h).is_none())
+            .filter(|h| status.ended_as(h).is_none())
             .cloned()
             .collect();
         self.run_tasks(always, &targets, &inner);
         for h in still_failed {
-            self.end_host(&h, HostEnd::Failed);
+            status.end_host(&h, HostEnd::Failed);
         }
     }
 
-    /// Whether a task is left out by `--tags`/`--skip-tags` or `--start-at-task`.
-    pub fn filtered_out(&self, task: &Task, tags: &[String]) -> bool {
-        if !self.run.opts.tags.selects(tags) {
-            return true;
-        }
-        if self.run.seeking_start.load(Ordering::SeqCst) {
-            let wanted = self.run.opts.start_at_task.as_deref().unwrap_or_default();
-            if task.name.as_deref() == Some(wanted) {
-                self.run.seeking_start.store(false, Ordering::SeqCst);
-            } else {
-                return true;
-            }
-        }
-        false
-    }
-
-    /// Tags an include's own task has: inherited ones plus its own (not passed to what it includes).
-    fn own_tags(inh: &Inherited, kw: &Keywords) -> Vec<String> {
+    /// Whether an include or `meta` is left out: by its inherited tags plus its own (which
+    /// are not passed to what it includes).
+    fn skips_own(&self, task: &Task, inh: &Inherited) -> bool {
         let mut tags = inh.tags.clone();
-        tags.extend(kw.tags.iter().cloned());
-        tags
+        tags.extend(task.kw.tags.iter().cloned());
+        self.play.run().skips(task, &tags)
+    }
+
+    /// The include's own keywords (when, tags) gate the include; its vars reach the tasks.
+    fn gate(task: &Task, inh: &Inherited) -> Inherited {
+        let mut own = task.kw.clone();
+        own.tags.clear();
+        inh.child(&own, task.role.as_ref())
     }
 
     /// `include_tasks`: the file is named per host; hosts naming the same file run it together.
     fn run_include_tasks(
-        self: &Arc<Self>,
+        &self,
         task: &Task,
         apply: Option<&Keywords>,
         hosts: &[String],
         inh: &Inherited,
     ) {
-        if self.filtered_out(task, &Self::own_tags(inh, &task.kw)) {
+        if self.skips_own(task, inh) {
             return;
         }
-        // The include's own keywords (when, tags) gate the include; its vars reach the tasks.
-        let mut own = task.kw.clone();
-        own.tags.clear();
-        let gate = inh.child(&own, task.role.as_ref());
-        let mut groups: IndexMap<std::path::PathBuf, Vec<(String, Map)>> = IndexMap::new();
+        let gate = Self::gate(task, inh);
+        let mut groups: IndexMap<PathBuf, Vec<(String, Map)>> = IndexMap::new();
         for host in hosts {
             for (extra, path) in
                 self.include_targets(task, host, &gate, |name| self.include_path(task, name))
             {
                 match path {
                     Ok(p) => groups.entry(p).or_default().push((host.clone(), extra)),
-                    Err(msg) => self.record(host, &Outcome::failed(msg)),
+                    Err(e) => self.play.record(host, &Outcome::failed(e.to_string())),
                 }
             }
         }
@@ -153,18 +188,19 @@ impl PlayRun {
         if let Some(apply) = apply {
             child = child.child(apply, None);
         }
+        let run = self.play.run();
         for (path, members) in groups {
             let names: Vec<String> = members.iter().map(|(h, _)| h.clone()).collect();
-            self.run.printer.listing(&format!(
+            run.printer().listing(&format!(
                 "included: {} for {}",
                 path.display(),
                 names.join(", ")
             ));
-            match load_tasks_file(&path, task.role.clone(), &self.run.opts.load) {
+            match load_tasks_file(&path, task.role.clone(), &run.opts().load) {
                 Ok(tasks) => self.run_with_items(&tasks, &members, &child),
                 Err(e) => {
                     for h in &names {
-                        self.record(h, &Outcome::failed(e.to_string()));
+                        self.play.record(h, &Outcome::failed(e.to_string()));
                     }
                 }
             }
@@ -172,12 +208,7 @@ impl PlayRun {
     }
 
     /// Runs included tasks; hosts whose include came with loop items run once per item.
-    fn run_with_items(
-        self: &Arc<Self>,
-        tasks: &[Task],
-        members: &[(String, Map)],
-        child: &Inherited,
-    ) {
+    fn run_with_items(&self, tasks: &[Task], members: &[(String, Map)], child: &Inherited) {
         let mut by_item: IndexMap<String, (Map, Vec<String>)> = IndexMap::new();
         for (host, extra) in members {
             let key = serde_json::to_string(extra).unwrap_or_default();
@@ -205,22 +236,22 @@ impl PlayRun {
     /// For an include on one host: (loop variables, resolved path) per loop item, or one
     /// entry without a loop; nothing when `when` is false.
     fn include_targets<T>(
-        self: &Arc<Self>,
+        &self,
         task: &Task,
         host: &str,
         gate: &Inherited,
-        resolve: impl Fn(&str) -> Result<T, String>,
-    ) -> Vec<(Map, Result<T, String>)> {
-        let items = match self.loop_extras(task, host, gate) {
+        resolve: impl Fn(&str) -> Result<T, TaskError>,
+    ) -> Vec<(Map, Result<T, TaskError>)> {
+        let items = match self.runner.loop_items(task, host, gate) {
             Ok(Some(items)) => items,
             Ok(None) => return Vec::new(),
-            Err(msg) => return vec![(Map::new(), Err(msg))],
+            Err(e) => return vec![(Map::new(), Err(e))],
         };
+        let templar = self.play.run().templar();
         let mut out = Vec::new();
         for extra in items {
-            let scope = self.scope(host, gate, extra.clone());
-            let ctx = scope.into_context();
-            match self.conditions_hold(&gate.when, &ctx) {
+            let ctx = self.play.scope(host, gate, extra.clone()).into_context();
+            match all_hold(templar, &gate.when, &ctx) {
                 Ok(false) => continue,
                 Err(e) => {
                     out.push((extra, Err(e)));
@@ -229,26 +260,25 @@ impl PlayRun {
                 Ok(true) => {}
             }
             let name = match &task.action {
-                Action::IncludeTasks { file, .. } => self.run.templar.render_value(file, &ctx),
-                Action::IncludeRole { args } => self
-                    .run
-                    .templar
-                    .render_value(&Value::Object(args.clone()), &ctx),
+                Action::IncludeTasks { file, .. } => templar.render_value(file, &ctx),
+                Action::IncludeRole { args } => {
+                    templar.render_value(&Value::Object(args.clone()), &ctx)
+                }
                 _ => Ok(Value::Null),
             };
             let resolved = match name {
                 Ok(Value::String(s)) => resolve(&s),
                 Ok(Value::Object(m)) => resolve(&serde_json::to_string(&m).unwrap_or_default()),
                 Ok(other) => resolve(&other.to_string()),
-                Err(e) => Err(self.describe_error(task, &e.to_string())),
+                Err(e) => Err(TaskError::plain_template(e).in_task(task)),
             };
             out.push((extra, resolved));
         }
         out
     }
 
-    fn include_path(&self, task: &Task, name: &str) -> Result<std::path::PathBuf, String> {
-        let rel = std::path::Path::new(name);
+    fn include_path(&self, task: &Task, name: &str) -> Result<PathBuf, TaskError> {
+        let rel = Path::new(name);
         let mut candidates = Vec::new();
         if rel.is_absolute() {
             candidates.push(rel.to_path_buf());
@@ -259,26 +289,27 @@ impl PlayRun {
         if let Some(role) = &task.role {
             candidates.push(role.path.join("tasks").join(rel));
         }
-        candidates.push(self.play.dir.join(rel));
+        candidates.push(self.play.play().dir.join(rel));
         candidates
             .iter()
             .find(|p| p.is_file())
             .cloned()
-            .ok_or_else(|| format!("{}: could not find included file '{name}'", task.origin))
+            .ok_or_else(|| TaskError::IncludeNotFound {
+                origin: task.origin.clone(),
+                name: name.to_string(),
+            })
     }
 
     /// `include_role`: loaded at run time; its handlers join the play's.
-    fn run_include_role(self: &Arc<Self>, task: &Task, hosts: &[String], inh: &Inherited) {
-        if self.filtered_out(task, &Self::own_tags(inh, &task.kw)) {
+    fn run_include_role(&self, task: &Task, hosts: &[String], inh: &Inherited) {
+        if self.skips_own(task, inh) {
             return;
         }
-        let mut own = task.kw.clone();
-        own.tags.clear();
-        let gate = inh.child(&own, task.role.as_ref());
+        let gate = Self::gate(task, inh);
         let mut groups: IndexMap<String, (Map, Vec<(String, Map)>)> = IndexMap::new();
         for host in hosts {
             for (extra, rendered) in self.include_targets(task, host, &gate, |json| {
-                serde_json::from_str::<Map>(json).map_err(|e| e.to_string())
+                Ok(serde_json::from_str::<Map>(json)?)
             }) {
                 match rendered {
                     Ok(m) => {
@@ -289,15 +320,16 @@ impl PlayRun {
                             .1
                             .push((host.clone(), extra));
                     }
-                    Err(msg) => self.record(host, &Outcome::failed(msg)),
+                    Err(e) => self.play.record(host, &Outcome::failed(e.to_string())),
                 }
             }
         }
+        let run = self.play.run();
         for (_, (spec, members)) in groups {
             let s = |k: &str| spec.get(k).and_then(Value::as_str).map(str::to_string);
             let Some(name) = s("name").or_else(|| s("role")) else {
                 for (h, _) in &members {
-                    self.record(
+                    self.play.record(
                         h,
                         &Outcome::failed(format!("{}: include_role needs a name", task.origin)),
                     );
@@ -310,9 +342,9 @@ impl PlayRun {
                 defaults_from: s("defaults_from"),
                 handlers_from: s("handlers_from"),
             };
-            match load_role(&name, &from, &self.play.dir, &self.run.opts.load) {
+            match load_role(&name, &from, &self.play.play().dir, &run.opts().load) {
                 Ok(loaded) => {
-                    self.handlers.add(loaded.handlers);
+                    self.play.handlers().add(loaded.handlers);
                     let mut kw = Keywords {
                         vars: task.kw.vars.clone(),
                         ..Keywords::default()
@@ -330,48 +362,25 @@ impl PlayRun {
                 }
                 Err(e) => {
                     for (h, _) in &members {
-                        self.record(h, &Outcome::failed(e.to_string()));
+                        self.play.record(h, &Outcome::failed(e.to_string()));
                     }
                 }
             }
         }
     }
 
-    fn run_meta(self: &Arc<Self>, task: &Task, what: &str, hosts: &[String], inh: &Inherited) {
-        let tags = Self::own_tags(inh, &task.kw);
-        if self.filtered_out(task, &tags) {
+    fn run_meta(&self, task: &Task, what: &str, hosts: &[String], inh: &Inherited) {
+        if self.skips_own(task, inh) {
             return;
         }
-        match what {
-            "flush_handlers" => self.flush_handlers(hosts),
-            "end_play" => self.end_play.store(true, Ordering::SeqCst),
-            "end_host" => {
+        match Meta::parse(what) {
+            Some(Meta::FlushHandlers) => self.flush_handlers(hosts),
+            Some(meta) => meta.apply(&self.play, hosts),
+            None => {
                 for h in hosts {
-                    self.end_host(h, HostEnd::Ended);
-                }
-            }
-            "clear_host_errors" => {
-                let batch = self.batch.read().unwrap().clone();
-                for h in batch {
-                    self.rescue_host(&h);
-                }
-            }
-            "clear_facts" => {
-                for h in hosts {
-                    self.run.hosts.update(h, |s| s.facts = Arc::default());
-                }
-            }
-            "reset_connection" => {
-                for h in hosts {
-                    self.run.forget_connection(h);
-                }
-            }
-            "refresh_inventory" | "noop" | "end_batch" => {}
-            other => {
-                for h in hosts {
-                    self.record(
+                    self.play.record(
                         h,
-                        &Outcome::failed(format!("{}: unknown meta action '{other}'", task.origin)),
+                        &Outcome::failed(format!("{}: unknown meta action '{what}'", task.origin)),
                     );
                 }
             }

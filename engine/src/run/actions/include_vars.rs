@@ -1,0 +1,103 @@
+//! `include_vars`: variables from a file, or from the files of a directory tree, for the
+//! rest of the run on this host.
+
+use std::{
+    path::{Path, PathBuf},
+    sync::Arc,
+};
+
+use serde::Deserialize;
+use troupe_modules::args::Str;
+
+use super::{ok, parse};
+use crate::{
+    output::Outcome,
+    run::{step::Step, task_error::TaskError, vars_dir::DirOptions},
+    yaml, Map, Value,
+};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // the directory options are read by `DirOptions`
+struct Args {
+    file: Option<Str>,
+    #[serde(rename = "_raw_params")]
+    raw_params: Option<Str>,
+    dir: Option<Str>,
+    name: Option<Value>,
+    depth: Option<Value>,
+    files_matching: Option<Value>,
+    ignore_files: Option<Value>,
+    extensions: Option<Value>,
+    ignore_unknown_extensions: Option<Value>,
+    hash_behaviour: Option<Value>,
+}
+
+pub fn run(raw: Map, step: &Step) -> Result<Outcome, TaskError> {
+    let args: Args = parse("include_vars", raw.clone())?;
+    let file = args.file.or(args.raw_params).map(|s| s.0);
+    let files: Vec<PathBuf> = if let Some(f) = file {
+        vec![find(step, &f, Path::is_file).ok_or(TaskError::NoVarsFile(f))?]
+    } else if let Some(Str(d)) = args.dir {
+        let found = find(step, &d, Path::is_dir).ok_or(TaskError::NoVarsDir(d))?;
+        DirOptions::from_args(&raw).and_then(|o| o.files(&found))?
+    } else {
+        return Ok(Outcome::failed("include_vars: give a file or a dir"));
+    };
+    let mut loaded = Map::new();
+    for f in &files {
+        match yaml::load_value(f) {
+            Ok(Value::Object(m)) => loaded.extend(m),
+            Ok(Value::Null) => {}
+            Ok(_) => {
+                return Ok(Outcome::failed(format!(
+                    "{}: must be a mapping of variables",
+                    f.display()
+                )))
+            }
+            Err(e) => return Ok(Outcome::failed(e.to_string())),
+        }
+    }
+    let loaded = match args.name.as_ref().and_then(Value::as_str) {
+        Some(name) => Map::from_iter([(name.to_string(), Value::Object(loaded))]),
+        None => loaded,
+    };
+    let add = loaded.clone();
+    step.run().vars().update_host(step.host(), |s| {
+        Arc::make_mut(&mut s.include_vars).extend(add)
+    });
+    let mut result = Map::new();
+    result.insert("ansible_facts".into(), Value::Object(loaded));
+    result.insert(
+        "ansible_included_var_files".into(),
+        Value::from(
+            files
+                .iter()
+                .map(|f| f.display().to_string())
+                .collect::<Vec<_>>(),
+        ),
+    );
+    Ok(ok(result))
+}
+
+/// Where a relative `file` or `dir` is looked for: the role's `vars/`, beside the task's
+/// file (in `vars/`, then there), beside the playbook (likewise). An absolute one is taken
+/// as it is.
+fn find(step: &Step, name: &str, fits: fn(&Path) -> bool) -> Option<PathBuf> {
+    let p = PathBuf::from(name);
+    if p.is_absolute() {
+        return Some(p);
+    }
+    let play_dir = &step.play().play().dir;
+    let mut dirs = Vec::new();
+    if let Some(role) = &step.inh().role {
+        dirs.push(role.path.join("vars"));
+    }
+    if let Some(d) = step.task().origin.file.parent() {
+        dirs.push(d.join("vars"));
+        dirs.push(d.to_path_buf());
+    }
+    dirs.push(play_dir.join("vars"));
+    dirs.push(play_dir.clone());
+    dirs.into_iter().map(|d| d.join(name)).find(|c| fits(c))
+}

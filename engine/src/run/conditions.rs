@@ -1,0 +1,32 @@
+//! Boolean keywords and conditions (`when`, `until`, `changed_when`, `failed_when`,
+//! `ignore_errors`...), evaluated as Ansible does.
+
+use minijinja::Value as JValue;
+
+use super::task_error::TaskError;
+use crate::{template::Templar, Value};
+
+/// A boolean keyword written as a literal (`run_once: true`); anything else is false.
+pub fn truthy(v: &Option<Value>) -> bool {
+    v.as_ref()
+        .and_then(troupe_modules::args::boolean)
+        .unwrap_or(false)
+}
+
+/// A boolean keyword whose templates render in the host's scope.
+pub fn keyword_true(templar: &Templar, v: &Option<Value>, ctx: &JValue) -> Result<bool, TaskError> {
+    match v {
+        None => Ok(false),
+        Some(v) => templar.is_true(v, ctx).map_err(TaskError::template),
+    }
+}
+
+/// Every condition must hold (`when` lists are and-ed).
+pub fn all_hold(templar: &Templar, conds: &[Value], ctx: &JValue) -> Result<bool, TaskError> {
+    for c in conds {
+        if !templar.is_true(c, ctx).map_err(TaskError::template)? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}

@@ -1,0 +1,97 @@
+//! Which hosts of a play still take part: the play's hosts, the current serial batch, the
+//! hosts that ended (failed, unreachable, `meta: end_host`), and `meta: end_play`.
+
+use std::{
+    collections::HashMap,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Mutex, RwLock,
+    },
+};
+
+use crate::output::{Outcome, Status};
+
+/// Why a host stopped taking part in the play.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostEnd {
+    Failed,
+    Unreachable,
+    /// `meta: end_host`.
+    Ended,
+}
+
+/// The status of a play's hosts.
+#[derive(Default)]
+pub struct HostStatus {
+    /// Every host the play targets.
+    all: RwLock<Vec<String>>,
+    batch: RwLock<Vec<String>>,
+    ended: Mutex<HashMap<String, HostEnd>>,
+    end_play: AtomicBool,
+}
+
+impl HostStatus {
+    pub fn set_all(&self, hosts: Vec<String>) {
+        *self.all.write().unwrap() = hosts;
+    }
+
+    pub fn all(&self) -> Vec<String> {
+        self.all.read().unwrap().clone()
+    }
+
+    pub fn set_batch(&self, batch: Vec<String>) {
+        *self.batch.write().unwrap() = batch;
+    }
+
+    pub fn batch(&self) -> Vec<String> {
+        self.batch.read().unwrap().clone()
+    }
+
+    /// Hosts of `among` still taking part.
+    pub fn active(&self, among: &[String]) -> Vec<String> {
+        let ended = self.ended.lock().unwrap();
+        among
+            .iter()
+            .filter(|h| !ended.contains_key(*h))
+            .cloned()
+            .collect()
+    }
+
+    pub fn ended_as(&self, host: &str) -> Option<HostEnd> {
+        self.ended.lock().unwrap().get(host).copied()
+    }
+
+    pub fn end_host(&self, host: &str, why: HostEnd) {
+        self.ended
+            .lock()
+            .unwrap()
+            .entry(host.to_string())
+            .or_insert(why);
+    }
+
+    /// Un-fails a host whose failure a `rescue` handled.
+    pub fn rescue_host(&self, host: &str) {
+        let mut ended = self.ended.lock().unwrap();
+        if ended.get(host) == Some(&HostEnd::Failed) {
+            ended.remove(host);
+        }
+    }
+
+    /// Ends a host whose task failed or was unreachable (unless ignored).
+    pub fn end_on_failure(&self, host: &str, outcome: &Outcome) {
+        match outcome.status {
+            Status::Unreachable if !outcome.ignored => self.end_host(host, HostEnd::Unreachable),
+            Status::Failed if !outcome.ignored => self.end_host(host, HostEnd::Failed),
+            _ => {}
+        }
+    }
+
+    /// `meta: end_play`, or `any_errors_fatal` after a failure.
+    pub fn end_play(&self) {
+        self.end_play.store(true, Ordering::SeqCst);
+    }
+
+    pub fn play_ended(&self) -> bool {
+        self.end_play.load(Ordering::SeqCst)
+    }
+}

@@ -1,0 +1,186 @@
+//! One pass of a task on one host (one loop item): `when`, then the action with `until`
+//! retries, then `changed_when`/`failed_when`, `ignore_errors`, `ignore_unreachable` and
+//! `no_log`.
+
+use std::time::Duration;
+
+use minijinja::Value as JValue;
+
+use super::{
+    actions,
+    conditions::{all_hold, keyword_true},
+    inherited::Inherited,
+    play_context::PlayContext,
+    step::Step,
+    task_error::TaskError,
+};
+use crate::{
+    output::{Outcome, Status},
+    playbook::Task,
+    Map, Value,
+};
+
+/// A task on a host with one loop item's names (`extra`; empty without a loop).
+pub struct ItemRun<'a> {
+    play: &'a PlayContext,
+    task: &'a Task,
+    host: &'a str,
+    inh: &'a Inherited,
+    extra: Map,
+}
+
+impl<'a> ItemRun<'a> {
+    pub fn new(
+        play: &'a PlayContext,
+        task: &'a Task,
+        host: &'a str,
+        inh: &'a Inherited,
+        extra: Map,
+    ) -> Self {
+        ItemRun {
+            play,
+            task,
+            host,
+            inh,
+            extra,
+        }
+    }
+
+    pub fn run(&self) -> Outcome {
+        let (task, inh) = (self.task, self.inh);
+        let templar = self.play.run().templar();
+        let fail = |e: TaskError| Outcome::failed(e.in_task(task).to_string());
+        let ctx = self
+            .play
+            .scope(self.host, inh, self.extra.clone())
+            .into_context();
+        match all_hold(templar, &inh.when, &ctx) {
+            Ok(false) => return Outcome::skipped("Conditional result was False"),
+            Err(e) => return fail(e),
+            Ok(true) => {}
+        }
+        let retries = if task.until.is_empty() {
+            0
+        } else {
+            task.retries.as_ref().and_then(as_u64).unwrap_or(3)
+        };
+        let delay = task.delay.as_ref().and_then(as_u64).unwrap_or(5);
+        let mut attempt = 0;
+        let mut outcome = loop {
+            attempt += 1;
+            let step = Step::new(self.play, task, self.host, inh, &ctx, &self.extra);
+            let mut o = actions::execute(&step);
+            if o.status == Status::Unreachable {
+                break o;
+            }
+            if let Err(e) = self.apply_result_conditions(&mut o) {
+                break fail(e);
+            }
+            if task.until.is_empty() {
+                break o;
+            }
+            match all_hold(templar, &task.until, &self.with_registered(&o)) {
+                Ok(true) => {
+                    o.result.insert("attempts".into(), Value::from(attempt));
+                    break o;
+                }
+                Err(e) => break fail(e),
+                Ok(false) if attempt > retries => {
+                    o.status = Status::Failed;
+                    o.result.insert("failed".into(), Value::Bool(true));
+                    o.result.insert("attempts".into(), Value::from(attempt));
+                    o.result.insert(
+                        "msg".into(),
+                        Value::from(format!(
+                            "Retried {retries} times, the condition was never met"
+                        )),
+                    );
+                    break o;
+                }
+                Ok(false) => {
+                    self.play.run().printer().listing(&format!(
+                        "FAILED - RETRYING: [{}]: {} ({} retries left).",
+                        self.host,
+                        task.name.as_deref().unwrap_or(""),
+                        retries + 1 - attempt
+                    ));
+                    std::thread::sleep(Duration::from_secs(delay));
+                }
+            }
+        };
+        if outcome.status == Status::Failed {
+            match keyword_true(templar, &inh.kw.ignore_errors, &ctx) {
+                Ok(true) => outcome.ignored = true,
+                Ok(false) => {}
+                Err(e) => return fail(e),
+            }
+        }
+        if outcome.status == Status::Unreachable
+            && keyword_true(templar, &inh.kw.ignore_unreachable, &ctx).unwrap_or(false)
+        {
+            outcome.ignored = true;
+        }
+        if keyword_true(templar, &inh.kw.no_log, &ctx).unwrap_or(false) {
+            outcome.censored = true;
+            outcome.diff = None;
+        }
+        outcome
+    }
+
+    /// A scope where the task's `register` name already holds this result.
+    fn with_registered(&self, o: &Outcome) -> JValue {
+        let mut extra = self.extra.clone();
+        let mut result = o.result.clone();
+        result
+            .entry("changed")
+            .or_insert(Value::Bool(o.status == Status::Changed));
+        result
+            .entry("failed")
+            .or_insert(Value::Bool(o.status == Status::Failed));
+        if let Some(name) = &self.task.register {
+            extra.insert(name.clone(), Value::Object(result.clone()));
+        }
+        for (k, v) in &result {
+            // Bare result keys (rc, stdout) are usable in conditions without register, as in Ansible.
+            extra.entry(k.clone()).or_insert(v.clone());
+        }
+        self.play.scope(self.host, self.inh, extra).into_context()
+    }
+
+    fn apply_result_conditions(&self, o: &mut Outcome) -> Result<(), TaskError> {
+        let task = self.task;
+        if task.changed_when.is_none() && task.failed_when.is_empty() {
+            return Ok(());
+        }
+        let templar = self.play.run().templar();
+        let ctx = self.with_registered(o);
+        if let Some(conds) = &task.changed_when {
+            let changed = all_hold(templar, conds, &ctx)?;
+            o.result.insert("changed".into(), Value::Bool(changed));
+            if o.status != Status::Failed {
+                o.status = if changed { Status::Changed } else { Status::Ok };
+            }
+        }
+        if !task.failed_when.is_empty() {
+            let failed = all_hold(templar, &task.failed_when, &ctx)?;
+            o.result
+                .insert("failed_when_result".into(), Value::Bool(failed));
+            o.result.insert("failed".into(), Value::Bool(failed));
+            if failed {
+                o.status = Status::Failed;
+            } else if o.status == Status::Failed {
+                let changed = o
+                    .result
+                    .get("changed")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false);
+                o.status = if changed { Status::Changed } else { Status::Ok };
+            }
+        }
+        Ok(())
+    }
+}
+
+fn as_u64(v: &Value) -> Option<u64> {
+    v.as_u64().or_else(|| v.as_str()?.trim().parse().ok())
+}

@@ -1,0 +1,235 @@
+//! One run of a task's action on one host (one loop item): its arguments templated, its
+//! target, and modules run through it. Engine actions (`actions/`) get the step to work with.
+
+use std::{borrow::Cow, sync::Arc};
+
+use minijinja::Value as JValue;
+use troupe_modules::{Context, DynModule, Target};
+
+use super::{
+    file_lookup, host_connection, inherited::Inherited, play_context::PlayContext,
+    report::from_report, task_error::TaskError, Run,
+};
+use crate::action_names::{resolve, PluginDirs, Resolved, Unrunnable};
+use crate::{
+    output::Outcome,
+    playbook::{Action, Task},
+    vars::OMIT,
+    Map, Value,
+};
+use troupe_modules::registry::short_name;
+
+/// What one run of an action needs to know.
+pub struct Step<'a> {
+    play: &'a PlayContext,
+    task: &'a Task,
+    host: &'a str,
+    inh: &'a Inherited,
+    /// The task's scope on the host, loop variables included.
+    ctx: &'a JValue,
+    /// The per-item names (loop variables) the scope was built with.
+    item: &'a Map,
+    check: bool,
+    diff: bool,
+}
+
+impl<'a> Step<'a> {
+    pub fn new(
+        play: &'a PlayContext,
+        task: &'a Task,
+        host: &'a str,
+        inh: &'a Inherited,
+        ctx: &'a JValue,
+        item: &'a Map,
+    ) -> Self {
+        let opts = play.run().opts();
+        let check = match &inh.kw.check_mode {
+            Some(v) => troupe_modules::args::boolean(v).unwrap_or(opts.check),
+            None => opts.check,
+        };
+        let diff = match &inh.kw.diff {
+            Some(v) => troupe_modules::args::boolean(v).unwrap_or(opts.diff),
+            None => opts.diff,
+        };
+        Step {
+            play,
+            task,
+            host,
+            inh,
+            ctx,
+            item,
+            check,
+            diff,
+        }
+    }
+
+    pub fn play(&self) -> &PlayContext {
+        self.play
+    }
+
+    pub fn run(&self) -> &Arc<Run> {
+        self.play.run()
+    }
+
+    pub fn task(&self) -> &Task {
+        self.task
+    }
+
+    pub fn host(&self) -> &str {
+        self.host
+    }
+
+    pub fn inh(&self) -> &Inherited {
+        self.inh
+    }
+
+    /// The task's scope as a template context.
+    pub fn ctx(&self) -> &JValue {
+        self.ctx
+    }
+
+    /// The task's scope with `more` names on top of its loop variables (`template` adds
+    /// `template_path` and the others).
+    pub fn scope_with(&self, more: Map) -> JValue {
+        let mut extra = self.item.clone();
+        extra.extend(more);
+        self.play.scope(self.host, self.inh, extra).into_context()
+    }
+
+    /// A failed result naming the task.
+    pub fn fail(&self, err: TaskError) -> Outcome {
+        Outcome::failed(err.in_task(self.task).to_string())
+    }
+
+    /// The action's name (short, rendered if it is templated) and its arguments, rendered,
+    /// with omitted ones dropped.
+    pub fn action(&self) -> Result<(Cow<'a, str>, Map), TaskError> {
+        let Action::Module { name, args } = &self.task.action else {
+            return Err(TaskError::NotAnAction);
+        };
+        let name = if crate::action_names::is_templated(name) {
+            let rendered = self
+                .run()
+                .templar()
+                .render_str(name, self.ctx)
+                .map_err(TaskError::template)?;
+            let text = rendered
+                .as_str()
+                .map_or_else(|| rendered.to_string(), String::from);
+            Cow::Owned(short_name(&text).to_string())
+        } else {
+            Cow::Borrowed(short_name(name))
+        };
+        match self
+            .run()
+            .templar()
+            .render_value(&Value::Object(args.clone()), self.ctx)
+        {
+            Ok(Value::Object(mut m)) => {
+                m.retain(|_, v| v.as_str() != Some(OMIT));
+                Ok((name, m))
+            }
+            Ok(_) => Ok((name, Map::new())),
+            Err(e) => Err(TaskError::template(e)),
+        }
+    }
+
+    /// Runs the module `name`, its controller-side `src` resolved first.
+    pub fn run_module(&self, name: &str, mut args: Map) -> Outcome {
+        let role = self.inh.role.as_ref().map(|r| r.path.as_path());
+        let plugins = PluginDirs::new(role, &self.play.play().dir);
+        let module = match resolve(name, &plugins) {
+            Ok(Resolved::Module(m)) => m,
+            Ok(Resolved::Engine(_)) => {
+                return self.fail(Unrunnable::Templated(name.to_string()).into())
+            }
+            Err(why) => return self.fail(why.into()),
+        };
+        // `copy` writes a list or dict `content` as JSON, as Ansible's action does.
+        if let (true, Some(c @ (Value::Array(_) | Value::Object(_)))) =
+            (name == "copy", args.get("content"))
+        {
+            let text = crate::template::to_json_text(c);
+            args.insert("content".into(), Value::from(text));
+        }
+        if let Some(kind) = module.controller_src() {
+            let remote = args
+                .get("remote_src")
+                .and_then(troupe_modules::args::boolean)
+                .unwrap_or(false);
+            if let (false, Some(Value::String(src))) = (remote, args.get("src").cloned()) {
+                let dir = &self.play.play().dir;
+                match file_lookup::find(kind, &src, self.inh.role.as_deref(), dir) {
+                    Ok(path) => {
+                        let mut p = path.display().to_string();
+                        if src.ends_with('/') && !p.ends_with('/') {
+                            p.push('/');
+                        }
+                        args.insert("src".into(), Value::from(p));
+                    }
+                    Err(looked) => {
+                        return self.fail(TaskError::NotFound {
+                            what: "src",
+                            name: src,
+                            looked,
+                        })
+                    }
+                }
+            }
+        }
+        self.run_module_with(module, args)
+    }
+
+    /// Runs a module (by its registry entry) on the step's target.
+    pub fn run_module_with(&self, module: &dyn DynModule, args: Map) -> Outcome {
+        let (delegate, target) = match self.target() {
+            Ok(t) => t,
+            Err(o) => return *o,
+        };
+        let cx = Context {
+            target: target.as_ref(),
+            check_mode: self.check,
+            diff: self.diff,
+        };
+        let mut outcome = match module.run(&args, &cx) {
+            Ok(report) => from_report(report),
+            Err(troupe_modules::ModuleError::Target(troupe_modules::TargetError::Unreachable(
+                m,
+            ))) => {
+                self.run().connections().forget(&delegate);
+                Outcome::unreachable(m)
+            }
+            Err(e) => self.fail(TaskError::Module(e)),
+        };
+        if delegate != self.host {
+            outcome.delegated_to = Some(delegate);
+        }
+        outcome
+    }
+
+    /// The host the step acts on (its delegate, if any) and its target.
+    fn target(&self) -> Result<(String, Arc<dyn Target>), Box<Outcome>> {
+        let templar = self.run().templar();
+        let fail = |e: TaskError| Box::new(self.fail(e));
+        let delegate = match &self.inh.kw.delegate_to {
+            None => self.host.to_string(),
+            Some(v) => match templar.render_value(v, self.ctx) {
+                Ok(Value::String(s)) => s,
+                Ok(other) => other.to_string(),
+                Err(e) => return Err(fail(TaskError::template(e))),
+            },
+        };
+        let target =
+            host_connection::target_for(self.play, self.host, &delegate, self.inh, Some(self.ctx))?;
+        let target = match &self.inh.kw.environment {
+            None => target,
+            Some(env) => match templar.render_value(env, self.ctx) {
+                Ok(Value::Object(vars)) => crate::connection::with_environment(target, &vars)
+                    .map_err(|e| fail(TaskError::Environment(e)))?,
+                Ok(_) => target,
+                Err(e) => return Err(fail(TaskError::template(e))),
+            },
+        };
+        Ok((delegate, target))
+    }
+}
