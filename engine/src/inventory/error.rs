@@ -4,9 +4,9 @@ use std::path::PathBuf;
 
 use super::host_range::HostRangeError;
 use super::script_process::{RunProblem, Stderr};
-use super::shell_words::ShellWordsError;
 use crate::yaml::YamlError;
 use crate::Value;
+use troupe_modules::shell_text::SplitError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum InventoryError {
@@ -69,10 +69,7 @@ pub enum IniProblem {
     #[error("expected group name, got: {0}")]
     ExpectedGroupName(String),
     #[error("cannot read host definition {line:?}: {source}")]
-    HostLine {
-        line: String,
-        source: ShellWordsError,
-    },
+    HostLine { line: String, source: SplitError },
     #[error(
         "invalid host pattern {0:?}: ending in ':' is not allowed, ':' only introduces a port"
     )]

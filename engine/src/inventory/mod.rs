@@ -15,7 +15,6 @@ mod pattern;
 mod python_literal;
 mod script_process;
 mod script_source;
-mod shell_words;
 mod source_list;
 mod toml_source;
 mod vars_dir;
@@ -28,5 +27,4 @@ pub use error::{GroupLoop, IniProblem, InventoryError, ScriptProblem, TomlProble
 pub use host_range::HostRangeError;
 pub use model::{Group, Host, Inventory};
 pub use pattern::Selection;
-pub use shell_words::ShellWordsError;
 pub use source_list::configured_sources;

@@ -38,7 +38,7 @@ fn query(state: &State, plugin: &str, terms: Rest<Value>, kwargs: Kwargs) -> Res
 }
 
 fn run(state: &State, plugin: &str, terms: &[Value], kwargs: &Kwargs) -> Result<Vec<Value>, Error> {
-    let plugin = plugin.strip_prefix("ansible.builtin.").unwrap_or(plugin);
+    let plugin = troupe_modules::registry::short_name(plugin);
     match plugin {
         "env" => {
             let default = kwargs
