@@ -10,6 +10,7 @@ pub mod playbook;
 pub mod run;
 pub mod template;
 pub mod vars;
+pub mod vault;
 pub mod yaml;
 
 /// Every value in a playbook, inventory or result: JSON's data model, keys kept in order.

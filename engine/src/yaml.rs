@@ -3,6 +3,7 @@
 
 mod excerpt;
 mod node;
+mod vault;
 
 use std::path::{Path, PathBuf};
 
@@ -34,6 +35,18 @@ pub enum YamlError {
         /// The offending source line with a caret under the column.
         excerpt: Option<String>,
     },
+    /// Vault data that could not be decrypted: a whole file (line 0) or a `!vault` scalar.
+    #[error(
+        "{path}{}: {source}",
+        if *line > 0 { format!(":{line}:{column}: !vault value") } else { String::new() },
+        path = path.display()
+    )]
+    Vault {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        source: crate::vault::VaultError,
+    },
 }
 
 pub fn options() -> serde_saphyr::Options {
@@ -55,7 +68,24 @@ fn node_options() -> serde_saphyr::Options {
 
 /// Parses YAML text from `path` (used only in messages) into any deserializable type.
 pub fn from_str<T: DeserializeOwned>(text: &str, path: &Path) -> Result<T, YamlError> {
+    if vault::may_have_tagged(text) {
+        // `!vault` scalars are decrypted in the tree, then read as the wanted type.
+        let value = value_from_str(text, path)?;
+        return serde_json::from_value(value).map_err(|e| YamlError::Syntax {
+            path: path.to_path_buf(),
+            line: 0,
+            column: 0,
+            message: e.to_string(),
+            excerpt: None,
+        });
+    }
     serde_saphyr::from_str_with_options(text, options()).map_err(|e| syntax(path, text, &e))
+}
+
+/// The text of a file read by its own loader (inventory sources), decrypted if it is a
+/// vault file.
+pub fn unvault<'t>(text: &'t str, path: &Path) -> Result<std::borrow::Cow<'t, str>, YamlError> {
+    vault::unvault_file(text, path)
 }
 
 /// Reads and parses a YAML file. An empty file is `null`.
@@ -71,6 +101,7 @@ pub fn node_from_str(text: &str, path: &Path) -> Result<Node, YamlError> {
     let mut node: Node = serde_saphyr::from_str_with_options(text, node_options())
         .map_err(|e| syntax(path, text, &e))?;
     node.resolve_yaml11_booleans(text);
+    vault::decrypt_tagged(&mut node, text, path)?;
     Ok(node)
 }
 
@@ -91,11 +122,13 @@ pub fn value_from_str(text: &str, path: &Path) -> Result<Value, YamlError> {
     Ok(node_from_str(text, path)?.to_value())
 }
 
+/// Reads a file, decrypting it if it is a vault file.
 fn read(path: &Path) -> Result<String, YamlError> {
-    std::fs::read_to_string(path).map_err(|source| YamlError::Read {
+    let text = std::fs::read_to_string(path).map_err(|source| YamlError::Read {
         path: path.to_path_buf(),
         source,
-    })
+    })?;
+    Ok(vault::unvault_file(&text, path)?.into_owned())
 }
 
 fn syntax(path: &Path, text: &str, e: &serde_saphyr::Error) -> YamlError {
@@ -129,3 +162,6 @@ fn without_position(message: &str, line: usize, column: usize) -> String {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod vault_tests;

@@ -53,14 +53,22 @@ impl<C> Query<C> {
 /// Check mode runs the first half alone, which is what keeps `changed` honest.
 pub trait Module: Send + Sync + 'static {
     /// The arguments, deserialized from the task's (already templated) arguments.
-    /// Use `#[serde(deny_unknown_fields)]` and the coercing types in [`crate::args`].
+    /// Use `#[serde(deny_unknown_fields)]` and the coercing types in [`crate::helpers::args`].
     type Args: DeserializeOwned;
     /// What `query` found to do, handed to `apply`.
     type Change;
 
+    /// The short name a playbook uses (`copy`; `ansible.builtin.copy` also finds it).
     const NAME: &'static str;
-    /// Modules like `command` take a free-form string; the engine passes it as `_raw_params`.
-    const FREE_FORM: bool = false;
+    /// Other short names that mean this module (`systemd_service` for `systemd`).
+    const ALIASES: &'static [&'static str] = &[];
+    /// Modules like `command` take a free-form string, which the engine passes as
+    /// `_raw_params`: `Some` lists the `key=value` options that may still be written in it.
+    /// `None`: a string of arguments is all `key=value`.
+    const FREE_FORM: Option<&'static [&'static str]> = None;
+    /// Modules whose `src` names a file on the controller (unless `remote_src` is true): the
+    /// folder of a role or playbook where a relative `src` is looked up (`files`).
+    const CONTROLLER_SRC: Option<&'static str> = None;
 
     fn query(&self, args: &Self::Args, cx: &Context) -> Result<Query<Self::Change>, ModuleError>;
 

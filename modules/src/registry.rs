@@ -1,14 +1,24 @@
-//! Modules by name, behind an object-safe face the engine can call.
+//! The one list of modules. Each family folder lists its modules with [`family!`]; a module
+//! says its own names, free-form options and controller files through [`Module`]'s
+//! constants, and the engine asks for them here.
 
 use serde_json::{Map, Value};
 
-use crate::{args, error::ModuleError, module::Context, module::Module, report::Report};
+use crate::{
+    accounts, commands, control, error::ModuleError, files, helpers::args, module::Context,
+    module::Module, packages, report::Report, services,
+};
 
-/// A module as the engine sees it: a name and one call that runs query, then apply unless
-/// in check mode.
+/// A module as the engine sees it: its names and properties, and one call that runs query,
+/// then apply unless in check mode.
 pub trait DynModule: Send + Sync {
     fn name(&self) -> &'static str;
-    fn free_form(&self) -> bool;
+    /// Other short names for the module (see [`Module::ALIASES`]).
+    fn aliases(&self) -> &'static [&'static str];
+    /// The `key=value` options of a free-form string, or `None` (see [`Module::FREE_FORM`]).
+    fn free_form(&self) -> Option<&'static [&'static str]>;
+    /// Where a controller-side `src` is looked up (see [`Module::CONTROLLER_SRC`]).
+    fn controller_src(&self) -> Option<&'static str>;
     fn run(&self, args: &Map<String, Value>, cx: &Context) -> Result<Report, ModuleError>;
 }
 
@@ -16,8 +26,14 @@ impl<M: Module> DynModule for M {
     fn name(&self) -> &'static str {
         M::NAME
     }
-    fn free_form(&self) -> bool {
+    fn aliases(&self) -> &'static [&'static str] {
+        M::ALIASES
+    }
+    fn free_form(&self) -> Option<&'static [&'static str]> {
         M::FREE_FORM
+    }
+    fn controller_src(&self) -> Option<&'static str> {
+        M::CONTROLLER_SRC
     }
     fn run(&self, raw: &Map<String, Value>, cx: &Context) -> Result<Report, ModuleError> {
         let args: M::Args = args::parse(M::NAME, raw)?;
@@ -43,36 +59,80 @@ impl<M: Module> DynModule for M {
     }
 }
 
-/// Every module, by the names a playbook may use (including `ansible.builtin.` ones).
-pub fn lookup(name: &str) -> Option<&'static dyn DynModule> {
-    let short = name.strip_prefix("ansible.builtin.").unwrap_or(name);
-    ALL.iter().copied().find(|m| m.name() == short)
+/// Declares a family's module files and lists their modules for the registry: adding a
+/// module is its file plus one line `file::Type,` in its family's `mod.rs`.
+macro_rules! family {
+    ($($file:ident :: $module:ident),* $(,)?) => {
+        $(pub mod $file;)*
+        /// This family's modules, as the registry lists them.
+        pub(crate) const MODULES: &[&dyn $crate::registry::DynModule] = &[$(&$file::$module),*];
+    };
+}
+pub(crate) use family;
+
+/// Every family; each lists its own modules.
+const FAMILIES: &[&[&dyn DynModule]] = &[
+    files::MODULES,
+    commands::MODULES,
+    packages::MODULES,
+    services::MODULES,
+    accounts::MODULES,
+    control::MODULES,
+];
+
+/// Every module troupe implements.
+pub fn modules() -> impl Iterator<Item = &'static dyn DynModule> {
+    FAMILIES.iter().flat_map(|family| family.iter().copied())
 }
 
-/// Listed once here; each module lives in its own file.
-static ALL: &[&dyn DynModule] = &[
-    &crate::command::Command,
-    &crate::shell::Shell,
-    &crate::raw::Raw,
-    &crate::cron::Cron,
-    &crate::service::Service,
-    &crate::systemd::Systemd,
-    &crate::apt::Apt,
-    &crate::package::Package,
-    &crate::user::User,
-    &crate::group::Group,
-    &crate::wait_for::WaitFor,
-    &crate::pause::Pause,
-    &crate::ping::Ping,
-    &crate::archive::Archive,
-    &crate::blockinfile::BlockInFile,
-    &crate::copy::Copy,
-    &crate::fetch::Fetch,
-    &crate::file::File,
-    &crate::find::Find,
-    &crate::lineinfile::LineInFile,
-    &crate::replace::Replace,
-    &crate::slurp::Slurp,
-    &crate::stat::Stat,
-    &crate::unarchive::Unarchive,
-];
+/// The module a playbook names, by its short name, an alias, or a long name
+/// (`ansible.builtin.copy`, `ansible.legacy.copy`).
+pub fn lookup(name: &str) -> Option<&'static dyn DynModule> {
+    let short = short_name(name);
+    modules().find(|m| m.name() == short || m.aliases().contains(&short))
+}
+
+/// Every name [`lookup`] finds a module by, without prefixes: names and aliases.
+pub fn names() -> impl Iterator<Item = &'static str> {
+    modules().flat_map(|m| std::iter::once(m.name()).chain(m.aliases().iter().copied()))
+}
+
+/// The collections whose names a playbook may write before a builtin's short name.
+const BUILTIN_PREFIXES: &[&str] = &["ansible.builtin.", "ansible.legacy."];
+
+/// A name of Ansible's builtin collection without its `ansible.builtin.`/`ansible.legacy.`
+/// prefix: the one place long names become short.
+pub fn short_name(name: &str) -> &str {
+    BUILTIN_PREFIXES
+        .iter()
+        .find_map(|p| name.strip_prefix(p))
+        .unwrap_or(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_long_and_alias_names_find_the_same_module() {
+        for name in [
+            "systemd",
+            "systemd_service",
+            "ansible.builtin.systemd",
+            "ansible.legacy.systemd_service",
+        ] {
+            assert_eq!(lookup(name).map(|m| m.name()), Some("systemd"), "{name}");
+        }
+        assert!(lookup("ansible.builtin.nonesuch").is_none());
+        assert!(lookup("community.general.copy").is_none());
+    }
+
+    #[test]
+    fn names_are_unique() {
+        let mut all: Vec<&str> = names().collect();
+        let count = all.len();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), count, "a module name or alias is listed twice");
+    }
+}

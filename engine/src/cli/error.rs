@@ -1,4 +1,4 @@
-use crate::{inventory::InventoryError, playbook::ParseError, yaml::YamlError};
+use crate::{inventory::InventoryError, playbook::ParseError, vault::VaultError, yaml::YamlError};
 
 /// Everything that stops troupe before or outside a play. Shown as `ERROR! ...`.
 #[derive(Debug, thiserror::Error)]
@@ -11,12 +11,22 @@ pub enum CliError {
     Inventory(#[from] InventoryError),
     #[error(transparent)]
     Yaml(#[from] YamlError),
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    /// Vault data in a file (`troupe vault`) that could not be decrypted.
+    #[error("{file}: {source}")]
+    VaultFile { file: String, source: VaultError },
 }
 
 impl CliError {
     /// Ansible's exit codes: 5 for bad options, 4 for parser errors, 1 otherwise.
     pub fn exit_code(&self) -> u8 {
         match self {
+            // Vault data that cannot be decrypted is Ansible's generic error, wherever met.
+            CliError::Vault(_)
+            | CliError::VaultFile { .. }
+            | CliError::Yaml(YamlError::Vault { .. })
+            | CliError::Parse(ParseError::Yaml(YamlError::Vault { .. })) => 1,
             CliError::Usage(_) => 5,
             CliError::Parse(_) | CliError::Yaml(_) => 4,
             CliError::Inventory(_) => 1,

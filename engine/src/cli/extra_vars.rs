@@ -22,17 +22,14 @@ fn parse(item: &str) -> Result<Map, CliError> {
     if item.starts_with('{') || item.starts_with('[') {
         return mapping(yaml::from_str(item, Path::new("<extra vars>"))?, item);
     }
-    let mut out = Map::new();
-    for pair in split_words(item) {
-        let Some((k, v)) = pair.split_once('=') else {
-            return Err(CliError::Usage(format!(
-                "extra vars must be key=value, YAML/JSON or @file: {pair:?}"
-            )));
-        };
-        // Ansible keeps key=value extra vars as strings.
-        out.insert(k.to_string(), Value::from(v));
+    // Ansible reads `-e` pairs as it reads a task's `k=v` arguments, and keeps them strings.
+    let parsed = crate::playbook::kv::parse_kv(item, false, &[]);
+    if let Some(pair) = parsed.stray.first() {
+        return Err(CliError::Usage(format!(
+            "extra vars must be key=value, YAML/JSON or @file: {pair:?}"
+        )));
     }
-    Ok(out)
+    Ok(parsed.options)
 }
 
 fn mapping(v: Value, item: &str) -> Result<Map, CliError> {
@@ -45,29 +42,6 @@ fn mapping(v: Value, item: &str) -> Result<Map, CliError> {
     }
 }
 
-/// Splits on spaces outside quotes, removing the quotes.
-fn split_words(s: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut cur = String::new();
-    let mut quote: Option<char> = None;
-    for c in s.chars() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (None, '"' | '\'') => quote = Some(c),
-            (None, c) if c.is_whitespace() => {
-                if !cur.is_empty() {
-                    words.push(std::mem::take(&mut cur));
-                }
-            }
-            (_, c) => cur.push(c),
-        }
-    }
-    if !cur.is_empty() {
-        words.push(cur);
-    }
-    words
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,6 +52,9 @@ mod tests {
         assert_eq!(m["a"], "1");
         assert_eq!(m["b"], "two words");
         assert_eq!(m["c"], serde_json::json!([1, 2]));
+        let m = parse_all(&["k='{{ x }}' j={{ y | default(1) }}".into()]).unwrap();
+        assert_eq!(m["k"], "{{ x }}");
+        assert_eq!(m["j"], "{{ y | default(1) }}");
     }
 
     #[test]

@@ -3,6 +3,9 @@
 mod error;
 mod extra_vars;
 mod listing;
+mod vault;
+mod vault_args;
+mod vault_editor;
 
 use std::{path::PathBuf, process::ExitCode};
 
@@ -11,7 +14,7 @@ use clap::{ArgAction, Args, Parser, Subcommand};
 pub use error::CliError;
 
 use crate::{
-    inventory::Inventory,
+    inventory::{self, Inventory},
     output::{Format, Printer},
     playbook::{load_playbook, LoadOptions},
     run::{Run, RunOptions, TagFilter},
@@ -21,7 +24,7 @@ use crate::{
 #[command(
     name = "troupe",
     version,
-    about = "Ansible-compatible playbooks, from one static binary"
+    about = "Ansible-compatible playbooks, with nothing but a POSIX shell on the targets"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -31,7 +34,12 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Run playbooks against an inventory (like ansible-playbook).
-    Run(RunArgs),
+    Run(Box<RunArgs>),
+    /// Encrypt and decrypt Ansible Vault files and strings (like ansible-vault).
+    Vault {
+        #[command(subcommand)]
+        command: vault::VaultCommand,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -39,8 +47,9 @@ struct RunArgs {
     /// Playbook files, run in order.
     #[arg(required = true)]
     playbooks: Vec<PathBuf>,
-    /// Inventory file, directory or comma-separated host list (repeatable).
-    #[arg(short = 'i', long = "inventory", env = "ANSIBLE_INVENTORY", action = ArgAction::Append)]
+    /// Inventory file, directory, script or comma-separated host list ('web1,web2,')
+    /// (repeatable; default: $ANSIBLE_INVENTORY, comma-separated paths).
+    #[arg(short = 'i', long = "inventory", alias = "inventory-file", action = ArgAction::Append)]
     inventory: Vec<String>,
     /// Limit to hosts matching this pattern (names, groups, `a:b`, `a:&b`, `a:!b`, globs).
     #[arg(short = 'l', long)]
@@ -114,17 +123,25 @@ struct RunArgs {
     /// Connection timeout in seconds.
     #[arg(short = 'T', long)]
     timeout: Option<u64>,
+    #[command(flatten)]
+    vault: vault_args::VaultArgs,
+    /// Print values that came out of Vault as they are (they show as ******** otherwise).
+    #[arg(long)]
+    show_vault_values: bool,
 }
 
 /// Runs the command line; the process exit code follows Ansible's (0 ok, 2 host failures,
 /// 4 unreachable hosts, 1 other errors, 5 bad options).
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let Command::Run(args) = cli.command;
-    match run(args) {
+    let result = match cli.command {
+        Command::Run(args) => run(*args),
+        Command::Vault { command } => vault::run(command).map(|()| ExitCode::SUCCESS),
+    };
+    match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("ERROR! {e}");
+            eprintln!("ERROR! {}", crate::vault::mask::mask(&e.to_string()));
             ExitCode::from(e.exit_code())
         }
     }
@@ -140,6 +157,11 @@ fn run(args: RunArgs) -> Result<ExitCode, CliError> {
             )))
         }
     };
+    // Vault passwords first: extra vars files, inventories and playbooks may all be encrypted.
+    crate::vault::install(args.vault.keyring(false, false)?);
+    if args.show_vault_values {
+        crate::vault::mask::show_values();
+    }
     let extra_vars = extra_vars::parse_all(&args.extra_vars)?;
     let load = LoadOptions {
         roles_path: args
@@ -160,7 +182,15 @@ fn run(args: RunArgs) -> Result<ExitCode, CliError> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let sources: Vec<PathBuf> = args.inventory.iter().map(PathBuf::from).collect();
+    let sources: Vec<PathBuf> = match std::env::var("ANSIBLE_INVENTORY") {
+        Ok(configured) if args.inventory.is_empty() => inventory::configured_sources(&configured),
+        _ => args.inventory.iter().map(PathBuf::from).collect(),
+    };
+    // Read once, before any play, so a broken source stops the run before a host is touched.
+    let inventory = Inventory::load(&sources)?;
+    for warning in inventory.warnings() {
+        eprintln!("[WARNING]: {warning}");
+    }
     let become_password = if args.ask_become_pass {
         Some(
             console::Term::stderr()
@@ -203,7 +233,7 @@ fn run(args: RunArgs) -> Result<ExitCode, CliError> {
             })
             .unwrap_or_else(|| PathBuf::from("."));
         let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
-        let mut inventory = Inventory::load(&sources)?;
+        let mut inventory = inventory.clone();
         inventory.add_vars_dir(&dir)?;
         if args.list_hosts || args.list_tasks || args.list_tags {
             listing::print(

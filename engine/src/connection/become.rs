@@ -6,9 +6,9 @@ use std::sync::Arc;
 use troupe_modules::TargetError;
 
 use super::launcher::{Launch, Launcher, PasswordPrompt};
-use super::quote::shell_quote as q;
 use super::random_token::random_token;
 use super::Become;
+use troupe_modules::shell_text::quote as q;
 
 /// Starts `/bin/sh` as `become.user` through the login user's launcher.
 pub(crate) struct BecomeLauncher {

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use troupe_modules::{FileAttrs, RunOutput, Target, TargetError};
 
-use super::quote::shell_quote;
+use troupe_modules::shell_text::quote as shell_quote;
 
 /// `timeout`'s exit code when it had to stop the command.
 pub const TIMED_OUT: i32 = 124;

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use troupe_modules::{FileAttrs, RunOutput, Target, TargetError};
 
-use super::quote::shell_quote;
 use crate::{Map, Value};
+use troupe_modules::shell_text::quote as shell_quote;
 
 /// A variable name a shell cannot export.
 #[derive(Debug, thiserror::Error)]

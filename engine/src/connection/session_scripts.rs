@@ -14,7 +14,7 @@
 use base64::Engine as _;
 use troupe_modules::FileAttrs;
 
-use super::quote::shell_quote as q;
+use troupe_modules::shell_text::quote as q;
 
 /// `get` exit code meaning "no such file".
 pub(crate) const GET_MISSING: i32 = 90;

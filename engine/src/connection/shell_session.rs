@@ -244,7 +244,7 @@ impl ShellSession {
     /// Removes a leftover file, best effort (the session may be the thing that failed).
     fn remove(&self, state: &mut State, path: &str) {
         let script = scripts::run(
-            &format!("rm -f -- {}", super::shell_quote(path)),
+            &format!("rm -f -- {}", troupe_modules::shell_text::quote(path)),
             Stdin::None,
             &self.terminator,
         );

@@ -11,10 +11,10 @@ use troupe_modules::TargetError;
 
 use super::host_connection::HostConnection;
 use super::launcher::{Launch, Launcher};
-use super::quote::shell_quote as q;
 use super::shell_session::SessionOptions;
 use super::ssh_control::{started_by_this_run, ControlSettings};
 use super::ConnectionSpec;
+use troupe_modules::shell_text::quote as q;
 
 /// Connection attempts when the server drops a new connection (sshd's `MaxStartups`).
 const CONNECT_ATTEMPTS: u32 = 3;

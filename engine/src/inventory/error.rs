@@ -3,13 +3,14 @@
 use std::path::PathBuf;
 
 use super::host_range::HostRangeError;
-use super::shell_words::ShellWordsError;
+use super::script_process::{RunProblem, Stderr};
 use crate::yaml::YamlError;
 use crate::Value;
+use troupe_modules::shell_text::SplitError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum InventoryError {
-    #[error("inventory source {0} does not exist and is not a comma-separated host list")]
+    #[error("inventory source {0} does not exist and is not a comma-separated host list (a host list has a comma: 'host1,' or 'host1,host2')")]
     SourceNotFound(PathBuf),
     #[error("{path}: {source}")]
     Read {
@@ -34,6 +35,15 @@ pub enum InventoryError {
         as_yaml: Box<InventoryError>,
         as_ini: Box<InventoryError>,
     },
+    #[error("inventory script {path} {args}: {problem}")]
+    Script {
+        path: PathBuf,
+        /// What the script was run with: `--list` or `--host NAME`.
+        args: String,
+        problem: ScriptProblem,
+    },
+    #[error("{path}: {problem}")]
+    TomlInventory { path: PathBuf, problem: TomlProblem },
     #[error("{path}: variables must be a mapping, found {found}")]
     VarsNotMapping { path: PathBuf, found: &'static str },
     #[error("invalid host pattern {pattern:?}: {source}")]
@@ -59,10 +69,7 @@ pub enum IniProblem {
     #[error("expected group name, got: {0}")]
     ExpectedGroupName(String),
     #[error("cannot read host definition {line:?}: {source}")]
-    HostLine {
-        line: String,
-        source: ShellWordsError,
-    },
+    HostLine { line: String, source: SplitError },
     #[error(
         "invalid host pattern {0:?}: ending in ':' is not allowed, ':' only introduces a port"
     )]
@@ -79,7 +86,8 @@ pub enum IniProblem {
     Loop(#[from] GroupLoop),
 }
 
-/// A YAML inventory whose structure is not an inventory's.
+/// A YAML inventory whose structure is not an inventory's (and a TOML group's problems
+/// that are the same).
 #[derive(Debug, thiserror::Error)]
 pub enum YamlProblem {
     #[error("YAML inventory has invalid structure, it should be a mapping of groups, found {0}")]
@@ -102,6 +110,61 @@ pub enum YamlProblem {
     HostRange(#[from] HostRangeError),
     #[error(transparent)]
     Loop(#[from] GroupLoop),
+}
+
+/// An inventory script that failed, or printed something that is not an inventory.
+#[derive(Debug, thiserror::Error)]
+pub enum ScriptProblem {
+    #[error(transparent)]
+    Run(RunProblem),
+    #[error("printed output that is not UTF-8")]
+    NotUtf8,
+    #[error("did not print JSON ({error}); {start}{stderr}")]
+    NotJson {
+        error: serde_json::Error,
+        /// What it printed first, described for the message.
+        start: String,
+        stderr: Stderr,
+    },
+    #[error("printed {0}, not a mapping of groups")]
+    NotMapping(&'static str),
+    #[error("group {group:?}: {section:?} must be {}, found {found}", wanted(.section))]
+    BadSection {
+        group: String,
+        section: String,
+        found: &'static str,
+    },
+    #[error("group {group:?}: host and group names must be strings, found {found}")]
+    NameNotString { group: String, found: String },
+    #[error("\"_meta\": \"hostvars\" must be a mapping of host names, found {0}")]
+    MetaNotMapping(&'static str),
+    #[error("the variables of host {host:?} must be a mapping, found {found}")]
+    HostVarsNotMapping { host: String, found: &'static str },
+    #[error(transparent)]
+    Loop(#[from] GroupLoop),
+}
+
+fn wanted(section: &str) -> &'static str {
+    match section {
+        "vars" => "a mapping",
+        _ => "a list",
+    }
+}
+
+/// A TOML inventory that does not parse or whose structure is not an inventory's.
+#[derive(Debug, thiserror::Error)]
+pub enum TomlProblem {
+    #[error("TOML inventory is invalid: {0}")]
+    Syntax(String),
+    #[error("TOML inventory is empty")]
+    Empty,
+    #[error("this is an inventory plugin configuration, not a TOML inventory; inventory plugins are not supported")]
+    Plugin,
+    #[error("invalid \"children\" entry for group {group:?}: requires a list of group names, found {found}")]
+    ChildrenNotList { group: String, found: String },
+    /// What a TOML group gets wrong as a YAML group would.
+    #[error(transparent)]
+    Group(#[from] YamlProblem),
 }
 
 /// Making a group its own ancestor.

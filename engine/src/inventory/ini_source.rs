@@ -11,7 +11,6 @@ use super::error::{IniProblem, InventoryError};
 use super::host_address;
 use super::model::{Inventory, UNGROUPED};
 use super::python_literal::ini_value;
-use super::shell_words;
 use crate::Map;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,9 +127,11 @@ impl Reader<'_> {
     }
 
     fn host_line(&mut self, group: &str, line: &str) -> Result<(), IniProblem> {
-        let words = shell_words::split(line).map_err(|source| IniProblem::HostLine {
-            line: line.to_string(),
-            source,
+        let words = troupe_modules::shell_text::split_with_comments(line).map_err(|source| {
+            IniProblem::HostLine {
+                line: line.to_string(),
+                source,
+            }
         })?;
         let Some((entry, assignments)) = words.split_first() else {
             return Ok(());

@@ -1,12 +1,13 @@
-//! Loading inventory sources: files (YAML or INI), directories of them, comma-separated
-//! host lists; then the `group_vars/` and `host_vars/` beside each source.
+//! Loading inventory sources, each as Ansible's default inventory plugins would take it: a
+//! comma-separated host list, an inventory script, a YAML, INI or TOML file, or a directory
+//! of any of these; then the `group_vars/` and `host_vars/` beside each source.
 
 use std::path::{Path, PathBuf};
 
 use super::error::{kind_of, InventoryError, YamlProblem};
-use super::host_address;
-use super::model::{Inventory, UNGROUPED};
-use super::{ini_source, yaml_source};
+use super::model::Inventory;
+use super::script_process::Limits;
+use super::{host_list_source, ini_source, script_source, toml_source, yaml_source};
 use crate::{Map, Value};
 
 /// File endings Ansible skips when reading a directory of inventory files.
@@ -19,15 +20,16 @@ const IGNORED_NAMES: [&str; 3] = ["host_vars", "group_vars", "vars_plugins"];
 enum Format {
     Yaml,
     Ini,
+    Toml,
     /// No extension: YAML if it reads as a YAML mapping, otherwise INI.
     Either,
 }
 
 impl Inventory {
-    /// Loads inventory sources in order: YAML or INI files, directories of them (files in
-    /// name order, recursively, skipping hidden and backup files), or comma-separated host
-    /// lists (`"a,b,"`). `group_vars/` and `host_vars/` beside each file (or inside each
-    /// directory) are read too.
+    /// Loads inventory sources in order: YAML, INI or TOML files, inventory scripts (run
+    /// with `--list`), directories of these (files in name order, recursively, skipping
+    /// hidden and backup files), or comma-separated host lists (`"a,b,"`). `group_vars/`
+    /// and `host_vars/` beside each file (or inside each directory) are read too.
     pub fn load(sources: &[PathBuf]) -> Result<Inventory, InventoryError> {
         let mut inventory = Inventory::new();
         for source in sources {
@@ -48,7 +50,7 @@ impl Inventory {
             self.add_source_vars_dir(dir.unwrap_or(Path::new(".")));
         } else {
             match source.to_str().filter(|s| s.contains(',')) {
-                Some(list) => self.load_host_list(list),
+                Some(list) => host_list_source::apply(self, list),
                 None => return Err(InventoryError::SourceNotFound(source.to_path_buf())),
             }
         }
@@ -89,13 +91,18 @@ impl Inventory {
             path: path.to_path_buf(),
             source,
         })?;
+        if script_source::is_script(path, &bytes) {
+            return script_source::apply(self, path, &Limits::default());
+        }
         let text = String::from_utf8_lossy(&bytes);
+        let text = crate::yaml::unvault(&text, path)?;
         match format_of(path) {
             Format::Yaml => {
                 let data = crate::yaml::from_str(&text, path)?;
                 yaml_source::apply(self, path, data)
             }
             Format::Ini => ini_source::apply(self, path, &text),
+            Format::Toml => toml_source::apply(self, path, &text),
             Format::Either => match crate::yaml::from_str::<Value>(&text, path) {
                 Ok(data @ Value::Object(_)) => yaml_source::apply(self, path, data),
                 Ok(other) => ini_source::apply(self, path, &text).map_err(|as_ini| {
@@ -109,17 +116,6 @@ impl Inventory {
                 Err(as_yaml) => ini_source::apply(self, path, &text)
                     .map_err(|as_ini| unparsable(path, as_yaml.into(), as_ini)),
             },
-        }
-    }
-
-    /// `"a,b:2222,c"`: each name an ungrouped host (no ranges here, as in Ansible).
-    fn load_host_list(&mut self, list: &str) {
-        for entry in list.split(',').map(str::trim).filter(|e| !e.is_empty()) {
-            let (name, port) = host_address::split_port(entry);
-            if self.hosts.contains_key(name) {
-                continue;
-            }
-            self.populate_hosts(&[name.to_string()], port, UNGROUPED, &Map::new());
         }
     }
 
@@ -146,6 +142,9 @@ impl Inventory {
 fn format_of(path: &Path) -> Format {
     match path.extension().and_then(|e| e.to_str()) {
         Some("yml" | "yaml" | "json") => Format::Yaml,
+        // Ansible offers a .toml file to its ini plugin first, which rejects nearly every
+        // TOML inventory; reading it as TOML straight away gives what the file means.
+        Some("toml") => Format::Toml,
         None => Format::Either,
         Some(_) => Format::Ini,
     }

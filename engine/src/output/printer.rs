@@ -74,7 +74,9 @@ impl Printer {
         self.verbosity
     }
 
+    /// Every line printed goes through here: values from Vault are masked.
     fn line(&self, text: &str) {
+        let text = crate::vault::mask::mask(text);
         let mut out = self.out.lock().unwrap();
         if out.progress {
             let _ = write!(out.sink, "\r\x1b[2K");
@@ -256,7 +258,7 @@ impl Printer {
 
     /// An error that stops the run, shown before exit.
     pub fn fatal(&self, msg: &str) {
-        let text = format!("ERROR! {msg}");
+        let text = format!("ERROR! {}", crate::vault::mask::mask(msg));
         if self.color {
             eprintln!("{}", style(text).red());
         } else {

@@ -4,7 +4,7 @@
 
 mod closest;
 mod keywords;
-mod kv;
+pub(crate) mod kv;
 mod loader;
 mod module_args;
 mod origin;

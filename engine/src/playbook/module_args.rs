@@ -2,41 +2,10 @@
 //! `shell: echo hi chdir=/tmp`, `action: copy src=a`, `local_action: {module: copy, ...}`.
 
 use super::{closest::did_you_mean, kv::parse_kv, parse_error::Source, ParseError};
-use crate::action_names::{is_action, ENGINE_ACTIONS, MODULES};
+use crate::action_names::{accepts, free_form, known_names, PluginDirs};
 use crate::yaml::{Node, NodeValue};
 use crate::{Map, Value};
-
-/// Modules whose string form is a free text (`_raw_params`), with the `k=v` options that may
-/// still be written in it.
-const FREE_FORM: &[(&str, &[&str])] = &[
-    ("command", RAW_COMMAND_KEYS),
-    ("shell", RAW_COMMAND_KEYS),
-    ("raw", RAW_COMMAND_KEYS),
-    ("script", RAW_COMMAND_KEYS),
-    ("include_tasks", &["file"]),
-    ("import_tasks", &["file"]),
-    (
-        "include_vars",
-        &[
-            "file",
-            "name",
-            "dir",
-            "depth",
-            "files_matching",
-            "ignore_files",
-            "extensions",
-            "hash_behaviour",
-        ],
-    ),
-    ("meta", &[]),
-];
-
-const RAW_COMMAND_KEYS: &[&str] = &["creates", "removes", "chdir", "executable", "warn", "stdin"];
-
-/// A module name without its `ansible.builtin.` prefix.
-pub fn short_name(name: &str) -> &str {
-    name.strip_prefix("ansible.builtin.").unwrap_or(name)
-}
+use troupe_modules::registry::short_name;
 
 /// The arguments written after a module name: a mapping, a `k=v` string or nothing.
 pub fn module_args(src: &Source, module: &str, node: &Node) -> Result<Map, ParseError> {
@@ -56,11 +25,13 @@ pub fn module_args(src: &Source, module: &str, node: &Node) -> Result<Map, Parse
 }
 
 fn string_args(src: &Source, module: &str, text: &str, node: &Node) -> Result<Map, ParseError> {
-    let raw_keys = FREE_FORM
-        .iter()
-        .find(|(m, _)| *m == module)
-        .map(|(_, keys)| *keys);
-    let parsed = parse_kv(text, raw_keys.is_some(), raw_keys.unwrap_or(&[]));
+    let raw_keys = free_form(module);
+    let mut parsed = parse_kv(text, raw_keys.is_some(), raw_keys.unwrap_or(&[]));
+    if !parsed.stray.is_empty() && !runs_here(module) {
+        // An action troupe cannot run or has yet to name (`"{{ mod }}"`): its task fails or
+        // is resolved when it runs, so its words are kept rather than refused here.
+        parsed = parse_kv(text, true, &[]);
+    }
     if let Some(stray) = parsed.stray.first() {
         return Err(src.at(
             node,
@@ -75,13 +46,24 @@ fn string_args(src: &Source, module: &str, text: &str, node: &Node) -> Result<Ma
     Ok(args)
 }
 
+/// Whether `module` is an engine action or a troupe module (not a name to be templated, a
+/// module troupe lacks or a custom plugin).
+fn runs_here(module: &str) -> bool {
+    crate::action_names::resolve(module, &PluginDirs::none()).is_ok()
+}
+
 /// `action:`/`local_action:`: the module is the first word of a string, or `module:` of a
 /// mapping. Returns the short name and the arguments.
-pub fn action_keyword(src: &Source, key: &str, node: &Node) -> Result<(String, Map), ParseError> {
+pub fn action_keyword(
+    src: &Source,
+    key: &str,
+    node: &Node,
+    plugins: &PluginDirs,
+) -> Result<(String, Map), ParseError> {
     let (module, rest) = match &node.value {
         NodeValue::Str(text) => {
             let text = text.trim_start();
-            let end = text.find(char::is_whitespace).unwrap_or(text.len());
+            let end = first_word_end(text);
             let rest = Node::synthetic(
                 NodeValue::Str(text[end..].trim().to_string()),
                 node.line,
@@ -113,7 +95,7 @@ pub fn action_keyword(src: &Source, key: &str, node: &Node) -> Result<(String, M
             ))
         }
     };
-    if !is_action(&module) {
+    if !accepts(&module, plugins) {
         return Err(unknown_module(src, node.line, node.column, &module));
     }
     let name = short_name(&module).to_string();
@@ -127,7 +109,7 @@ pub fn action_keyword(src: &Source, key: &str, node: &Node) -> Result<(String, M
 
 /// "unknown module 'x'", with the nearest known name.
 pub fn unknown_module(src: &Source, line: usize, column: usize, name: &str) -> ParseError {
-    let known = ENGINE_ACTIONS.iter().chain(MODULES).copied();
+    let known = known_names();
     src.error(
         line,
         column,
@@ -136,4 +118,40 @@ pub fn unknown_module(src: &Source, line: usize, column: usize, name: &str) -> P
             did_you_mean(short_name(name), known)
         ),
     )
+}
+
+/// Where the first word of an `action:` string ends; a templated name (`{{ mod }}`) is one
+/// word even with spaces inside its braces.
+fn first_word_end(text: &str) -> usize {
+    let mut from = 0;
+    while let Some(open) = text[from..].find("{{").map(|i| from + i) {
+        let before_space = text[from..open].find(char::is_whitespace).map(|i| from + i);
+        if before_space.is_some() {
+            break;
+        }
+        match text[open..].find("}}") {
+            Some(close) => from = open + close + 2,
+            None => break,
+        }
+    }
+    text[from..]
+        .find(char::is_whitespace)
+        .map_or(text.len(), |i| from + i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_word_end;
+
+    #[test]
+    fn a_templated_module_name_is_one_word() {
+        let word = |t: &'static str| &t[..first_word_end(t)];
+        assert_eq!(word("copy src=a"), "copy");
+        assert_eq!(word("{{ mod }} src=a"), "{{ mod }}");
+        assert_eq!(
+            word("ansible.builtin.{{ m }}_x a=1"),
+            "ansible.builtin.{{ m }}_x"
+        );
+        assert_eq!(word("ping"), "ping");
+    }
 }

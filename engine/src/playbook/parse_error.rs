@@ -30,6 +30,9 @@ impl ParseError {
                 path, line, column, ..
             }) => Some(Origin::new(path, *line, *column)),
             ParseError::Yaml(YamlError::Read { path, .. }) => Some(Origin::new(path, 0, 0)),
+            ParseError::Yaml(YamlError::Vault {
+                path, line, column, ..
+            }) => Some(Origin::new(path, *line, *column)),
             ParseError::Role { .. } => None,
         }
     }
@@ -39,7 +42,9 @@ impl ParseError {
         match self {
             ParseError::At { message, .. } => message.clone(),
             ParseError::Yaml(YamlError::Syntax { message, .. }) => message.clone(),
-            ParseError::Yaml(e @ YamlError::Read { .. }) => e.to_string(),
+            ParseError::Yaml(e @ (YamlError::Read { .. } | YamlError::Vault { .. })) => {
+                e.to_string()
+            }
             ParseError::Role { name, message } => format!("role '{name}' {message}"),
         }
     }

@@ -37,12 +37,10 @@ fn load_into(
     stack.push(path.canonicalize().unwrap_or_else(|_| path.to_path_buf()));
     for item in items {
         let entries = mapping(&src, "a play", item)?;
-        match entries.iter().find(|e| {
-            matches!(
-                e.key.as_str(),
-                "import_playbook" | "ansible.builtin.import_playbook"
-            )
-        }) {
+        match entries
+            .iter()
+            .find(|e| troupe_modules::registry::short_name(&e.key) == "import_playbook")
+        {
             Some(import) => import_playbook(&src, entries, import, opts, stack, plays)?,
             None => plays.push(parse_play(&src, item, entries, opts)?),
         }

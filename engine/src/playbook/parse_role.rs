@@ -181,7 +181,9 @@ pub(crate) fn use_role(
 fn is_true(node: &Node) -> bool {
     match &node.value {
         NodeValue::Bool(b) => *b,
-        NodeValue::Str(s) => matches!(s.to_ascii_lowercase().as_str(), "yes" | "true" | "on" | "1"),
+        NodeValue::Str(s) => {
+            troupe_modules::truth::boolean(&Value::String(s.clone())).unwrap_or(false)
+        }
         _ => false,
     }
 }

@@ -9,14 +9,15 @@ use super::{
         self, is_task_keyword, is_task_shared, list, mapping, scalar, string, string_list, IGNORED,
     },
     loader::{find_file, list_paths, Loader, TaskCtx},
-    module_args::{action_keyword, module_args, short_name, unknown_module},
+    module_args::{action_keyword, module_args, unknown_module},
     parse_error::Source,
     parse_role::{self, RoleFrom},
     Action, Apply, Keywords, Loop, LoopControl, LoopSource, Origin, ParseError, Role, Task,
 };
-use crate::action_names::is_action;
+use crate::action_names::{accepts, is_action, known_names, PluginDirs};
 use crate::yaml::{Entry, Node, NodeValue};
 use crate::{Map, Value};
+use troupe_modules::registry::short_name;
 
 /// `meta:` actions Ansible defines.
 const META_ACTIONS: &[&str] = &[
@@ -127,7 +128,7 @@ fn parse_task(l: &mut Loader, cx: &TaskCtx, node: &Node) -> Result<Task, ParseEr
             format!("'{}' belongs to a 'block', and this task has none", e.key),
         ));
     }
-    let action_entry = find_action(cx, node, entries)?;
+    let action_entry = find_action(cx, node, entries, &plugin_dirs(l, cx))?;
 
     let mut task = new_task(
         Action::Meta(String::new()),
@@ -188,11 +189,17 @@ fn parse_task(l: &mut Loader, cx: &TaskCtx, node: &Node) -> Result<Task, ParseEr
     Ok(task)
 }
 
+/// Where the task's own plugins may be (see [`PluginDirs`]).
+fn plugin_dirs(l: &Loader, cx: &TaskCtx) -> PluginDirs {
+    PluginDirs::new(cx.role.as_ref().map(|r| r.path.as_path()), &l.play_dir)
+}
+
 /// The one key of `entries` that names the action, or an error about the keys.
 fn find_action<'e>(
     cx: &TaskCtx,
     node: &Node,
     entries: &'e [Entry],
+    plugins: &PluginDirs,
 ) -> Result<&'e Entry, ParseError> {
     let src = cx.src;
     let mut action: Option<&Entry> = None;
@@ -202,7 +209,7 @@ fn find_action<'e>(
         if !names_action {
             continue;
         }
-        if e.key != "action" && e.key != "local_action" && !is_action(&e.key) {
+        if e.key != "action" && e.key != "local_action" && !accepts(&e.key, plugins) {
             unknown.push(e);
         } else if let Some(first) = action {
             return Err(src.at_key(
@@ -243,10 +250,7 @@ fn find_action<'e>(
             format!(
                 "'{}' is neither a module nor a task keyword{}",
                 first.key,
-                did_you_mean(
-                    &first.key,
-                    task_keywords().chain(crate::action_names::MODULES.iter().copied())
-                )
+                did_you_mean(&first.key, task_keywords().chain(known_names()))
             ),
         )),
         (Some(a), []) => Ok(a),
@@ -275,7 +279,9 @@ fn action(
     let src = cx.src;
     let entry = written.action;
     let (name, inline) = match entry.key.as_str() {
-        "action" | "local_action" => action_keyword(src, &entry.key, &entry.value)?,
+        "action" | "local_action" => {
+            action_keyword(src, &entry.key, &entry.value, &plugin_dirs(l, cx))?
+        }
         key => {
             let name = short_name(key).to_string();
             let args = module_args(src, &name, &entry.value)?;

@@ -1,7 +1,7 @@
 //! One run of a task's action on one host (one loop item): its arguments templated, its
 //! target, and modules run through it. Engine actions (`actions/`) get the step to work with.
 
-use std::sync::Arc;
+use std::{borrow::Cow, sync::Arc};
 
 use minijinja::Value as JValue;
 use troupe_modules::{Context, DynModule, Target};
@@ -10,19 +10,14 @@ use super::{
     file_lookup, host_connection, inherited::Inherited, play_context::PlayContext,
     report::from_report, task_error::TaskError, Run,
 };
+use crate::action_names::{resolve, PluginDirs, Resolved, Unrunnable};
 use crate::{
     output::Outcome,
     playbook::{Action, Task},
     vars::OMIT,
     Map, Value,
 };
-
-/// Arguments naming a controller file that the engine resolves before the module runs.
-const CONTROLLER_SRC: &[(&str, &str)] = &[
-    ("copy", "files"),
-    ("unarchive", "files"),
-    ("script", "files"),
-];
+use troupe_modules::registry::short_name;
 
 /// What one run of an action needs to know.
 pub struct Step<'a> {
@@ -107,13 +102,25 @@ impl<'a> Step<'a> {
         Outcome::failed(err.in_task(self.task).to_string())
     }
 
-    /// The action's name (without `ansible.builtin.`) and its arguments, rendered, with
-    /// omitted ones dropped.
-    pub fn action(&self) -> Result<(&'a str, Map), TaskError> {
+    /// The action's name (short, rendered if it is templated) and its arguments, rendered,
+    /// with omitted ones dropped.
+    pub fn action(&self) -> Result<(Cow<'a, str>, Map), TaskError> {
         let Action::Module { name, args } = &self.task.action else {
             return Err(TaskError::NotAnAction);
         };
-        let name = name.strip_prefix("ansible.builtin.").unwrap_or(name);
+        let name = if crate::action_names::is_templated(name) {
+            let rendered = self
+                .run()
+                .templar()
+                .render_str(name, self.ctx)
+                .map_err(TaskError::template)?;
+            let text = rendered
+                .as_str()
+                .map_or_else(|| rendered.to_string(), String::from);
+            Cow::Owned(short_name(&text).to_string())
+        } else {
+            Cow::Borrowed(short_name(name))
+        };
         match self
             .run()
             .templar()
@@ -130,8 +137,14 @@ impl<'a> Step<'a> {
 
     /// Runs the module `name`, its controller-side `src` resolved first.
     pub fn run_module(&self, name: &str, mut args: Map) -> Outcome {
-        let Some(module) = troupe_modules::lookup(name) else {
-            return self.fail(TaskError::NoModule(name.to_string()));
+        let role = self.inh.role.as_ref().map(|r| r.path.as_path());
+        let plugins = PluginDirs::new(role, &self.play.play().dir);
+        let module = match resolve(name, &plugins) {
+            Ok(Resolved::Module(m)) => m,
+            Ok(Resolved::Engine(_)) => {
+                return self.fail(Unrunnable::Templated(name.to_string()).into())
+            }
+            Err(why) => return self.fail(why.into()),
         };
         // `copy` writes a list or dict `content` as JSON, as Ansible's action does.
         if let (true, Some(c @ (Value::Array(_) | Value::Object(_)))) =
@@ -140,7 +153,8 @@ impl<'a> Step<'a> {
             let text = crate::template::to_json_text(c);
             args.insert("content".into(), Value::from(text));
         }
-        if let Some((_, kind)) = CONTROLLER_SRC.iter().find(|(m, _)| *m == name) {
+        let decrypted;
+        if let Some(kind) = module.controller_src() {
             let remote = args
                 .get("remote_src")
                 .and_then(troupe_modules::args::boolean)
@@ -149,6 +163,12 @@ impl<'a> Step<'a> {
                 let dir = &self.play.play().dir;
                 match file_lookup::find(kind, &src, self.inh.role.as_deref(), dir) {
                     Ok(path) => {
+                        // A vault file is sent decrypted, from a private copy kept for this call.
+                        decrypted = match crate::vault::plain_copy(&path) {
+                            Ok(copy) => copy,
+                            Err(e) => return Outcome::failed(format!("{}: {e}", path.display())),
+                        };
+                        let path = decrypted.as_ref().map_or(path, |c| c.path().to_path_buf());
                         let mut p = path.display().to_string();
                         if src.ends_with('/') && !p.ends_with('/') {
                             p.push('/');

@@ -49,8 +49,9 @@ pub enum TaskError {
     /// A block or include reached the action runner (a bug in the walker).
     #[error("not an action")]
     NotAnAction,
-    #[error("no module named '{0}'")]
-    NoModule(String),
+    /// A module troupe does not run (see [`crate::action_names`]).
+    #[error(transparent)]
+    Unrunnable(#[from] crate::action_names::Unrunnable),
     #[error("{}: {error}", path.display())]
     TemplateFile { path: PathBuf, error: TemplateError },
     /// Any of the above, said of the task it happened in.

@@ -56,7 +56,7 @@ fn syntax(whitespace: Whitespace) -> SyntaxConfig {
 
 /// Template files are named by their absolute path; `{% include %}` and friends load the same way.
 fn load_file(name: &str) -> Result<Option<String>, Error> {
-    match std::fs::read_to_string(name) {
+    match crate::vault::read_text(std::path::Path::new(name)) {
         Ok(text) => Ok(Some(text)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(Error::new(

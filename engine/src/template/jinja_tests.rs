@@ -8,7 +8,7 @@ use std::path::Path;
 use minijinja::value::{Kwargs, ValueKind};
 use minijinja::{Environment, Error, State, Value};
 
-use super::filters::{bool_literal, compiled_regex, failure, require_defined, RegexFlags};
+use super::filters::{compiled_regex, failure, require_defined, RegexFlags};
 
 pub(crate) fn register(env: &mut Environment<'static>) {
     for (name, test) in [
@@ -213,7 +213,7 @@ fn truthy(state: &State, v: &Value, kwargs: Kwargs) -> Result<bool, Error> {
     require_defined(state, v)?;
     let convert_bool = kwargs.get::<Option<bool>>("convert_bool")?.unwrap_or(false);
     if convert_bool {
-        if let Some(b) = v.as_str().and_then(bool_literal) {
+        if let Some(b) = v.as_str().and_then(troupe_modules::truth::bool_word) {
             return Ok(b);
         }
     }

@@ -38,7 +38,7 @@ fn query(state: &State, plugin: &str, terms: Rest<Value>, kwargs: Kwargs) -> Res
 }
 
 fn run(state: &State, plugin: &str, terms: &[Value], kwargs: &Kwargs) -> Result<Vec<Value>, Error> {
-    let plugin = plugin.strip_prefix("ansible.builtin.").unwrap_or(plugin);
+    let plugin = troupe_modules::registry::short_name(plugin);
     match plugin {
         "env" => {
             let default = kwargs
@@ -57,7 +57,7 @@ fn run(state: &State, plugin: &str, terms: &[Value], kwargs: &Kwargs) -> Result<
                     let path = find_file(state, "files", name).ok_or_else(|| {
                         failure(format!("could not locate file in lookup: {name}"))
                     })?;
-                    let text = std::fs::read_to_string(&path)
+                    let text = crate::vault::read_text(&path)
                         .map_err(|e| failure(format!("could not read {}: {e}", path.display())))?;
                     let text = if rstrip { text.trim_end() } else { &text };
                     let text = if lstrip { text.trim_start() } else { text };

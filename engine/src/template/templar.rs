@@ -12,9 +12,9 @@ use super::cache::CompileCache;
 use super::convert::from_jinja;
 use super::environment::Whitespace;
 use super::error::TemplateError;
-use super::filters::bool_literal;
 use super::native::{is_template, single_expression};
 use crate::Value;
+use troupe_modules::truth::bool_word;
 
 type SharedEnv = Arc<Environment<'static>>;
 type ExpressionRef<'env> = Expression<'env, 'static>;
@@ -170,14 +170,14 @@ impl Templar {
             }
             Value::Object(map) => Ok(!map.is_empty()),
             Value::String(s) => {
-                if let Some(b) = bool_literal(s.trim()) {
+                if let Some(b) = bool_word(s.trim()) {
                     return Ok(b);
                 }
                 if is_template(s) {
                     // "{{ flag }}" where flag is the string "false": Ansible reads the text.
                     return Ok(match self.render_str(s, ctx)? {
                         Value::String(text) => {
-                            bool_literal(text.trim()).unwrap_or(!text.trim().is_empty())
+                            bool_word(text.trim()).unwrap_or(!text.trim().is_empty())
                         }
                         other => truthy(&other),
                     });

@@ -123,6 +123,11 @@ impl Node {
         }
     }
 
+    /// Where the scalar itself is written (as `defined` says).
+    pub(crate) fn defined_at(&self) -> (usize, usize) {
+        self.defined
+    }
+
     /// Reads YAML 1.1 booleans the way Ansible's loader does: the plain (unquoted, untagged)
     /// scalars yes/no/on/off/true/false in lower, Title or UPPER case. `source` is the text
     /// the tree was read from.
@@ -134,7 +139,7 @@ impl Node {
 
     fn has_bool_words(&self) -> bool {
         match &self.value {
-            NodeValue::Str(s) => yaml11_bool(s).is_some(),
+            NodeValue::Str(s) => troupe_modules::truth::yaml11_bool(s).is_some(),
             NodeValue::Seq(items) => items.iter().any(Node::has_bool_words),
             NodeValue::Map(entries) => entries.iter().any(|e| e.value.has_bool_words()),
             _ => false,
@@ -144,7 +149,9 @@ impl Node {
     fn resolve_with(&mut self, plain: &HashSet<(usize, usize)>) {
         match &mut self.value {
             NodeValue::Str(s) => {
-                if let Some(b) = yaml11_bool(s).filter(|_| plain.contains(&self.defined)) {
+                if let Some(b) =
+                    troupe_modules::truth::yaml11_bool(s).filter(|_| plain.contains(&self.defined))
+                {
                     self.value = NodeValue::Bool(b);
                 }
             }
@@ -155,21 +162,13 @@ impl Node {
     }
 }
 
-fn yaml11_bool(s: &str) -> Option<bool> {
-    match s {
-        "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "true" | "True" | "TRUE" => Some(true),
-        "no" | "No" | "NO" | "off" | "Off" | "OFF" | "false" | "False" | "FALSE" => Some(false),
-        _ => None,
-    }
-}
-
 /// Positions (as saphyr reports them) of the plain, untagged scalars spelling a YAML 1.1
 /// boolean. The tree alone cannot tell `yes` from `'yes'`; the parser's events can.
 fn plain_bool_words(source: &str) -> HashSet<(usize, usize)> {
     let mut found = HashSet::new();
     for (event, span) in Parser::new_from_str(source).flatten() {
         if let Event::Scalar(text, ScalarStyle::Plain, _, None) = event {
-            if yaml11_bool(&text).is_some() {
+            if troupe_modules::truth::yaml11_bool(&text).is_some() {
                 found.insert((span.start.line(), span.start.col() + 1));
             }
         }

@@ -52,7 +52,7 @@ pub(super) fn binary_output_with_nuls_and_the_marker(lab: &Lab) {
         &*t,
         &format!(
             r#"printf 'a\000b\377\n'; printf %s {fake}; printf '\000%s' {fake} >&2"#,
-            fake = crate::connection::shell_quote(fake)
+            fake = troupe_modules::shell_text::quote(fake)
         ),
     );
     let mut expected = b"a\0b\xff\n".to_vec();

@@ -2,7 +2,9 @@
 
 mod ini;
 mod patterns;
+mod scripts;
 mod sources;
+mod toml;
 mod variables;
 mod yaml;
 
@@ -27,6 +29,14 @@ impl Dir {
         let path = self.0.path().join(relative);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// Writes `text` to `relative` as an executable file and returns its path.
+    pub fn write_executable(&self, relative: &str, text: &str) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let path = self.write(relative, text);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
         path
     }
 

@@ -13,6 +13,45 @@ fn sources_comma_separated_host_lists() {
 }
 
 #[test]
+fn sources_host_lists_expand_ranges_and_keep_what_is_not_an_address() {
+    let inv = Inventory::load(&[PathBuf::from("web[1:3],db:2200")]).unwrap();
+    assert_eq!(
+        inv.groups()["ungrouped"],
+        names(&["web1", "web2", "web3", "db"])
+    );
+    assert_eq!(inv.host_vars("db")["ansible_port"], json!(2200));
+    let odd = Inventory::load(&[PathBuf::from("h[3:1:x],")]).unwrap();
+    assert_eq!(odd.select("all").unwrap(), names(&["h[3:1:x]"]));
+}
+
+#[test]
+fn sources_localhost_in_a_host_list_is_listed_not_implicit() {
+    let inv = Inventory::load(&[PathBuf::from("localhost,")]).unwrap();
+    assert_eq!(inv.select("all").unwrap(), names(&["localhost"]));
+    assert_eq!(inv.host_vars("localhost").get("ansible_connection"), None);
+}
+
+#[test]
+fn sources_an_existing_path_with_a_comma_is_a_file_not_a_host_list() {
+    let dir = Dir::new();
+    let path = dir.write("a,b", "[web]\nw1\n");
+    let inv = Inventory::load(&[path]).unwrap();
+    assert_eq!(inv.select("all").unwrap(), names(&["w1"]));
+}
+
+#[test]
+fn sources_configured_lists_are_paths_split_on_commas() {
+    let dir = Dir::new();
+    let a = dir.write("a.ini", "a1\n");
+    let b = dir.write("b.yml", "all:\n  hosts:\n    b1:\n");
+    let value = format!("{}, {},", a.display(), b.display());
+    let sources = crate::inventory::configured_sources(&value);
+    assert_eq!(sources, vec![a, b]);
+    let inv = Inventory::load(&sources).unwrap();
+    assert_eq!(inv.select("all").unwrap(), names(&["a1", "b1"]));
+}
+
+#[test]
 fn sources_directories_read_files_in_name_order_skipping_ignored_ones() {
     let dir = Dir::new();
     dir.write("inv/02-web.yml", "web:\n  hosts:\n    w1:\n");

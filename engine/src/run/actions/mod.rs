@@ -27,6 +27,7 @@ pub fn execute(step: &Step) -> Outcome {
         Ok(action) => action,
         Err(e) => return step.fail(e),
     };
+    let name: &str = &name;
     let done = match name {
         "debug" => debug::run(args, step),
         "set_fact" => set_fact::run(args, step),

@@ -120,10 +120,8 @@ const SHA256_ORDER: [[usize; 3]; 10] = [
 
 /// A random 16-character salt from the crypt alphabet.
 fn random_salt() -> Result<String, Error> {
-    use std::io::Read;
     let mut bytes = [0u8; 16];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut bytes))
+    getrandom::fill(&mut bytes)
         .map_err(|e| failure(format!("password_hash: no randomness for a salt: {e}")))?;
     Ok(bytes
         .iter()

@@ -17,7 +17,6 @@ use minijinja::{Environment, Error, ErrorKind, State, Value};
 
 pub(crate) use self::regex::{compiled_regex, RegexFlags};
 pub use self::serialization::to_json_text;
-pub(crate) use self::text::bool_literal;
 
 pub(crate) fn register(env: &mut Environment<'static>) {
     text::register(env);

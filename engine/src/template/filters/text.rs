@@ -6,6 +6,7 @@ use minijinja::{Environment, Error, State, Value};
 
 use super::{failure, require_defined};
 use crate::template::python_repr::jinja_str;
+use troupe_modules::truth::bool_word;
 
 pub(super) fn register(env: &mut Environment<'static>) {
     env.add_filter("bool", to_bool);
@@ -20,25 +21,12 @@ pub(super) fn register(env: &mut Environment<'static>) {
     env.add_filter("comment", comment);
 }
 
-/// The literals a condition or boolean argument may be written as: true/yes/on/1 and
-/// false/no/off/0, any case.
-pub(crate) fn bool_literal(s: &str) -> Option<bool> {
-    match s.to_ascii_lowercase().as_str() {
-        "true" | "yes" | "on" | "1" => Some(true),
-        "false" | "no" | "off" | "0" => Some(false),
-        _ => None,
-    }
-}
-
 /// Ansible's `bool`: true for True, 1, and the strings yes/on/1/true (any case); false otherwise.
 fn to_bool(state: &State, v: &Value) -> Result<bool, Error> {
     require_defined(state, v)?;
     Ok(match v.kind() {
         ValueKind::Bool => v.is_true(),
-        ValueKind::String => matches!(
-            v.as_str().unwrap_or_default().to_lowercase().as_str(),
-            "yes" | "on" | "1" | "true"
-        ),
+        ValueKind::String => bool_word(v.as_str().unwrap_or_default()) == Some(true),
         ValueKind::Number => f64::try_from(v.clone()).is_ok_and(|n| n == 1.0),
         _ => false,
     })
@@ -196,21 +184,9 @@ fn type_debug(v: &Value) -> &'static str {
     }
 }
 
-/// Python's `shlex.quote`: safe words stay bare, anything else is single-quoted.
-pub(crate) fn shell_quote(s: &str) -> String {
-    let safe = |c: char| c.is_ascii_alphanumeric() || "@%+=:,./-_".contains(c);
-    if s.is_empty() {
-        "''".to_owned()
-    } else if s.chars().all(safe) {
-        s.to_owned()
-    } else {
-        format!("'{}'", s.replace('\'', "'\"'\"'"))
-    }
-}
-
 fn quote(state: &State, v: &Value) -> Result<String, Error> {
     require_defined(state, v)?;
-    Ok(shell_quote(&jinja_str(v)))
+    Ok(troupe_modules::shell_text::python_quote(&jinja_str(v)))
 }
 
 /// `text | comment(style)`: wraps text in a comment block, e.g. `#\n# text\n#`.

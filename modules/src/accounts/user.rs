@@ -1,0 +1,396 @@
+//! `user`: creates, changes and removes local users with useradd, usermod and userdel.
+
+use crate::helpers::args::yes;
+use serde::Deserialize;
+
+use crate::accounts::account_db::{find_group, parse_groups, parse_passwd, GroupEntry, PasswdEntry};
+use crate::helpers::args::{Bool, Int, List};
+use crate::error::ModuleError;
+use crate::accounts::group::run_account_command;
+use crate::helpers::args::Presence;
+use crate::module::{Context, Module, Query};
+use crate::helpers::probe::Probe;
+use crate::report::Report;
+use crate::helpers::shell_text::quote;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UpdatePassword {
+    #[default]
+    Always,
+    OnCreate,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserArgs {
+    #[serde(alias = "user")]
+    pub name: String,
+    #[serde(default)]
+    pub state: Presence,
+    pub uid: Option<Int>,
+    pub group: Option<String>,
+    pub groups: Option<List>,
+    #[serde(default)]
+    pub append: Bool,
+    pub shell: Option<String>,
+    pub home: Option<String>,
+    #[serde(default = "yes", alias = "createhome")]
+    pub create_home: Bool,
+    #[serde(default)]
+    pub system: Bool,
+    /// A crypted hash, as `/etc/shadow` holds it. Never reported.
+    pub password: Option<String>,
+    #[serde(default)]
+    pub update_password: UpdatePassword,
+    pub comment: Option<String>,
+    /// With `state: absent`: remove the home directory too.
+    #[serde(default)]
+    pub remove: Bool,
+    #[serde(default)]
+    pub force: Bool,
+}
+
+/// Stands in for the password in every report, as Ansible does.
+const HIDDEN: &str = "NOT_LOGGING_PASSWORD";
+
+/// What the probe found of the user.
+struct Current {
+    account: Option<PasswdEntry>,
+    hash: String,
+    groups: Vec<GroupEntry>,
+}
+
+impl UserArgs {
+    fn group_gid(&self, groups: &[GroupEntry]) -> Result<Option<u32>, ModuleError> {
+        let Some(group) = &self.group else {
+            return Ok(None);
+        };
+        find_group(groups, group)
+            .map(|g| Some(g.gid))
+            .ok_or_else(|| ModuleError::failed(format!("Group {group} does not exist")))
+    }
+
+    /// The supplementary groups asked for, checked to exist.
+    fn wanted_groups(&self, groups: &[GroupEntry]) -> Result<Option<Vec<String>>, ModuleError> {
+        let Some(List(wanted)) = &self.groups else {
+            return Ok(None);
+        };
+        let mut names = Vec::new();
+        for g in wanted.iter().filter(|g| !g.is_empty()) {
+            let found = find_group(groups, g)
+                .ok_or_else(|| ModuleError::failed(format!("Group {g} does not exist")))?;
+            names.push(found.name.clone());
+        }
+        Ok(Some(names))
+    }
+
+    /// The command that makes the user as asked, or `None` when it already is.
+    fn command(&self, cur: &Current) -> Result<Option<Vec<String>>, ModuleError> {
+        let mut argv = Vec::new();
+        let gid = self.group_gid(&cur.groups)?;
+        let wanted_groups = self.wanted_groups(&cur.groups)?;
+        let Some(acct) = &cur.account else {
+            if self.state == Presence::Absent {
+                return Ok(None);
+            }
+            if let Some(uid) = self.uid {
+                push(&mut argv, "-u", uid.0.to_string());
+            }
+            if let Some(group) = &self.group {
+                push(&mut argv, "-g", group.clone());
+            }
+            if let Some(groups) = wanted_groups.filter(|g| !g.is_empty()) {
+                push(&mut argv, "-G", groups.join(","));
+            }
+            if let Some(shell) = &self.shell {
+                push(&mut argv, "-s", shell.clone());
+            }
+            if let Some(home) = &self.home {
+                push(&mut argv, "-d", home.clone());
+            }
+            if let Some(comment) = &self.comment {
+                push(&mut argv, "-c", comment.clone());
+            }
+            if let Some(password) = &self.password {
+                push(&mut argv, "-p", password.clone());
+            }
+            argv.push(if self.create_home.0 { "-m" } else { "-M" }.to_string());
+            if self.system.0 {
+                argv.push("-r".into());
+            }
+            return Ok(Some(with_tool("useradd", argv, &self.name)));
+        };
+        if self.state == Presence::Absent {
+            let mut argv = Vec::new();
+            if self.remove.0 {
+                argv.push("-r".to_string());
+            }
+            if self.force.0 {
+                argv.push("-f".to_string());
+            }
+            return Ok(Some(with_tool("userdel", argv, &self.name)));
+        }
+        if let Some(uid) = self.uid.filter(|u| u.0 != i64::from(acct.uid)) {
+            push(&mut argv, "-u", uid.0.to_string());
+        }
+        if let (Some(group), Some(gid)) = (&self.group, gid) {
+            if gid != acct.gid {
+                push(&mut argv, "-g", group.clone());
+            }
+        }
+        if let Some(wanted) = wanted_groups {
+            let primary = gid.unwrap_or(acct.gid);
+            let current: Vec<&str> = cur
+                .groups
+                .iter()
+                .filter(|g| g.gid != primary && g.members.contains(&acct.name))
+                .map(|g| g.name.as_str())
+                .collect();
+            let wanted: Vec<&str> = wanted
+                .iter()
+                .map(String::as_str)
+                .filter(|w| find_group(&cur.groups, w).is_some_and(|g| g.gid != primary))
+                .collect();
+            let missing = wanted.iter().any(|w| !current.contains(w));
+            let extra = current.iter().any(|c| !wanted.contains(c));
+            if missing || (extra && !self.append.0) {
+                if self.append.0 {
+                    argv.push("-a".into());
+                }
+                push(&mut argv, "-G", wanted.join(","));
+            }
+        }
+        if let Some(shell) = self.shell.as_ref().filter(|s| **s != acct.shell) {
+            push(&mut argv, "-s", shell.clone());
+        }
+        if let Some(home) = self.home.as_ref().filter(|h| **h != acct.home) {
+            push(&mut argv, "-d", home.clone());
+        }
+        if let Some(comment) = self.comment.as_ref().filter(|c| **c != acct.comment) {
+            push(&mut argv, "-c", comment.clone());
+        }
+        if self.update_password == UpdatePassword::Always {
+            if let Some(password) = self.password.as_ref().filter(|p| **p != cur.hash) {
+                push(&mut argv, "-p", password.clone());
+            }
+        }
+        Ok((!argv.is_empty()).then(|| with_tool("usermod", argv, &self.name)))
+    }
+}
+
+fn push(argv: &mut Vec<String>, flag: &str, value: String) {
+    argv.push(flag.to_string());
+    argv.push(value);
+}
+
+fn with_tool(tool: &str, args: Vec<String>, name: &str) -> Vec<String> {
+    let mut argv = vec![tool.to_string()];
+    argv.extend(args);
+    argv.push(name.to_string());
+    argv
+}
+
+pub struct User;
+
+impl Module for User {
+    type Args = UserArgs;
+    type Change = Vec<String>;
+    const NAME: &'static str = "user";
+
+    fn query(&self, args: &UserArgs, cx: &Context) -> Result<Query<Vec<String>>, ModuleError> {
+        let name = quote(&args.name);
+        let mut probe = Probe::new().section("passwd", &format!("getent passwd -- {name}"));
+        if args.password.is_some() {
+            probe = probe.section("shadow", &format!("getent shadow -- {name} | cut -d: -f2"));
+        }
+        if args.group.is_some() || args.groups.is_some() {
+            probe = probe.section("groups", "getent group");
+        }
+        let found = probe.run(cx.target)?;
+        let account = parse_passwd(found.get("passwd").value()).filter(|a| a.name == args.name);
+        let current = Current {
+            hash: found.get("shadow").value().to_string(),
+            groups: parse_groups(&found.get("groups").out),
+            account,
+        };
+        let mut report = Report::ok().with("name", args.name.as_str()).with(
+            "state",
+            if args.state == Presence::Present {
+                "present"
+            } else {
+                "absent"
+            },
+        );
+        if let Some(acct) = current
+            .account
+            .as_ref()
+            .filter(|_| args.state == Presence::Present)
+        {
+            report = report
+                .with("uid", args.uid.map_or(i64::from(acct.uid), |u| u.0))
+                .with("group", acct.gid)
+                .with("home", args.home.clone().unwrap_or(acct.home.clone()))
+                .with("shell", args.shell.clone().unwrap_or(acct.shell.clone()))
+                .with(
+                    "comment",
+                    args.comment.clone().unwrap_or(acct.comment.clone()),
+                );
+        }
+        if args.password.is_some() {
+            report = report.with("password", HIDDEN);
+        }
+        match args.command(&current)? {
+            None => Ok(Query::unchanged(report)),
+            Some(argv) => Ok(Query::change(argv).with_report(report)),
+        }
+    }
+
+    fn apply(&self, _: &UserArgs, argv: Vec<String>, cx: &Context) -> Result<Report, ModuleError> {
+        run_account_command(cx.target, &argv)?;
+        Ok(Report::changed())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{run_dyn as run_module, LocalTarget, TempDir};
+    use serde_json::{json, Value};
+
+    /// A `getent` over account files in the temp dir, and account tools that log their
+    /// arguments.
+    fn fake_accounts(dir: &TempDir, passwd: &str, group: &str, shadow: &str) -> LocalTarget {
+        for (db, text) in [("passwd", passwd), ("group", group), ("shadow", shadow)] {
+            std::fs::write(dir.path().join(db), text).unwrap();
+        }
+        dir.script(
+            "bin/getent",
+            &format!(
+                "#!/bin/sh\ndb={}/$1; shift; [ \"$1\" = -- ] && shift\n\
+                 [ $# -eq 0 ] && exec cat \"$db\"\ngrep \"^$1:\" \"$db\" || exit 2\n",
+                dir.path().display()
+            ),
+        );
+        for tool in [
+            "useradd", "usermod", "userdel", "groupadd", "groupmod", "groupdel",
+        ] {
+            dir.script(
+                &format!("bin/{tool}"),
+                &format!(
+                    "#!/bin/sh\necho \"$(basename $0) $*\" >> {}\n",
+                    dir.join("log")
+                ),
+            );
+        }
+        LocalTarget::new().with_path_first(&dir.path().join("bin"))
+    }
+
+    fn log(dir: &TempDir) -> String {
+        std::fs::read_to_string(dir.path().join("log")).unwrap_or_default()
+    }
+
+    const PASSWD: &str = "gluu:x:1001:1001:Gluu:/home/gluu:/bin/bash\n";
+    const GROUP: &str = "adm:x:4:gluu\ngluu:x:1001:\nldap:x:1005:\n";
+    const SHADOW: &str = "gluu:$6$salt$hash:19000:0:99999:7:::\n";
+
+    fn user(target: &LocalTarget, args: Value) -> Report {
+        run_module(&User, target, args, false).unwrap()
+    }
+
+    #[test]
+    fn an_existing_user_as_asked_is_unchanged() {
+        let dir = TempDir::new();
+        let target = fake_accounts(&dir, PASSWD, GROUP, SHADOW);
+        let args = json!({"name": "gluu", "uid": 1001, "group": "gluu", "groups": ["adm"],
+                          "shell": "/bin/bash", "home": "/home/gluu", "password": "$6$salt$hash"});
+        let r = user(&target, args);
+        assert!(!r.changed);
+        assert_eq!(r.fields["password"], HIDDEN);
+        assert_eq!(r.fields["uid"], 1001);
+        assert_eq!(log(&dir), "");
+    }
+
+    #[test]
+    fn changes_only_what_differs() {
+        let dir = TempDir::new();
+        let target = fake_accounts(&dir, PASSWD, GROUP, SHADOW);
+        let args = json!({"name": "gluu", "groups": "ldap", "append": true, "shell": "/bin/sh",
+                          "password": "$6$new$hash"});
+        let r = user(&target, args);
+        assert!(r.changed);
+        assert_eq!(
+            log(&dir),
+            "usermod -a -G ldap -s /bin/sh -p $6$new$hash gluu\n"
+        );
+        assert!(
+            !format!("{r:?}").contains("$6$new$hash"),
+            "the hash is never reported"
+        );
+    }
+
+    #[test]
+    fn groups_without_append_are_exact() {
+        let dir = TempDir::new();
+        let target = fake_accounts(&dir, PASSWD, GROUP, SHADOW);
+        assert!(user(&target, json!({"name": "gluu", "groups": ""})).changed);
+        assert_eq!(log(&dir), "usermod -G  gluu\n");
+        assert!(
+            !user(
+                &target,
+                json!({"name": "gluu", "groups": "adm", "append": true})
+            )
+            .changed
+        );
+    }
+
+    #[test]
+    fn creates_and_removes() {
+        let dir = TempDir::new();
+        let target = fake_accounts(&dir, PASSWD, GROUP, SHADOW);
+        let args = json!({"name": "jetty", "system": true, "create_home": false, "group": "ldap",
+                          "shell": "/usr/sbin/nologin"});
+        assert!(user(&target, args).changed);
+        assert!(
+            user(
+                &target,
+                json!({"name": "gluu", "state": "absent", "remove": true})
+            )
+            .changed
+        );
+        assert!(!user(&target, json!({"name": "nobody-here", "state": "absent"})).changed);
+        assert_eq!(
+            log(&dir),
+            "useradd -g ldap -s /usr/sbin/nologin -M -r jetty\nuserdel -r gluu\n"
+        );
+    }
+
+    #[test]
+    fn a_missing_group_fails() {
+        let dir = TempDir::new();
+        let target = fake_accounts(&dir, PASSWD, GROUP, SHADOW);
+        let err = run_module(
+            &User,
+            &target,
+            json!({"name": "gluu", "groups": "nope"}),
+            false,
+        );
+        assert!(err.is_err_and(|e| e.to_string() == "Group nope does not exist"));
+    }
+
+    #[test]
+    fn group_module_creates_changes_and_removes() {
+        let dir = TempDir::new();
+        let target = fake_accounts(&dir, PASSWD, GROUP, SHADOW);
+        let group = |args: Value| run_module(&crate::accounts::group::Group, &target, args, false).unwrap();
+        assert!(!group(json!({"name": "ldap", "gid": 1005})).changed);
+        assert!(group(json!({"name": "ldap", "gid": 1006})).changed);
+        assert!(group(json!({"name": "jetty", "system": true})).changed);
+        assert!(group(json!({"name": "adm", "state": "absent"})).changed);
+        assert!(!group(json!({"name": "none", "state": "absent"})).changed);
+        assert_eq!(
+            log(&dir),
+            "groupmod -g 1006 ldap\ngroupadd -r jetty\ngroupdel adm\n"
+        );
+    }
+}

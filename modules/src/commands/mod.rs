@@ -1,0 +1,12 @@
+//! Modules that run commands: `command`, `shell`, `raw`.
+
+crate::registry::family! {
+    command::Command,
+    shell::Shell,
+    raw::Raw,
+}
+
+/// The `key=value` options the command modules still read from their free-form string.
+pub const RAW_COMMAND_KEYS: &[&str] =
+    &["creates", "removes", "chdir", "executable", "warn", "stdin"];
+pub mod command_output;

@@ -1,0 +1,78 @@
+//! `shell`: runs a command line through the target's shell.
+
+use serde_json::Value;
+
+use crate::commands::command::{guarded_query, CommandArgs};
+use crate::commands::command_output::Invocation;
+use crate::error::ModuleError;
+use crate::module::{Context, Module, Query};
+use crate::report::Report;
+use crate::helpers::shell_text::quote;
+
+pub struct Shell;
+
+impl Module for Shell {
+    type Args = CommandArgs;
+    type Change = Invocation;
+    const NAME: &'static str = "shell";
+    const FREE_FORM: Option<&'static [&'static str]> = Some(crate::commands::RAW_COMMAND_KEYS);
+
+    fn query(&self, args: &CommandArgs, cx: &Context) -> Result<Query<Invocation>, ModuleError> {
+        if args.argv.is_some() {
+            return Err(ModuleError::args(
+                "shell: argv is only supported by command",
+            ));
+        }
+        let text = args
+            .command_text()
+            .ok_or_else(|| ModuleError::args("shell: no command given"))?;
+        let body = match &args.executable {
+            Some(shell) => format!("exec {} -c {}", quote(shell), quote(text)),
+            None => format!("exec /bin/sh -c {}", quote(text)),
+        };
+        guarded_query(args, args.invocation(&body, Value::from(text)), cx)
+    }
+
+    fn apply(&self, _: &CommandArgs, run: Invocation, cx: &Context) -> Result<Report, ModuleError> {
+        run.run(cx.target)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{run_dyn as run_module, LocalTarget};
+    use serde_json::json;
+
+    #[test]
+    fn runs_through_the_shell() {
+        let target = LocalTarget::new();
+        let r = run_module(
+            &Shell,
+            &target,
+            json!({"_raw_params": "echo a | tr a b; exit 4"}),
+            false,
+        )
+        .unwrap();
+        assert_eq!(r.fields["stdout"], "b");
+        assert_eq!(r.fields["rc"], 4);
+        assert_eq!(r.fields["cmd"], "echo a | tr a b; exit 4");
+        assert!(r.failed.is_some() && r.changed);
+    }
+
+    #[test]
+    fn executable_picks_the_shell() {
+        let target = LocalTarget::new();
+        let args = json!({"cmd": "echo ${BASH_VERSION:+bash}", "executable": "/bin/bash"});
+        let r = run_module(&Shell, &target, args, false).unwrap();
+        assert_eq!(r.fields["stdout"], "bash");
+        let r = run_module(
+            &Shell,
+            &target,
+            json!({"cmd": "echo ${BASH_VERSION:+bash}"}),
+            false,
+        )
+        .unwrap();
+        assert_eq!(r.fields["stdout"], "");
+    }
+}

@@ -1,0 +1,616 @@
+//! `file`: a path's type (file, directory, link, hard link, absent), attributes and times
+//! (`preserve`/`now` only).
+
+use crate::helpers::args::yes;
+use serde::Deserialize;
+
+use crate::{
+    helpers::args::{Bool, Mode, Str},
+    helpers::file_attrs::{self, AttrChange, AttrSpec},
+    files::file_times::{TimeChoice, Times},
+    helpers::remote_file::{self, Kind, PathState, ProbeOptions},
+    helpers::shell_text::{quote, quote_path},
+    Context, Diff, Module, ModuleError, Query, Report,
+};
+
+pub struct File;
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    File,
+    Directory,
+    Link,
+    Hard,
+    Absent,
+    Touch,
+}
+
+impl State {
+    fn name(self) -> &'static str {
+        match self {
+            State::File => "file",
+            State::Directory => "directory",
+            State::Link => "link",
+            State::Hard => "hard",
+            State::Absent => "absent",
+            State::Touch => "touch",
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Args {
+    #[serde(alias = "dest", alias = "name")]
+    pub path: String,
+    pub state: Option<State>,
+    pub src: Option<String>,
+    pub owner: Option<Str>,
+    pub group: Option<Str>,
+    pub mode: Option<Mode>,
+    #[serde(default)]
+    pub recurse: Bool,
+    #[serde(default)]
+    pub force: Bool,
+    #[serde(default = "yes")]
+    pub follow: Bool,
+    pub unsafe_writes: Option<Bool>,
+    pub modification_time: Option<String>,
+    pub access_time: Option<String>,
+}
+
+impl Args {
+    /// `touch` sets both times unless told to preserve them; other states keep them.
+    fn times(&self, state: State) -> Result<Times, ModuleError> {
+        let default = match state {
+            State::Touch => TimeChoice::Now,
+            _ => TimeChoice::Preserve,
+        };
+        Ok(Times {
+            modification: TimeChoice::parse(self.modification_time.as_deref(), default)?,
+            access: TimeChoice::parse(self.access_time.as_deref(), default)?,
+        })
+    }
+
+    fn attrs(&self) -> AttrSpec {
+        AttrSpec::new(
+            self.owner.clone().map(|s| s.0),
+            self.group.clone().map(|s| s.0),
+            self.mode.clone(),
+        )
+    }
+}
+
+/// What `file` found to do: a script for the target.
+pub struct Change {
+    script: String,
+}
+
+fn fail(msg: String) -> ModuleError {
+    ModuleError::failed(msg)
+}
+
+fn parent_of(path: &str) -> &str {
+    match path.trim_end_matches('/').rfind('/') {
+        Some(0) => "/",
+        Some(i) => &path[..i],
+        None => ".",
+    }
+}
+
+/// A path after the change, for the report and the diff.
+struct After<'a> {
+    state: &'a str,
+    attrs: AttrChange,
+}
+
+fn describe(path: &str, state: &str, s: Option<&PathState>, attrs: &AttrChange) -> String {
+    let mut text = format!("path: {path}\nstate: {state}\n");
+    let (before, after) = match s {
+        Some(s) => file_attrs::diff_lines(s, attrs),
+        None => (String::new(), String::new()),
+    };
+    text.push_str(if s.is_some() { &before } else { &after });
+    text
+}
+
+impl Module for File {
+    type Args = Args;
+    type Change = Change;
+    const NAME: &'static str = "file";
+
+    fn query(&self, args: &Args, cx: &Context) -> Result<Query<Change>, ModuleError> {
+        let path = args.path.trim_end_matches('/');
+        let path = if path.is_empty() { "/" } else { path };
+        let spec = args.attrs();
+        let wants_src = matches!(args.state, Some(State::Link | State::Hard));
+        let src = match (&args.src, wants_src) {
+            (Some(s), true) => Some(s.as_str()),
+            (None, true) => {
+                return Err(ModuleError::args("src is required for creating a link"));
+            }
+            _ => None,
+        };
+        // The link's target as the target host resolves it: relative to the link's directory.
+        let src_abs = src.map(|s| match (s.starts_with('/'), args.state) {
+            (false, Some(State::Link)) => format!("{}/{s}", parent_of(path)),
+            _ => s.to_string(),
+        });
+        let plain = ProbeOptions::default();
+        let followed = ProbeOptions {
+            follow: true,
+            checksum: None,
+        };
+        let mut items = vec![(path, plain), (path, followed)];
+        if let Some(s) = &src_abs {
+            items.push((s.as_str(), followed));
+        }
+        let recurse = args.recurse.0 && !spec.is_empty();
+        let mut script = remote_file::probe_script(&items);
+        if recurse {
+            script.push_str(&remote_file::tree_script(path, None));
+        }
+        let out = cx.target.run(&script, None)?;
+        if !out.success() {
+            return Err(fail(format!(
+                "inspecting {path} failed: {}",
+                out.stderr_str()
+            )));
+        }
+        let stdout = out.stdout_str();
+        let paths: Vec<&str> = items.iter().map(|(p, _)| *p).collect();
+        let mut probed = remote_file::parse_probes(&paths, &stdout)?.into_iter();
+        let prev = probed.next().expect("probed the path");
+        let through = probed.next().expect("probed the path, following links");
+        let src_state = probed.next();
+
+        let state = match args.state {
+            Some(s) => s,
+            None if prev.exists() => match prev.kind {
+                Kind::Directory => State::Directory,
+                Kind::Link => State::Link,
+                _ if prev.nlink > 1 => State::Hard,
+                _ => State::File,
+            },
+            None if args.recurse.0 => State::Directory,
+            None => State::File,
+        };
+        // A link to follow stands for what it points to when asked for a file or directory.
+        let effective = if args.follow.0 && prev.kind == Kind::Link && through.kind != Kind::Link {
+            &through
+        } else {
+            &prev
+        };
+        let times = args.times(state)?;
+        let p = quote_path(path);
+        let mut script = String::new();
+        let mut report = Report::ok().with("path", path);
+        let mut after = After {
+            state: state.name(),
+            attrs: AttrChange::default(),
+        };
+        match state {
+            State::Absent => {
+                if prev.exists() {
+                    script.push_str(&format!("rm -rf -- {p}\n"));
+                }
+            }
+            State::Touch => {
+                if effective.exists() {
+                    script.push_str(&times.command(path));
+                } else {
+                    script.push_str(&format!("touch -- {p}\n"));
+                }
+                after.state = "file";
+                let attrs = match effective.exists() {
+                    true => spec.change_for(effective)?,
+                    false => AttrChange {
+                        owner: spec.owner.clone(),
+                        group: spec.group.clone(),
+                        mode: spec.resolve_mode(0o644, false)?,
+                    },
+                };
+                script.push_str(&file_attrs::commands(path, &attrs, false));
+                after.attrs = attrs;
+            }
+            State::File => {
+                match effective.kind {
+                    Kind::Missing => {
+                        return Err(fail(format!("file ({path}) is absent, cannot continue")))
+                    }
+                    Kind::File | Kind::Other => {}
+                    _ => {
+                        let is = effective.state_name();
+                        return Err(fail(format!("file ({path}) is {is}, cannot continue")));
+                    }
+                }
+                after.state = effective.state_name();
+                after.attrs = spec.change_for(effective)?;
+                script.push_str(&file_attrs::commands(path, &after.attrs, false));
+            }
+            State::Directory => match effective.kind {
+                Kind::Missing => {
+                    script.push_str(&make_directories(path, &spec)?);
+                    after.attrs = AttrChange {
+                        owner: spec.owner.clone(),
+                        group: spec.group.clone(),
+                        mode: spec.resolve_mode(0o755, true)?,
+                    };
+                }
+                Kind::Directory => {
+                    after.attrs = spec.change_for(effective)?;
+                    script.push_str(&file_attrs::commands(path, &after.attrs, false));
+                    if recurse {
+                        let tree = remote_file::parse_tree(path, &stdout);
+                        let mut differs = false;
+                        for entry in tree.entries.values().filter(|e| e.kind != Kind::Link) {
+                            differs |= !spec.change_for(entry)?.is_empty();
+                        }
+                        if differs {
+                            script.push_str(&recursive_commands(path, &spec));
+                        }
+                    }
+                }
+                _ => {
+                    let is = effective.state_name();
+                    return Err(fail(format!("{path} already exists as a {is}")));
+                }
+            },
+            State::Link => {
+                let src = src.expect("checked above");
+                let src_state = src_state.expect("probed src");
+                report = report.with("src", src);
+                let same = prev.kind == Kind::Link && prev.link_target.as_deref() == Some(src);
+                if !same {
+                    if !src_state.exists() && !args.force.0 {
+                        return Err(fail(format!(
+                            "src file does not exist, use \"force=yes\" if you really want to create the link: {}",
+                            src_abs.as_deref().unwrap_or(src)
+                        )));
+                    }
+                    match prev.kind {
+                        Kind::Missing | Kind::Link => {}
+                        Kind::Directory if args.force.0 => {
+                            script.push_str(&format!("rmdir -- {p} || exit 1\n"));
+                        }
+                        _ if args.force.0 => {}
+                        _ => {
+                            return Err(fail(format!(
+                                "refusing to convert from {} to symlink for {path}",
+                                prev.state_name()
+                            )))
+                        }
+                    }
+                    script.push_str(&format!("ln -sfn -- {} {p}\n", quote(src)));
+                }
+                let linked = if same {
+                    prev.clone()
+                } else {
+                    PathState::missing(path)
+                };
+                let link_spec = AttrSpec::new(spec.owner.clone(), spec.group.clone(), None);
+                after.attrs = if same {
+                    link_spec.change_for(&linked)?
+                } else {
+                    AttrChange {
+                        owner: spec.owner.clone(),
+                        group: spec.group.clone(),
+                        mode: None,
+                    }
+                };
+                script.push_str(&file_attrs::commands(path, &after.attrs, true));
+            }
+            State::Hard => {
+                let src = src.expect("checked above");
+                let src_state = src_state.expect("probed src");
+                report = report.with("src", src);
+                if !src_state.exists() {
+                    return Err(fail(format!("src does not exist: {src}")));
+                }
+                let same = prev.kind != Kind::Missing
+                    && prev.inode == src_state.inode
+                    && prev.dev == src_state.dev;
+                if !same {
+                    match prev.kind {
+                        Kind::Missing => {}
+                        Kind::Directory => {
+                            return Err(fail(format!("{path} is a directory, cannot hard link")))
+                        }
+                        Kind::File if prev.nlink <= 1 && !args.force.0 => {
+                            return Err(fail(format!(
+                                "refusing to convert from file to hard link for {path}"
+                            )))
+                        }
+                        _ => {}
+                    }
+                    script.push_str(&format!("ln -f -- {} {p}\n", quote_path(src)));
+                }
+                let target = if same { &prev } else { &src_state };
+                after.attrs = spec.change_for(target)?;
+                script.push_str(&file_attrs::commands(path, &after.attrs, false));
+            }
+        }
+        if !matches!(state, State::Absent | State::Touch) {
+            script.push_str(&times.command(path));
+        }
+        report = report.with("state", after.state);
+        for (k, v) in [("owner", &spec.owner), ("group", &spec.group)] {
+            if let Some(v) = v {
+                report = report.with(k, v.clone());
+            } else if effective.exists() {
+                let known = if k == "owner" {
+                    &effective.owner
+                } else {
+                    &effective.group
+                };
+                report = report.with(k, known.clone());
+            }
+        }
+        let mode = after
+            .attrs
+            .mode
+            .or(effective.exists().then_some(effective.mode));
+        if let (Some(mode), false) = (mode, state == State::Absent) {
+            report = report.with("mode", format!("{mode:04o}"));
+        }
+        if script.is_empty() {
+            return Ok(Query::unchanged(report));
+        }
+        let before_state = if prev.exists() {
+            prev.state_name()
+        } else {
+            "absent"
+        };
+        let diff = Diff {
+            before: describe(path, before_state, Some(effective), &after.attrs),
+            after: describe(path, after.state, None, &after.attrs),
+            before_header: path.to_string(),
+            after_header: path.to_string(),
+        };
+        Ok(Query::change(Change { script })
+            .with_report(report)
+            .with_diff(Some(diff)))
+    }
+
+    fn apply(&self, _: &Args, change: Change, cx: &Context) -> Result<Report, ModuleError> {
+        let out = cx.target.run(&format!("set -e\n{}", change.script), None)?;
+        if !out.success() {
+            return Err(fail(out.stderr_str().trim().to_string()));
+        }
+        Ok(Report::changed())
+    }
+}
+
+/// Creates `path` and its missing parents, giving each directory created the attributes
+/// asked for, as Ansible does.
+fn make_directories(path: &str, spec: &AttrSpec) -> Result<String, ModuleError> {
+    let mut script = String::new();
+    let mut prefix = String::new();
+    let change = AttrChange {
+        owner: spec.owner.clone(),
+        group: spec.group.clone(),
+        mode: spec.resolve_mode(0o755, true)?,
+    };
+    for (i, part) in path.split('/').enumerate() {
+        if i > 0 {
+            prefix.push('/');
+        }
+        prefix.push_str(part);
+        if part.is_empty() || part == "." {
+            continue;
+        }
+        let q = quote_path(&prefix);
+        script.push_str(&format!("if [ ! -d {q} ]; then\nmkdir -- {q}\n"));
+        script.push_str(&file_attrs::commands(&prefix, &change, false));
+        script.push_str("fi\n");
+    }
+    Ok(script)
+}
+
+/// Applies owner, group and mode to everything under `path` (symlinks left alone).
+fn recursive_commands(path: &str, spec: &AttrSpec) -> String {
+    let p = quote_path(path);
+    let mut script = String::new();
+    let owner_group = match (&spec.owner, &spec.group) {
+        (Some(o), Some(g)) => Some(format!("{o}:{g}")),
+        (Some(o), None) => Some(o.clone()),
+        (None, Some(g)) => Some(format!(":{g}")),
+        (None, None) => None,
+    };
+    if let Some(og) = owner_group {
+        script.push_str(&format!(
+            "find {p} -mindepth 1 ! -type l -exec chown {} {{}} +\n",
+            quote(&og)
+        ));
+    }
+    if let Some(mode) = &spec.mode {
+        let m = match mode {
+            Mode::Bits(b) => format!("{b:04o}"),
+            Mode::Symbolic(s) => s.clone(),
+        };
+        script.push_str(&format!(
+            "find {p} -mindepth 1 ! -type l -exec chmod {} {{}} +\n",
+            quote(&m)
+        ));
+    }
+    script
+}
+
+#[cfg(test)]
+mod tests {
+    use std::{fs, os::unix::fs::MetadataExt, path::Path};
+
+    use serde_json::json;
+
+    use crate::{testing::*, ModuleError};
+
+    fn twice(args: serde_json::Value) -> crate::Report {
+        let predicted = check("file", args.clone());
+        let first = apply("file", args.clone());
+        assert_eq!(
+            predicted.changed, first.changed,
+            "check mode predicted {predicted:?}"
+        );
+        let second = apply("file", args);
+        assert!(!second.changed, "second run changed: {second:?}");
+        first
+    }
+
+    #[test]
+    fn directory_with_parents_and_mode() {
+        let s = Scratch::new();
+        let d = s.path("a/b/c");
+        let predicted = check("file", json!({"path": d, "state": "directory"}));
+        assert!(predicted.changed && !Path::new(&d).exists());
+        let r = twice(json!({"path": d, "state": "directory", "mode": "0750"}));
+        assert!(r.changed);
+        assert_eq!(mode_of(Path::new(&d)), 0o750);
+        assert_eq!(
+            mode_of(Path::new(&s.path("a/b"))),
+            0o750,
+            "created parents get the mode too"
+        );
+        assert_eq!(field(&r, "state"), "directory");
+        let r = twice(json!({"path": d, "mode": "u=rwx,g=rx,o=rx"}));
+        assert!(r.changed);
+        assert_eq!(mode_of(Path::new(&d)), 0o755);
+    }
+
+    #[test]
+    fn recurse_sets_modes_below() {
+        let s = Scratch::new();
+        s.write("t/x", "x");
+        s.write("t/sub/y", "y");
+        let r = twice(
+            json!({"path": s.path("t"), "state": "directory", "recurse": true, "mode": "u=rwX,g=rX,o="}),
+        );
+        assert!(r.changed);
+        assert_eq!(mode_of(Path::new(&s.path("t/x"))), 0o640);
+        assert_eq!(mode_of(Path::new(&s.path("t/sub"))), 0o750);
+    }
+
+    #[test]
+    fn file_state_needs_an_existing_file() {
+        let s = Scratch::new();
+        let e = error("file", json!({"path": s.path("nope"), "state": "file"}));
+        assert!(matches!(e, ModuleError::Failed(m) if m.contains("is absent, cannot continue")));
+        let f = s.write("f", "x");
+        let r = twice(json!({"path": f, "mode": "0600"}));
+        assert!(r.changed);
+        assert_eq!(field(&r, "state"), "file");
+        assert_eq!(field(&r, "mode"), "0600");
+        let e = error(
+            "file",
+            json!({"path": s.dir.path().to_str().unwrap(), "state": "file"}),
+        );
+        assert!(matches!(e, ModuleError::Failed(m) if m.contains("is directory")));
+    }
+
+    #[test]
+    fn symlinks_are_made_repointed_and_guarded() {
+        let s = Scratch::new();
+        let a = s.write("a", "a");
+        let b = s.write("b", "b");
+        let link = s.path("l");
+        twice(json!({"path": link, "src": a, "state": "link"}));
+        assert_eq!(fs::read_link(&link).unwrap(), Path::new(&a));
+        twice(json!({"path": link, "src": "b", "state": "link"}));
+        assert_eq!(fs::read_to_string(&link).unwrap(), "b");
+        let e = error("file", json!({"path": b, "src": a, "state": "link"}));
+        assert!(matches!(e, ModuleError::Failed(m) if m.contains("refusing to convert")));
+        let e = error(
+            "file",
+            json!({"path": s.path("l2"), "src": s.path("ghost"), "state": "link"}),
+        );
+        assert!(matches!(e, ModuleError::Failed(m) if m.contains("src file does not exist")));
+        twice(
+            json!({"path": s.path("l2"), "src": s.path("ghost"), "state": "link", "force": true}),
+        );
+        assert!(matches!(
+            error("file", json!({"path": link, "state": "link"})),
+            ModuleError::Args(_)
+        ));
+    }
+
+    #[test]
+    fn hard_links_share_the_inode() {
+        let s = Scratch::new();
+        let a = s.write("a", "a");
+        let h = s.path("h");
+        twice(json!({"path": h, "src": a, "state": "hard"}));
+        assert_eq!(
+            fs::metadata(&h).unwrap().ino(),
+            fs::metadata(&a).unwrap().ino()
+        );
+    }
+
+    #[test]
+    fn absent_removes_trees_and_touch_always_changes() {
+        let s = Scratch::new();
+        s.write("t/sub/x", "x");
+        let r = twice(json!({"path": s.path("t"), "state": "absent"}));
+        assert!(r.changed && !Path::new(&s.path("t")).exists());
+        let diff = check(
+            "file",
+            json!({"path": s.dir.path().to_str().unwrap(), "state": "absent"}),
+        )
+        .diff
+        .unwrap();
+        assert!(diff.before.contains("state: directory") && diff.after.contains("state: absent"));
+        let t = s.path("touched");
+        assert!(apply("file", json!({"path": t, "state": "touch", "mode": "0640"})).changed);
+        assert_eq!(mode_of(Path::new(&t)), 0o640);
+        assert!(apply("file", json!({"path": t, "state": "touch"})).changed);
+    }
+
+    #[test]
+    fn preserved_times_make_touch_idempotent_and_now_always_changes() {
+        let s = Scratch::new();
+        let t = s.path("kept");
+        let keep = json!({"path": t, "state": "touch", "mode": "0600",
+            "modification_time": "preserve", "access_time": "preserve"});
+        let r = twice(keep);
+        assert!(r.changed && Path::new(&t).exists());
+        let old = filetime_of(&t);
+        assert!(apply("file", json!({"path": t, "modification_time": "now"})).changed);
+        assert!(filetime_of(&t) >= old);
+        let e = error(
+            "file",
+            json!({"path": t, "state": "touch", "modification_time": "202401011200"}),
+        );
+        assert!(matches!(e, ModuleError::Args(_)));
+    }
+
+    fn filetime_of(path: &str) -> i64 {
+        fs::metadata(path).unwrap().mtime()
+    }
+
+    #[test]
+    fn one_round_trip_when_nothing_changes() {
+        let s = Scratch::new();
+        let d = s.path("d");
+        apply(
+            "file",
+            json!({"path": d, "state": "directory", "mode": "0755"}),
+        );
+        assert_eq!(
+            round_trips(
+                "file",
+                json!({"path": d, "state": "directory", "mode": "0755"})
+            ),
+            1
+        );
+        assert_eq!(
+            round_trips(
+                "file",
+                json!({"path": d, "state": "directory", "mode": "0755", "recurse": true})
+            ),
+            1
+        );
+        assert!(matches!(
+            error("file", json!({"state": "directory"})),
+            ModuleError::Args(_)
+        ));
+    }
+}

@@ -1,0 +1,452 @@
+//! What a path on the target is (type, owner, group, mode, checksum...), learnt in one
+//! round trip for one path, many paths, or a whole tree.
+
+use std::collections::HashMap;
+
+use crate::{helpers::shell_text::quote_path, ModuleError, Target};
+
+/// The kind of thing at a path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Missing,
+    File,
+    Directory,
+    Link,
+    Other,
+}
+
+/// One path as `stat` saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathState {
+    pub path: String,
+    pub kind: Kind,
+    /// Permission bits, including setuid/setgid/sticky.
+    pub mode: u32,
+    /// The full `st_mode`, file type included.
+    pub raw_mode: u32,
+    pub uid: u32,
+    pub gid: u32,
+    pub owner: String,
+    pub group: String,
+    pub size: u64,
+    pub mtime: i64,
+    pub atime: i64,
+    pub inode: u64,
+    pub dev: u64,
+    pub nlink: u64,
+    /// What a symlink points to, as written.
+    pub link_target: Option<String>,
+    /// The symlink's target, resolved to an absolute path.
+    pub link_source: Option<String>,
+    /// Hex digest of a regular file's content, when asked for.
+    pub checksum: Option<String>,
+}
+
+impl PathState {
+    pub fn missing(path: &str) -> Self {
+        PathState {
+            path: path.to_string(),
+            kind: Kind::Missing,
+            mode: 0,
+            raw_mode: 0,
+            uid: 0,
+            gid: 0,
+            owner: String::new(),
+            group: String::new(),
+            size: 0,
+            mtime: 0,
+            atime: 0,
+            inode: 0,
+            dev: 0,
+            nlink: 0,
+            link_target: None,
+            link_source: None,
+            checksum: None,
+        }
+    }
+
+    pub fn exists(&self) -> bool {
+        self.kind != Kind::Missing
+    }
+
+    /// Ansible's name for what is there, as `file` reports it in `state`.
+    pub fn state_name(&self) -> &'static str {
+        match self.kind {
+            Kind::Missing => "absent",
+            Kind::Directory => "directory",
+            Kind::Link => "link",
+            Kind::File if self.nlink > 1 => "hard",
+            Kind::File | Kind::Other => "file",
+        }
+    }
+
+    /// `"0644"`, as Ansible prints modes.
+    pub fn mode_string(&self) -> String {
+        format!("{:04o}", self.mode)
+    }
+
+    /// Parses `stat -c FORMAT` fields (see [`STAT_FORMAT`]); the rest of the line is the path.
+    pub fn from_stat_line(line: &str, path_given: Option<&str>) -> Option<Self> {
+        let fields: Vec<&str> = line.splitn(12, ' ').collect();
+        let raw_mode = u32::from_str_radix(fields.first()?, 16).ok()?;
+        let num = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok());
+        let path = match path_given {
+            Some(p) => p.to_string(),
+            None => fields.get(11)?.to_string(),
+        };
+        Some(PathState {
+            path,
+            kind: kind_of(raw_mode),
+            mode: raw_mode & 0o7777,
+            raw_mode,
+            uid: num(1)? as u32,
+            gid: num(2)? as u32,
+            size: num(3)?,
+            mtime: fields.get(4)?.parse().ok()?,
+            atime: fields.get(5)?.parse().ok()?,
+            inode: num(6)?,
+            dev: num(7)?,
+            nlink: num(8)?,
+            owner: fields.get(9)?.to_string(),
+            group: fields.get(10)?.to_string(),
+            link_target: None,
+            link_source: None,
+            checksum: None,
+        })
+    }
+}
+
+fn kind_of(raw_mode: u32) -> Kind {
+    match raw_mode & 0o170000 {
+        0o100000 => Kind::File,
+        0o040000 => Kind::Directory,
+        0o120000 => Kind::Link,
+        _ => Kind::Other,
+    }
+}
+
+/// Fields every probe prints, in [`PathState::from_stat_line`]'s order; `%n` comes last.
+pub const STAT_FORMAT: &str = "%f %u %g %s %Y %X %i %d %h %U %G";
+
+/// Digest tools, by Ansible's `checksum_algorithm` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Checksum {
+    Md5,
+    #[default]
+    Sha1,
+    Sha224,
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+impl Checksum {
+    fn tool(self) -> &'static str {
+        match self {
+            Checksum::Md5 => "md5sum",
+            Checksum::Sha1 => "sha1sum",
+            Checksum::Sha224 => "sha224sum",
+            Checksum::Sha256 => "sha256sum",
+            Checksum::Sha384 => "sha384sum",
+            Checksum::Sha512 => "sha512sum",
+        }
+    }
+}
+
+/// How to look at one path.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProbeOptions {
+    /// Describe what a symlink points to rather than the link itself.
+    pub follow: bool,
+    /// Digest regular files' content.
+    pub checksum: Option<Checksum>,
+}
+
+/// [`STAT_FORMAT`] without the owner and group names: `stat` asking the name service for
+/// them costs several times the `stat` itself on a host where starting a process is slow.
+const PROBE_STAT_FORMAT: &str = "%f %u %g %s %Y %X %i %d %h";
+
+/// A shell function `troupe_probe PATH FOLLOW SUMTOOL` printing `S <stat fields>`,
+/// `L <link target>`, `R <resolved link>`, `C <digest>` or `M` (missing), then `E`.
+/// Each `stat` or digest is a process on the host: a path that is not a link, probed again
+/// at once (with and without FOLLOW), reuses its fields, and `${c%% *}` cuts the digest.
+/// Owner and group names come from /etc/passwd and /etc/group read by the shell itself,
+/// and from `getent` (the name service, LDAP included) only for ids those files lack.
+const PROBE_FUNCTION: &str = r#"troupe_name() {
+  n=
+  while IFS=: read -r troupe_n troupe_x troupe_i troupe_r; do
+    if [ "$troupe_i" = "$2" ]; then n=$troupe_n; return; fi
+  done <"$1" 2>/dev/null
+  n=$(getent "$3" "$2"); n=${n%%:*}; n=${n:-UNKNOWN}
+}
+troupe_ids() { troupe_u=$2 troupe_g=$3; }
+troupe_probe() {
+  if [ -L "$1" ] || [ -e "$1" ]; then
+    if [ "$1" = "$p" ] && [ ! -L "$1" ]; then :
+    else
+      if [ -n "$2" ] && [ -e "$1" ]; then s=$(stat -L -c "$F" -- "$1"); else s=$(stat -c "$F" -- "$1"); fi
+      troupe_ids $s
+      troupe_name /etc/passwd "$troupe_u" passwd; troupe_o=$n
+      troupe_name /etc/group "$troupe_g" group
+      s="$s $troupe_o $n"
+    fi
+    p=$1
+    printf 'S %s
+' "$s"
+    if [ -L "$1" ]; then printf 'L %s
+R %s
+' "$(readlink -- "$1")" "$(readlink -f -- "$1")"; fi
+    if [ -n "$3" ] && [ -f "$1" ] && [ -r "$1" ] && { [ -n "$2" ] || [ ! -L "$1" ]; }; then
+      c=$("$3" < "$1")
+      printf 'C %s
+' "${c%% *}"
+    fi
+  else
+    echo M
+  fi
+  echo E
+}
+"#;
+
+fn probe_prelude() -> String {
+    format!("F='{PROBE_STAT_FORMAT}' p=\n{PROBE_FUNCTION}")
+}
+
+/// The script line that probes one path (needs [`probe_prelude`] before it).
+fn probe_call(path: &str, opts: ProbeOptions) -> String {
+    format!(
+        "troupe_probe {} {} {}\n",
+        quote_path(path),
+        if opts.follow { "1" } else { "''" },
+        opts.checksum.map_or("''", Checksum::tool),
+    )
+}
+
+/// A script that probes each path in turn.
+pub fn probe_script(items: &[(&str, ProbeOptions)]) -> String {
+    let mut script = probe_prelude();
+    for (path, opts) in items {
+        script.push_str(&probe_call(path, *opts));
+    }
+    script
+}
+
+/// Reads the output of [`probe_script`]: one state per path, in order.
+pub fn parse_probes(paths: &[&str], out: &str) -> Result<Vec<PathState>, ModuleError> {
+    let mut states = Vec::with_capacity(paths.len());
+    let mut lines = out.lines();
+    for path in paths {
+        let mut state = PathState::missing(path);
+        let mut seen_end = false;
+        for line in lines.by_ref() {
+            let (tag, rest) = line.split_at(1.min(line.len()));
+            let rest = rest.strip_prefix(' ').unwrap_or(rest);
+            match tag {
+                "S" => {
+                    state = PathState::from_stat_line(rest, Some(path))
+                        .ok_or_else(|| unreadable(path, line))?;
+                }
+                "L" => state.link_target = Some(rest.to_string()),
+                "R" => state.link_source = Some(rest.to_string()),
+                "C" if !rest.is_empty() => state.checksum = Some(rest.to_string()),
+                "E" => {
+                    seen_end = true;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        if !seen_end {
+            return Err(unreadable(path, out));
+        }
+        states.push(state);
+    }
+    Ok(states)
+}
+
+fn unreadable(path: &str, what: &str) -> ModuleError {
+    ModuleError::failed(format!(
+        "could not inspect {path}: unexpected output {what:?}"
+    ))
+}
+
+/// Probes paths in one round trip.
+pub fn probe_many(
+    target: &dyn Target,
+    items: &[(&str, ProbeOptions)],
+) -> Result<Vec<PathState>, ModuleError> {
+    let out = target.run(&probe_script(items), None)?;
+    if !out.success() {
+        return Err(ModuleError::failed(format!(
+            "inspecting paths failed: {}",
+            out.stderr_str()
+        )));
+    }
+    let paths: Vec<&str> = items.iter().map(|(p, _)| *p).collect();
+    parse_probes(&paths, &out.stdout_str())
+}
+
+/// Probes one path in one round trip.
+pub fn probe(
+    target: &dyn Target,
+    path: &str,
+    opts: ProbeOptions,
+) -> Result<PathState, ModuleError> {
+    Ok(probe_many(target, &[(path, opts)])?.remove(0))
+}
+
+/// Probes a path and, when it is a readable regular file, fetches its content: one round trip.
+pub fn probe_with_content(
+    target: &dyn Target,
+    path: &str,
+    follow: bool,
+) -> Result<(PathState, Option<Vec<u8>>), ModuleError> {
+    let opts = ProbeOptions {
+        follow,
+        checksum: None,
+    };
+    let quoted = quote_path(path);
+    let script = format!(
+        "{}{}if [ -f {quoted} ] && [ -r {quoted} ]; then echo D; cat -- {quoted}; fi\n",
+        probe_prelude(),
+        probe_call(path, opts)
+    );
+    let out = target.run(&script, None)?;
+    if !out.success() {
+        return Err(ModuleError::failed(format!(
+            "reading {path} failed: {}",
+            out.stderr_str()
+        )));
+    }
+    let end = find_subslice(&out.stdout, b"\nE\n")
+        .map(|i| i + 3)
+        .or_else(|| out.stdout.starts_with(b"E\n").then_some(2))
+        .ok_or_else(|| unreadable(path, &out.stdout_str()))?;
+    let header = String::from_utf8_lossy(&out.stdout[..end]);
+    let state = parse_probes(&[path], &header)?.remove(0);
+    let rest = &out.stdout[end..];
+    let content = rest.strip_prefix(b"D\n").map(<[u8]>::to_vec);
+    Ok((state, content))
+}
+
+fn find_subslice(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Everything below a directory (not the directory itself), by path relative to it.
+#[derive(Debug, Default)]
+pub struct Tree {
+    pub entries: HashMap<String, PathState>,
+}
+
+/// Script printing `T <stat fields> <path>` for each entry under `root` and, with
+/// `checksum`, `H <digest>  <path>` for each regular file. Nothing when `root` is not a
+/// directory. Symlinks are described, never followed.
+pub fn tree_script(root: &str, checksum: Option<Checksum>) -> String {
+    let root = quote_path(root);
+    let mut script = format!(
+        "if [ -d {root} ] && [ ! -L {root} ]; then\n  find {root} -mindepth 1 -exec stat -c 'T {STAT_FORMAT} %n' {{}} +\n"
+    );
+    if let Some(sum) = checksum {
+        script.push_str(&format!(
+            "  find {root} -mindepth 1 -type f -exec {} {{}} + | sed 's/^/H /'\n",
+            sum.tool()
+        ));
+    }
+    script.push_str("fi\n");
+    script
+}
+
+/// Reads [`tree_script`]'s output for `root`.
+pub fn parse_tree(root: &str, out: &str) -> Tree {
+    let root = as_find_prints(root);
+    let root = root.trim_end_matches('/');
+    let relative = |p: &str| -> Option<String> {
+        p.strip_prefix(root)
+            .and_then(|r| r.strip_prefix('/'))
+            .map(str::to_string)
+    };
+    let mut tree = Tree::default();
+    let mut sums = Vec::new();
+    for line in out.lines() {
+        if let Some(rest) = line.strip_prefix("T ") {
+            if let Some(state) = PathState::from_stat_line(rest, None) {
+                if let Some(rel) = relative(&state.path) {
+                    tree.entries.insert(rel, state);
+                }
+            }
+        } else if let Some(rest) = line.strip_prefix("H ") {
+            if let Some((sum, path)) = rest.split_once("  ") {
+                if let Some(rel) = relative(path) {
+                    sums.push((rel, sum.to_string()));
+                }
+            }
+        }
+    }
+    for (rel, sum) in sums {
+        if let Some(state) = tree.entries.get_mut(&rel) {
+            state.checksum = Some(sum);
+        }
+    }
+    tree
+}
+
+/// The spelling `find` uses for paths under `root` (see [`quote_path`]).
+fn as_find_prints(root: &str) -> String {
+    if root.starts_with('-') {
+        format!("./{root}")
+    } else {
+        root.to_string()
+    }
+}
+
+/// Lists a tree in one round trip.
+pub fn probe_tree(
+    target: &dyn Target,
+    root: &str,
+    checksum: Option<Checksum>,
+) -> Result<Tree, ModuleError> {
+    let out = target.run(&tree_script(root, checksum), None)?;
+    if !out.success() {
+        return Err(ModuleError::failed(format!(
+            "listing {root} failed: {}",
+            out.stderr_str()
+        )));
+    }
+    Ok(parse_tree(root, &out.stdout_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{probe, ProbeOptions};
+    use crate::testing::LocalTarget;
+
+    /// Names as `stat -c '%U %G'` gives them, ids without a name included.
+    #[test]
+    fn owner_and_group_names_match_stat() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = LocalTarget::new();
+        for (i, ids) in ["0:0", "65534:65534", "54321:54329"].iter().enumerate() {
+            let path = dir.path().join(format!("f{i}"));
+            std::fs::write(&path, "x").unwrap();
+            let status = std::process::Command::new("chown")
+                .arg(ids)
+                .arg(&path)
+                .status()
+                .unwrap();
+            assert!(status.success(), "chown {ids} (the tests run as root)");
+            let names = std::process::Command::new("stat")
+                .args(["-c", "%U %G"])
+                .arg(&path)
+                .output()
+                .unwrap();
+            let state = probe(&target, path.to_str().unwrap(), ProbeOptions::default()).unwrap();
+            assert_eq!(
+                format!("{} {}\n", state.owner, state.group),
+                String::from_utf8_lossy(&names.stdout),
+                "{ids}"
+            );
+        }
+    }
+}

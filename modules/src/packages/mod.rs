@@ -1,0 +1,6 @@
+//! Package managers.
+
+crate::registry::family! {
+    apt::Apt,
+    package::Package,
+}
