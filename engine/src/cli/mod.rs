@@ -87,6 +87,12 @@ struct RunArgs {
     /// Check the playbook's syntax, then stop.
     #[arg(long)]
     syntax_check: bool,
+    /// Run notified handlers even on hosts that failed (a play's `force_handlers:` wins).
+    #[arg(long, env = "ANSIBLE_FORCE_HANDLERS", value_parser = clap::builder::BoolishValueParser::new())]
+    force_handlers: bool,
+    /// Empty the fact cache (ANSIBLE_CACHE_PLUGIN=jsonfile) before the run.
+    #[arg(long)]
+    flush_cache: bool,
     /// Start at the task with this name.
     #[arg(long)]
     start_at_task: Option<String>,
@@ -202,6 +208,8 @@ fn run(args: RunArgs) -> Result<ExitCode, CliError> {
         tags: TagFilter::new(&args.tags, &args.skip_tags),
         extra_vars,
         start_at_task: args.start_at_task.clone(),
+        force_handlers: args.force_handlers,
+        flush_cache: args.flush_cache,
         load,
         r#become: args.r#become,
         become_user: args.become_user.clone(),

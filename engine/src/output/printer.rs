@@ -125,6 +125,19 @@ impl Printer {
         self.line(&v.to_string());
     }
 
+    /// At `-vv`, as ansible-playbook: the playbook's banner and how many plays it has.
+    pub fn playbook(&self, path: &std::path::Path, plays: usize) {
+        if self.verbosity < 2 || self.format != Format::Human {
+            return;
+        }
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        self.line(&self.paint(
+            &self.banner(&format!("PLAYBOOK: {name}")),
+            Style::new().bold(),
+        ));
+        self.line(&format!("{plays} plays in {}", path.display()));
+    }
+
     pub fn play(&self, name: &str) {
         match self.format {
             Format::Human => {

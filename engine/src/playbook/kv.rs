@@ -89,17 +89,25 @@ fn split_words(text: &str) -> Vec<(usize, usize)> {
     words
 }
 
-/// `key=value` at the first `=` not escaped by a backslash; the key must be a plain name.
+/// `key=value` at the first `=` not escaped by a backslash and outside `{{ }}`; the key must
+/// be a plain name or a template giving one (`set_fact: "{{ name }}=x"`, rendered at run time).
 fn split_key(word: &str) -> Option<(&str, &str)> {
     let mut prev = None;
+    let mut depth = 0usize;
     for (i, c) in word.char_indices() {
-        if c == '=' && prev != Some('\\') {
-            let key = word[..i].trim();
-            let is_name = !key.is_empty()
-                && key
-                    .chars()
-                    .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.');
-            return is_name.then(|| (key, &word[i + 1..]));
+        match c {
+            '{' if prev == Some('{') => depth += 1,
+            '}' if prev == Some('}') => depth = depth.saturating_sub(1),
+            '=' if prev != Some('\\') && depth == 0 => {
+                let key = word[..i].trim();
+                let is_name = !key.is_empty()
+                    && (key.contains("{{")
+                        || key
+                            .chars()
+                            .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.'));
+                return is_name.then(|| (key, &word[i + 1..]));
+            }
+            _ => {}
         }
         prev = Some(c);
     }
@@ -183,6 +191,16 @@ mod tests {
             Value::Object(args.options),
             json!({"line": "a\tb\n", "path": "x=y", "q": "say \"hi\""})
         );
+    }
+
+    #[test]
+    fn a_templated_key_is_kept_for_run_time() {
+        let args = parse_kv("{{ item }}=moo {{ a ~ 'b' }}={{ c == d }}", false, &[]);
+        assert_eq!(
+            Value::Object(args.options),
+            json!({"{{ item }}": "moo", "{{ a ~ 'b' }}": "{{ c == d }}"})
+        );
+        assert!(args.stray.is_empty());
     }
 
     #[test]

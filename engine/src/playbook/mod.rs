@@ -23,7 +23,7 @@ pub use parse_play::load_playbook;
 pub use parse_role::{load_role, LoadedRole, RoleFrom};
 pub use play::{Play, Playbook};
 pub use role::Role;
-pub use task::{Action, Keywords, Loop, LoopControl, LoopSource, Task};
+pub use task::{Action, Apply, Keywords, Loop, LoopControl, LoopSource, Task};
 
 #[cfg(test)]
 mod tests;

@@ -12,7 +12,7 @@ use super::{
     module_args::{action_keyword, module_args, unknown_module},
     parse_error::Source,
     parse_role::{self, RoleFrom},
-    Action, Keywords, Loop, LoopControl, LoopSource, Origin, ParseError, Role, Task,
+    Action, Apply, Keywords, Loop, LoopControl, LoopSource, Origin, ParseError, Role, Task,
 };
 use crate::action_names::{accepts, is_action, known_names, PluginDirs};
 use crate::yaml::{Entry, Node, NodeValue};
@@ -49,6 +49,7 @@ const NOT_FOR_IMPORTS: &[&str] = &[
 
 const INCLUDE_ROLE_ARGS: &[&str] = &[
     "name",
+    "role",
     "tasks_from",
     "vars_from",
     "defaults_from",
@@ -326,7 +327,7 @@ fn action(
                 .get("apply")
                 .or_else(|| written.args_node.and_then(|n| n.get("apply")));
             let apply = match apply_node {
-                Some(node) => Some(Box::new(block_keywords(src, node, "'apply'")?)),
+                Some(node) => Some(Box::new(apply_keywords(src, node)?)),
                 None => None,
             };
             Ok(Action::IncludeTasks { file, apply })
@@ -344,7 +345,7 @@ fn action(
         }
         "include_role" => {
             check_args(src, at, &name, &args, INCLUDE_ROLE_ARGS)?;
-            if !args.contains_key("name") {
+            if !args.contains_key("name") && !args.contains_key("role") {
                 return Err(src.at(at, "'include_role' needs a role 'name'"));
             }
             Ok(Action::IncludeRole { args })
@@ -359,8 +360,9 @@ fn action(
                         .unwrap_or_else(|| v.to_string())
                 })
             };
-            let role_name =
-                text("name").ok_or_else(|| src.at(at, "'import_role' needs a role 'name'"))?;
+            let role_name = text("name")
+                .or_else(|| text("role"))
+                .ok_or_else(|| src.at(at, "'import_role' needs a role 'name'"))?;
             let from = RoleFrom {
                 tasks_from: text("tasks_from"),
                 vars_from: text("vars_from"),
@@ -381,7 +383,16 @@ fn action(
                 always: Vec::new(),
             })
         }
-        _ => Ok(Action::Module { name, args }),
+        _ => {
+            // Ansible keeps argument names starting with `_ansible_` for itself.
+            if let Some(k) = args.keys().find(|k| k.starts_with("_ansible_")) {
+                return Err(src.at(
+                    at,
+                    format!("'{name}' cannot take the argument '{k}': the prefix '_ansible_' is reserved for internal use only."),
+                ));
+            }
+            Ok(Action::Module { name, args })
+        }
     }
 }
 
@@ -530,6 +541,21 @@ fn parse_block(
         always,
     };
     Ok(task)
+}
+
+/// `apply:` of `include_tasks`: what a block takes, `notify` included.
+fn apply_keywords(src: &Source, node: &Node) -> Result<Apply, ParseError> {
+    let entries = mapping(src, "'apply'", node)?;
+    let notify = match entries.iter().find(|e| e.key == "notify") {
+        Some(e) => string_list(src, "notify", &e.value)?,
+        None => Vec::new(),
+    };
+    let others = entries.iter().filter(|e| e.key != "notify").cloned();
+    let rest = Node::synthetic(NodeValue::Map(others.collect()), node.line, node.column);
+    Ok(Apply {
+        kw: block_keywords(src, &rest, "'apply'")?,
+        notify,
+    })
 }
 
 /// Keywords for `apply:` and role uses: only those a block takes.

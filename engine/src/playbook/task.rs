@@ -89,13 +89,20 @@ pub enum Action {
     /// directory or the role's `tasks/`.
     IncludeTasks {
         file: Value,
-        apply: Option<Box<Keywords>>,
+        apply: Option<Box<Apply>>,
     },
     /// `include_role` with its options (`name`, `tasks_from`, `vars_from`, `defaults_from`,
     /// `handlers_from`, `public`, `apply`), loaded at run time.
     IncludeRole { args: Map },
     /// `meta: flush_handlers`, `meta: end_play`, `meta: noop`...
     Meta(String),
+}
+
+/// `apply:` of `include_tasks`: keywords and `notify` given to every included task.
+#[derive(Debug, Clone, Default)]
+pub struct Apply {
+    pub kw: Keywords,
+    pub notify: Vec<String>,
 }
 
 /// `loop`, or one of the `with_*` forms normalised.

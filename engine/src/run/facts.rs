@@ -33,9 +33,36 @@ sed -n 's/^\([A-Z_]*\)=/os_\1=/p' /etc/os-release 2>/dev/null
 env | sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=/env_\1=/p'
 "#;
 
-/// Gathers the basic facts Ansible users rely on, in a single remote command.
-pub fn gather(target: &dyn Target) -> Result<Map, TargetError> {
-    let out = target.run(SCRIPT, None)?;
+/// The Python facts, when an interpreter is there (troupe itself needs none): the first of
+/// `$py_candidates` that runs prints its path, version and implementation.
+const PYTHON_SCRIPT: &str = r#"
+for p in $py_candidates; do
+  command -v "$p" >/dev/null 2>&1 || continue
+  "$p" -c 'import sys, platform
+v = sys.version_info
+print("python_executable=" + sys.executable)
+print("python_version_info=%d %d %d %s %d" % tuple(v)[:5])
+print("python_type=" + getattr(getattr(sys, "implementation", None), "name", ""))
+print("python_full_version=" + platform.python_version())' 2>/dev/null && break
+done
+"#;
+
+/// Gathers the basic facts Ansible users rely on, in a single remote command. `python` is the
+/// host's `ansible_python_interpreter`, tried before `python3` and `python` for the Python facts.
+pub fn gather(target: &dyn Target, python: Option<&str>) -> Result<Map, TargetError> {
+    // Only a plain path is tried: the candidates are split on spaces by the shell.
+    let plain = |p: &&str| {
+        !p.is_empty()
+            && p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "/._+-".contains(c))
+    };
+    let mut candidates: Vec<&str> = python.filter(plain).into_iter().collect();
+    candidates.extend(["python3", "python"]);
+    let script = format!(
+        "{SCRIPT}py_candidates='{}'\n{PYTHON_SCRIPT}",
+        candidates.join(" ")
+    );
+    let out = target.run(&script, None)?;
     Ok(from_output(&out.stdout_str()))
 }
 
@@ -144,15 +171,50 @@ pub fn from_output(text: &str) -> Map {
         "default_ipv4": default_ipv4,
         "all_ipv4_addresses": addresses,
     });
-    let Value::Object(facts) = facts else {
+    let Value::Object(mut facts) = facts else {
         unreachable!()
     };
+    if let Some((python, version)) = python_facts(&get) {
+        facts.insert("python".into(), python);
+        facts.insert("python_version".into(), Value::from(version));
+    }
     let mut out = Map::new();
     for (k, v) in &facts {
         out.insert(format!("ansible_{k}"), v.clone());
     }
     out.insert("ansible_facts".into(), Value::Object(facts));
     out
+}
+
+/// `ansible_python` and `ansible_python_version` from the script's `python_*` lines; `None`
+/// when the target has no Python.
+fn python_facts(get: &impl Fn(&str) -> String) -> Option<(Value, String)> {
+    let executable = get("python_executable");
+    let info = get("python_version_info");
+    let parts: Vec<&str> = info.split_whitespace().collect();
+    let [major, minor, micro, level, serial] = parts[..] else {
+        return None;
+    };
+    let num = |s: &str| s.parse::<i64>().ok();
+    let (major, minor, micro, serial) = (num(major)?, num(minor)?, num(micro)?, num(serial)?);
+    let kind = get("python_type");
+    let python = json!({
+        "executable": executable,
+        "version": {
+            "major": major, "minor": minor, "micro": micro,
+            "releaselevel": level, "serial": serial,
+        },
+        "version_info": [major, minor, micro, level, serial],
+        "type": if kind.is_empty() { Value::Null } else { Value::from(kind) },
+        "has_sslcontext": true,
+    });
+    let full = get("python_full_version");
+    let version = if full.is_empty() {
+        format!("{major}.{minor}.{micro}")
+    } else {
+        full
+    };
+    Some((python, version))
 }
 
 /// Ansible's distribution name and OS family from os-release's ID and ID_LIKE.
@@ -212,5 +274,58 @@ mod tests {
         assert_eq!(f["ansible_user_gecos"], "App User");
         assert_eq!(f["ansible_env"]["HOME"], "/home/app");
         assert_eq!(f["ansible_env"]["QUOTED"], "\"x\"");
+    }
+
+    #[test]
+    fn python_facts_when_an_interpreter_answered() {
+        let text = "python_executable=/usr/bin/python3\npython_version_info=3 11 2 final 0\npython_type=cpython\npython_full_version=3.11.2\n";
+        let f = from_output(text);
+        assert_eq!(f["ansible_python"]["executable"], "/usr/bin/python3");
+        assert_eq!(f["ansible_python"]["version"]["major"], 3);
+        assert_eq!(f["ansible_python"]["version"]["minor"], 11);
+        assert_eq!(f["ansible_python"]["version"]["releaselevel"], "final");
+        assert_eq!(
+            f["ansible_python"]["version_info"],
+            serde_json::json!([3, 11, 2, "final", 0])
+        );
+        assert_eq!(f["ansible_python"]["type"], "cpython");
+        assert_eq!(f["ansible_python_version"], "3.11.2");
+        assert_eq!(f["ansible_facts"]["python_version"], "3.11.2");
+    }
+
+    #[test]
+    fn no_python_facts_without_an_interpreter() {
+        let f = from_output("hostname=h01\n");
+        assert!(!f.contains_key("ansible_python"));
+        assert!(!f.contains_key("ansible_python_version"));
+    }
+
+    /// The script really runs: on this machine (which has a python3) it reports the one a
+    /// shell finds first.
+    #[test]
+    fn the_script_finds_python3_on_a_real_shell() {
+        let Ok(out) = std::process::Command::new("sh")
+            .arg("-c")
+            .arg("command -v python3")
+            .output()
+        else {
+            return;
+        };
+        let expected = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        if expected.is_empty() {
+            return;
+        }
+        let script = format!("py_candidates='python3 python'\n{PYTHON_SCRIPT}");
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .output()
+            .unwrap();
+        let f = from_output(&String::from_utf8_lossy(&out.stdout));
+        assert_eq!(f["ansible_python"]["version"]["major"], 3);
+        assert!(f["ansible_python"]["executable"]
+            .as_str()
+            .unwrap()
+            .contains("python"));
     }
 }

@@ -8,7 +8,35 @@ use std::{
 
 use indexmap::IndexSet;
 
-use crate::playbook::Task;
+use crate::playbook::{Action, Task};
+
+/// Handlers written as an `import_tasks` (or a block): each task inside is a handler, with
+/// the block's keywords under its own.
+fn flatten(list: Vec<Task>) -> Vec<Task> {
+    let mut out = Vec::new();
+    for h in list {
+        match h.action {
+            Action::Block { block, .. } => {
+                let inner = block
+                    .into_iter()
+                    .map(|mut t| {
+                        t.kw.when.splice(0..0, h.kw.when.iter().cloned());
+                        t.kw.vars =
+                            h.kw.vars
+                                .iter()
+                                .chain(&t.kw.vars)
+                                .map(|(k, v)| (k.clone(), v.clone()))
+                                .collect();
+                        t
+                    })
+                    .collect();
+                out.extend(flatten(inner));
+            }
+            _ => out.push(h),
+        }
+    }
+    out
+}
 
 /// The play's handlers and the notifications waiting for them.
 pub struct Handlers {
@@ -20,7 +48,7 @@ pub struct Handlers {
 impl Handlers {
     pub fn new(list: Vec<Task>) -> Self {
         Handlers {
-            list: RwLock::new(list),
+            list: RwLock::new(flatten(list)),
             notified: Mutex::default(),
         }
     }
@@ -28,7 +56,7 @@ impl Handlers {
     /// Handlers of a role included at run time.
     pub fn add(&self, more: Vec<Task>) {
         let mut list = self.list.write().unwrap();
-        for h in more {
+        for h in flatten(more) {
             if !list
                 .iter()
                 .any(|x| x.name == h.name && x.origin == h.origin)

@@ -4,7 +4,7 @@
 use std::{
     collections::HashMap,
     sync::{
-        atomic::{AtomicBool, Ordering},
+        atomic::{AtomicBool, AtomicUsize, Ordering},
         Mutex, RwLock,
     },
 };
@@ -28,6 +28,9 @@ pub struct HostStatus {
     batch: RwLock<Vec<String>>,
     ended: Mutex<HashMap<String, HostEnd>>,
     end_play: AtomicBool,
+    /// How many times `meta: clear_host_errors` ran: a block's `always` does not fail its
+    /// hosts again once their errors were cleared inside it.
+    clears: AtomicUsize,
 }
 
 impl HostStatus {
@@ -77,6 +80,21 @@ impl HostStatus {
         }
     }
 
+    /// `meta: clear_host_errors`: every host of the play that failed or was unreachable takes
+    /// part again.
+    pub fn clear_errors(&self) {
+        self.ended
+            .lock()
+            .unwrap()
+            .retain(|_, why| *why == HostEnd::Ended);
+        self.clears.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// A count that changes whenever errors are cleared.
+    pub fn clears(&self) -> usize {
+        self.clears.load(Ordering::SeqCst)
+    }
+
     /// Ends a host whose task failed or was unreachable (unless ignored).
     pub fn end_on_failure(&self, host: &str, outcome: &Outcome) {
         match outcome.status {
@@ -86,7 +104,7 @@ impl HostStatus {
         }
     }
 
-    /// `meta: end_play`, or `any_errors_fatal` after a failure.
+    /// `meta: end_play`.
     pub fn end_play(&self) {
         self.end_play.store(true, Ordering::SeqCst);
     }

@@ -68,8 +68,10 @@ impl<'a> ItemRun<'a> {
         let mut attempt = 0;
         let mut outcome = loop {
             attempt += 1;
-            let step = Step::new(self.play, task, self.host, inh, &ctx, &self.extra);
-            let mut o = actions::execute(&step);
+            let mut o = match Step::new(self.play, task, self.host, inh, &ctx, &self.extra) {
+                Ok(step) => actions::execute(&step),
+                Err(e) => break fail(e),
+            };
             if o.status == Status::Unreachable {
                 break o;
             }

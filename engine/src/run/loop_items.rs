@@ -4,11 +4,11 @@ use std::path::Path;
 
 use minijinja::Value as JValue;
 
-use super::file_lookup;
+use super::{file_lookup, loop_sequence::sequence};
 use crate::{
     playbook::{LoopSource, Role},
     template::{python_repr, Templar, TemplateError},
-    Map, Value,
+    Value,
 };
 
 /// Why a loop has no list of items.
@@ -90,7 +90,42 @@ pub fn resolve(
             }
             Ok(out)
         }
-        LoopSource::Lookup { name, value } => Ok(lookup(name, render(value)?)?),
+        LoopSource::Lookup { name, value } if NATIVE.contains(&name.as_str()) => {
+            lookup(name, render(value)?)
+        }
+        LoopSource::Lookup { name, value } => query(templar, ctx, name, render(value)?),
+    }
+}
+
+/// The `with_*` lookups done here; any other goes to the template's `query()`.
+const NATIVE: &[&str] = &[
+    "list",
+    "sequence",
+    "subelements",
+    "together",
+    "nested",
+    "cartesian",
+    "indexed_items",
+];
+
+/// `with_<name>: terms` as Ansible runs it: the lookup plugin over the terms (a list's items,
+/// or the one value), one loop item per result.
+fn query(
+    templar: &Templar,
+    ctx: &JValue,
+    name: &str,
+    value: Value,
+) -> Result<Vec<Value>, LoopError> {
+    let terms = match value {
+        Value::Array(items) => items,
+        other => vec![other],
+    };
+    let mut args = vec![python_repr(&Value::from(name))];
+    args.extend(terms.iter().map(python_repr));
+    match templar.eval(&format!("query({})", args.join(", ")), ctx) {
+        Ok(Value::Array(items)) => Ok(items),
+        Ok(other) => Ok(vec![other]),
+        Err(e) => Err(LoopError::Invalid(e.to_string())),
     }
 }
 
@@ -114,7 +149,15 @@ fn lookup(name: &str, value: Value) -> Result<Vec<Value>, LoopError> {
             o => vec![o],
         }),
         "sequence" => sequence(&value),
+        "subelements" => {
+            crate::template::subelements(value).map_err(|e| LoopError::Invalid(e.to_string()))
+        }
         "together" => {
+            if value.as_array().is_some_and(Vec::is_empty) {
+                return Err(LoopError::Invalid(
+                    "with_together requires at least one element in each list".into(),
+                ));
+            }
             let l = lists(value);
             let n = l.iter().map(Vec::len).max().unwrap_or(0);
             Ok((0..n)
@@ -143,144 +186,25 @@ fn lookup(name: &str, value: Value) -> Result<Vec<Value>, LoopError> {
             }
             Ok(acc.into_iter().map(Value::Array).collect())
         }
-        "subelements" => {
-            let Value::Array(args) = value else {
-                return Err(LoopError::Invalid(
-                    "with_subelements expects [list, 'key']".into(),
-                ));
-            };
-            let (Some(Value::Array(list)), Some(Value::String(key))) =
-                (args.first().cloned(), args.get(1).cloned())
-            else {
-                return Err(LoopError::Invalid(
-                    "with_subelements expects [list, 'key']".into(),
-                ));
-            };
-            let mut out = Vec::new();
-            for elem in list {
-                if let Some(Value::Array(subs)) = elem.get(&key) {
-                    for s in subs {
-                        out.push(Value::Array(vec![elem.clone(), s.clone()]));
-                    }
-                }
-            }
-            Ok(out)
-        }
-        "first_found" => {
-            let files: Vec<Value> = match value {
-                Value::Array(a) => a,
-                o => vec![o],
-            };
-            let found = files
-                .iter()
-                .filter_map(Value::as_str)
-                .find(|f| Path::new(f).exists());
-            found.map(|f| vec![Value::from(f)]).ok_or_else(|| {
-                LoopError::Invalid("No file was found when using first_found.".into())
-            })
-        }
-        "indexed_items" => Ok(match value {
-            Value::Array(a) => a
+        "indexed_items" => match value {
+            Value::Array(a) => Ok(a
                 .into_iter()
                 .enumerate()
                 .map(|(i, v)| Value::Array(vec![Value::from(i), v]))
-                .collect(),
-            o => vec![o],
-        }),
+                .collect()),
+            _ => Err(LoopError::Invalid(
+                "with_indexed_items expects a list".into(),
+            )),
+        },
         other => Err(LoopError::Invalid(format!(
             "the loop lookup 'with_{other}' is not supported by troupe"
         ))),
     }
 }
 
-/// `with_sequence: start=1 end=5 stride=1 format=web%02d` (or `count=`).
-fn sequence(value: &Value) -> Result<Vec<Value>, LoopError> {
-    let spec = value.as_str().unwrap_or_default();
-    let mut kv = Map::new();
-    for part in spec.split_whitespace() {
-        if let Some((k, v)) = part.split_once('=') {
-            kv.insert(k.to_string(), Value::from(v));
-        } else if let Some((a, b)) = part.split_once('-') {
-            kv.insert("start".into(), Value::from(a));
-            kv.insert("end".into(), Value::from(b));
-        } else {
-            kv.insert("end".into(), Value::from(part));
-        }
-    }
-    let num = |k: &str, d: i64| {
-        kv.get(k)
-            .and_then(Value::as_str)
-            .map(|s| {
-                s.parse::<i64>()
-                    .map_err(|_| LoopError::Invalid(format!("with_sequence: bad {k} {s:?}")))
-            })
-            .unwrap_or(Ok(d))
-    };
-    let start = num("start", 1)?;
-    let stride = num("stride", 1)?;
-    let end = match kv.get("count") {
-        Some(_) => start + (num("count", 0)? - 1) * stride,
-        None => num("end", start)?,
-    };
-    let format = kv
-        .get("format")
-        .and_then(Value::as_str)
-        .unwrap_or("%d")
-        .to_string();
-    if stride == 0 {
-        return Err(LoopError::Invalid(
-            "with_sequence: stride must not be 0".into(),
-        ));
-    }
-    let mut out = Vec::new();
-    let mut i = start;
-    while (stride > 0 && i <= end) || (stride < 0 && i >= end) {
-        out.push(Value::from(printf_int(&format, i)));
-        i += stride;
-    }
-    Ok(out)
-}
-
-/// Enough of printf for sequence formats: `%d`, `%02d`, `%x`, `%o`.
-fn printf_int(format: &str, n: i64) -> String {
-    let re = regex::Regex::new(r"%(0?)(\d*)([dxXo])").expect("valid regex");
-    re.replace(format, |c: &regex::Captures| {
-        let width: usize = c[2].parse().unwrap_or(0);
-        let s = match &c[3] {
-            "x" => format!("{n:x}"),
-            "X" => format!("{n:X}"),
-            "o" => format!("{n:o}"),
-            _ => n.to_string(),
-        };
-        if c[1].is_empty() {
-            format!("{s:>width$}")
-        } else {
-            format!("{s:0>width$}")
-        }
-    })
-    .into_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sequences() {
-        let v = sequence(&Value::from("start=1 end=3 format=web%02d")).unwrap();
-        assert_eq!(
-            v,
-            vec![
-                Value::from("web01"),
-                Value::from("web02"),
-                Value::from("web03")
-            ]
-        );
-        assert_eq!(
-            sequence(&Value::from("count=2 start=4")).unwrap(),
-            vec![Value::from("4"), Value::from("5")]
-        );
-    }
 
     #[test]
     fn nested_and_together() {

@@ -7,6 +7,16 @@ use crate::{
 
 /// The result of a loop: `results` per item; failed if any item failed, changed if any changed.
 pub fn aggregate(items: Vec<Outcome>, no_log: bool) -> Outcome {
+    if items.is_empty() {
+        // Ansible skips a task whose loop has no items.
+        let mut o = Outcome::new(Status::Skipped, Map::new());
+        o.result.insert("changed".into(), Value::Bool(false));
+        o.result.insert("skipped".into(), Value::Bool(true));
+        o.result
+            .insert("skipped_reason".into(), Value::from("No items in the list"));
+        o.result.insert("results".into(), Value::Array(Vec::new()));
+        return o;
+    }
     let any = |s: Status| items.iter().any(|o| o.status == s && !o.ignored);
     let failed = any(Status::Failed);
     let unreachable = any(Status::Unreachable);

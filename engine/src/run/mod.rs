@@ -8,6 +8,7 @@
 mod actions;
 mod conditions;
 mod connections;
+mod fact_cache;
 pub mod facts;
 mod failed_task;
 mod fan_out;
@@ -20,6 +21,7 @@ mod interrupt;
 mod item_run;
 mod loop_items;
 mod loop_results;
+mod loop_sequence;
 mod play;
 mod play_context;
 mod playbook_run;

@@ -80,7 +80,7 @@ impl PlayContext {
         let play = PlayMagic {
             name: self.play.name.clone(),
             active: self.status.active(&batch),
-            batch,
+            batch: self.status.active(&batch),
             all: self.status.all(),
         };
         let task = TaskLayers {
@@ -99,15 +99,19 @@ impl PlayContext {
         self.status.end_on_failure(host, outcome);
     }
 
-    /// Sets the failure variables of the hosts a `rescue` is about to run on.
-    pub fn show_failures(&self, hosts: &[String]) {
+    /// Sets the failure variables of the hosts a `rescue` is about to run on; returns the
+    /// hosts that had a failure of their own.
+    pub fn show_failures(&self, hosts: &[String]) -> Vec<String> {
+        let mut failed = Vec::new();
         for host in hosts {
             if let Some(failure) = self.failures.take(host) {
-                self.run.vars().update_host(host, |s| {
-                    Arc::make_mut(&mut s.host_facts).extend(failure.clone())
-                });
+                failed.push(host.clone());
+                self.run
+                    .vars()
+                    .update_host(host, |s| s.set_unsafe(failure.clone()));
             }
         }
+        failed
     }
 }
 

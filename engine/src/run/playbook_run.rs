@@ -5,10 +5,11 @@ use std::sync::Arc;
 use super::{interrupt, play::PlayRun, Run};
 use crate::playbook::Playbook;
 
-/// Runs every play until one ends with a whole batch failed; returns whether all hosts
-/// succeeded.
+/// Runs every play until one ends with a whole batch failed; returns whether no host ended a
+/// play failed or unreachable.
 pub fn execute(run: &Arc<Run>, playbook: &Playbook) -> bool {
     interrupt::guard(run);
+    run.printer().playbook(&playbook.path, playbook.plays.len());
     for play in &playbook.plays {
         if !PlayRun::new(run.clone(), play).run() {
             break;
@@ -17,5 +18,5 @@ pub fn execute(run: &Arc<Run>, playbook: &Playbook) -> bool {
     interrupt::hold_if_interrupted();
     run.printer().recap(&run.recap().snapshot());
     run.connections().close();
-    run.recap().success()
+    !run.any_failed()
 }

@@ -12,6 +12,7 @@ use std::{
 
 use super::{
     connections::{CliConnection, Connections},
+    fact_cache::{with_namespace, FactCache},
     tag_filter::TagFilter,
 };
 use crate::{
@@ -33,6 +34,10 @@ pub struct RunOptions {
     pub tags: TagFilter,
     pub extra_vars: Map,
     pub start_at_task: Option<String>,
+    /// `--force-handlers`: handlers run on hosts that failed, unless the play says otherwise.
+    pub force_handlers: bool,
+    /// `--flush-cache`: the persistent fact cache starts empty.
+    pub flush_cache: bool,
     pub load: LoadOptions,
     /// `-b`, `--become-user`, `-u`, `-c`, `--private-key`: defaults that the play may override.
     pub r#become: bool,
@@ -57,6 +62,8 @@ pub struct Run {
     connections: Connections,
     /// `--start-at-task`: still looking for the task to start at (across plays).
     seeking_start: AtomicBool,
+    /// The persistent fact cache the environment configures, if any.
+    fact_cache: Option<FactCache>,
 }
 
 impl Run {
@@ -75,8 +82,21 @@ impl Run {
             forks: opts.forks,
             verbosity: printer.verbosity(),
         };
+        let hosts: Vec<String> = inventory.hosts().map(|h| h.name.clone()).collect();
         let vars = RunVars::new(inventory, opts.extra_vars.clone(), magic);
+        let fact_cache = FactCache::from_env();
+        if let Some(cache) = &fact_cache {
+            if opts.flush_cache {
+                cache.flush();
+            }
+            for h in hosts.iter().map(String::as_str).chain(["localhost"]) {
+                if let Some(facts) = cache.load(h) {
+                    vars.update_host(h, |s| s.facts = Arc::new(with_namespace(facts)));
+                }
+            }
+        }
         Arc::new(Run {
+            fact_cache,
             seeking_start: AtomicBool::new(opts.start_at_task.is_some()),
             connections: Connections::new(CliConnection {
                 connection: opts.connection.clone(),
@@ -130,6 +150,40 @@ impl Run {
     pub fn without_failed(&self, hosts: Vec<String>) -> Vec<String> {
         let failed = self.failed_hosts.lock().unwrap();
         hosts.into_iter().filter(|h| !failed.contains(h)).collect()
+    }
+
+    /// Adds facts to a host's facts (gathered ones, `set_fact` with `cacheable`), kept in the
+    /// persistent cache when there is one.
+    pub fn add_facts(&self, host: &str, facts: Map) {
+        let mut all = Map::new();
+        self.vars.update_host(host, |s| {
+            let mut merged = (*s.facts).clone();
+            let mut ns = match merged.remove("ansible_facts") {
+                Some(crate::Value::Object(m)) => m,
+                _ => Map::new(),
+            };
+            if let Some(crate::Value::Object(more)) = facts.get("ansible_facts") {
+                ns.extend(more.clone());
+            }
+            for (k, v) in &facts {
+                if k != "ansible_facts" {
+                    merged.insert(k.clone(), v.clone());
+                }
+            }
+            merged.insert("ansible_facts".into(), crate::Value::Object(ns));
+            let merged = with_namespace(merged);
+            all = merged.clone();
+            s.facts = Arc::new(merged);
+        });
+        if let Some(cache) = &self.fact_cache {
+            cache.store(host, &all);
+        }
+    }
+
+    /// Whether a play ended with a host failed or unreachable: Ansible's exit status looks at
+    /// hosts, so a failure that `rescue` or `meta: clear_host_errors` forgave does not count.
+    pub fn any_failed(&self) -> bool {
+        !self.failed_hosts.lock().unwrap().is_empty()
     }
 
     /// Leaves a failed host out of the plays that follow.

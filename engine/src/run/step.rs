@@ -34,6 +34,8 @@ pub struct Step<'a> {
 }
 
 impl<'a> Step<'a> {
+    /// The step, with `check_mode:` and `diff:` rendered in the host's scope (they may be
+    /// templates); a keyword that does not render fails the step.
     pub fn new(
         play: &'a PlayContext,
         task: &'a Task,
@@ -41,17 +43,16 @@ impl<'a> Step<'a> {
         inh: &'a Inherited,
         ctx: &'a JValue,
         item: &'a Map,
-    ) -> Self {
+    ) -> Result<Self, TaskError> {
         let opts = play.run().opts();
-        let check = match &inh.kw.check_mode {
-            Some(v) => troupe_modules::args::boolean(v).unwrap_or(opts.check),
-            None => opts.check,
+        let templar = play.run().templar();
+        let mode = |kw: &Option<Value>, default: bool| match kw {
+            Some(v) => templar.is_true(v, ctx).map_err(TaskError::template),
+            None => Ok(default),
         };
-        let diff = match &inh.kw.diff {
-            Some(v) => troupe_modules::args::boolean(v).unwrap_or(opts.diff),
-            None => opts.diff,
-        };
-        Step {
+        let check = mode(&inh.kw.check_mode, opts.check)?;
+        let diff = mode(&inh.kw.diff, opts.diff)?;
+        Ok(Step {
             play,
             task,
             host,
@@ -60,7 +61,7 @@ impl<'a> Step<'a> {
             item,
             check,
             diff,
-        }
+        })
     }
 
     pub fn play(&self) -> &PlayContext {

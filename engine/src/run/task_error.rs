@@ -42,7 +42,7 @@ pub enum TaskError {
         name: String,
         looked: Vec<PathBuf>,
     },
-    #[error("could not find or access '{0}'")]
+    #[error("Could not find or access '{0}'")]
     NoVarsFile(String),
     #[error("could not find directory '{0}'")]
     NoVarsDir(String),

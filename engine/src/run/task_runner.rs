@@ -7,7 +7,7 @@ use std::{
 };
 
 use super::{
-    conditions::{all_hold, truthy},
+    conditions::{all_hold, keyword_true, truthy},
     fan_out,
     host_status::HostEnd,
     inherited::Inherited,
@@ -74,12 +74,20 @@ impl TaskRunner {
                 self.after(task, other, &inh, first);
             }
         }
+        self.fail_all_if_fatal(&inh, outcomes.iter().any(|(_, o)| o.is_failure()));
+    }
+
+    /// `any_errors_fatal`: when a host failed, every host of the batch still running fails
+    /// too. Each then goes to the `rescue` or `always` of the blocks it is in, as in Ansible;
+    /// hosts in no such block are done, and with them the play.
+    pub fn fail_all_if_fatal(&self, inh: &Inherited, any_failed: bool) {
+        let play = &self.play;
         let fatal = truthy(&inh.kw.any_errors_fatal) || truthy(&play.play().kw.any_errors_fatal);
-        if fatal && outcomes.iter().any(|(_, o)| o.is_failure()) {
-            for h in play.status().batch() {
-                play.status().end_host(&h, HostEnd::Failed);
+        if fatal && any_failed {
+            let status = play.status();
+            for h in status.active(&status.batch()) {
+                status.end_host(&h, HostEnd::Failed);
             }
-            play.status().end_play();
         }
     }
 
@@ -176,7 +184,9 @@ impl TaskRunner {
                     _ => Err(TaskError::Loop(e).in_task(task)),
                 }
             }
-            Err(e) => return Err(TaskError::Loop(e).in_task(task)),
+            // A lookup's own message, as Ansible reports it (tests compare it); where the
+            // task is goes beside it.
+            Err(e) => return Err(TaskError::Loop(e)),
         };
         let total = items.len();
         Ok(Some(
@@ -200,7 +210,15 @@ impl TaskRunner {
             }
             Some(lp) => match self.loop_items(task, host, inh) {
                 Err(e) => {
-                    let o = Outcome::failed(e.to_string());
+                    let mut o = Outcome::failed(e.to_string());
+                    if let TaskError::Loop(_) = e {
+                        o.result
+                            .insert("task_path".into(), Value::from(task.origin.to_string()));
+                    }
+                    // `ignore_errors` covers a loop that cannot be made, as in Ansible.
+                    let ctx = self.play.scope(host, inh, Map::new()).into_context();
+                    let templar = self.play.run().templar();
+                    o.ignored = keyword_true(templar, &inh.kw.ignore_errors, &ctx).unwrap_or(false);
                     printer.result(host, &o, false);
                     o
                 }
@@ -210,8 +228,9 @@ impl TaskRunner {
                     o
                 }
                 Ok(Some(items)) => {
+                    let no_items = items.is_empty();
                     let o = self.run_loop(task, host, inh, lp, items, is_debug);
-                    if o.is_failure() {
+                    if o.is_failure() || no_items {
                         printer.result(host, &o, false);
                     }
                     o
@@ -280,7 +299,7 @@ impl TaskRunner {
         let Some(name) = &task.register else { return };
         let result = outcome.registered();
         self.play.run().vars().update_host(host, |s| {
-            Arc::make_mut(&mut s.host_facts).insert(name.clone(), Value::Object(result));
+            s.set_unsafe(Map::from_iter([(name.clone(), Value::Object(result))]));
         });
     }
 }

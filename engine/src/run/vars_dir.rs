@@ -104,10 +104,11 @@ impl DirOptions {
         Ok(out)
     }
 
+    /// Whether the file's extension is one of `extensions`; `''` admits files without one.
     fn known_extension(&self, path: &Path) -> bool {
-        path.extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| self.extensions.iter().any(|x| x == e))
+        let ext = path.extension().map(|e| e.to_string_lossy());
+        let ext = ext.as_deref().unwrap_or("");
+        self.extensions.iter().any(|x| x == ext)
     }
 }
 
@@ -202,5 +203,18 @@ mod tests {
             .files(dir.path())
             .unwrap();
         assert_eq!(names(dir.path(), &files), ["b.yml", "sub/deeper/d.yml"]);
+    }
+
+    #[test]
+    fn an_empty_extension_admits_files_without_one() {
+        let dir = tree();
+        std::fs::write(dir.path().join("noext"), "y: 2\n").unwrap();
+        let files = options(json!({"extensions": ["", "yml"], "ignore_unknown_extensions": true}))
+            .files(dir.path())
+            .unwrap();
+        assert_eq!(
+            names(dir.path(), &files),
+            ["b.yml", "noext", "sub/deeper/d.yml"]
+        );
     }
 }

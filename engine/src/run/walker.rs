@@ -9,17 +9,12 @@ use std::{
 use indexmap::IndexMap;
 
 use super::{
-    actions::meta::Meta,
-    conditions::{all_hold, truthy},
-    host_status::HostEnd,
-    inherited::Inherited,
-    play_context::PlayContext,
-    task_error::TaskError,
-    task_runner::TaskRunner,
+    actions::meta::Meta, conditions::all_hold, host_status::HostEnd, inherited::Inherited,
+    play_context::PlayContext, task_error::TaskError, task_runner::TaskRunner,
 };
 use crate::{
-    output::Outcome,
-    playbook::{load_role, load_tasks_file, Action, Keywords, RoleFrom, Task},
+    output::{Outcome, Status},
+    playbook::{load_role, load_tasks_file, Action, Apply, Keywords, RoleFrom, Task},
     Map, Value,
 };
 
@@ -68,17 +63,25 @@ impl Walker {
     pub fn flush_handlers(&self, batch: &[String]) {
         let play = &self.play;
         let status = play.status();
-        let hosts: Vec<String> = if truthy(&play.play().force_handlers) {
-            batch
-                .iter()
-                .filter(|h| status.ended_as(h) != Some(HostEnd::Unreachable))
-                .cloned()
-                .collect()
-        } else {
-            status.active(batch)
+        let forced = match &play.play().force_handlers {
+            Some(v) => troupe_modules::args::boolean(v).unwrap_or(false),
+            None => play.run().opts().force_handlers,
         };
+        // Forced handlers run on failed hosts too, never on unreachable ones.
+        let takes_part = |hosts: &[String]| -> Vec<String> {
+            if forced {
+                hosts
+                    .iter()
+                    .filter(|h| status.ended_as(h) != Some(HostEnd::Unreachable))
+                    .cloned()
+                    .collect()
+            } else {
+                status.active(hosts)
+            }
+        };
+        let hosts = takes_part(batch);
         let unanswered = play.handlers().flush(&hosts, |handler, notified| {
-            let targets = status.active(notified);
+            let targets = takes_part(notified);
             if !targets.is_empty() {
                 self.runner.run_task(handler, &targets, play.top(), true);
             }
@@ -113,13 +116,12 @@ impl Walker {
             for h in &failed {
                 status.rescue_host(h);
             }
-            self.play.show_failures(&failed);
-            self.run_tasks(rescue, &failed, &inner);
-            for h in &failed {
-                if status.ended_as(h).is_none() {
-                    self.play.run().recap().rescued(h);
-                }
+            // As Ansible, a failure that goes to a rescue counts as rescued at once, whatever
+            // the rescue does; a host failed only by `any_errors_fatal` counts neither.
+            for h in self.play.show_failures(&failed) {
+                self.play.run().recap().rescued(&h);
             }
+            self.run_tasks(rescue, &failed, &inner);
         }
         if always.is_empty() {
             return;
@@ -134,9 +136,13 @@ impl Walker {
             .filter(|h| status.ended_as(h).is_none())
             .cloned()
             .collect();
+        let clears = status.clears();
         self.run_tasks(always, &targets, &inner);
-        for h in still_failed {
-            status.end_host(&h, HostEnd::Failed);
+        // `meta: clear_host_errors` in the always section forgives the block's failures.
+        if status.clears() == clears {
+            for h in still_failed {
+                status.end_host(&h, HostEnd::Failed);
+            }
         }
     }
 
@@ -159,7 +165,7 @@ impl Walker {
     fn run_include_tasks(
         &self,
         task: &Task,
-        apply: Option<&Keywords>,
+        apply: Option<&Apply>,
         hosts: &[String],
         inh: &Inherited,
     ) {
@@ -167,17 +173,23 @@ impl Walker {
             return;
         }
         let gate = Self::gate(task, inh);
+        self.include_header(task);
         let mut groups: IndexMap<PathBuf, Vec<(String, Map)>> = IndexMap::new();
+        let mut failed = Vec::new();
         for host in hosts {
-            for (extra, path) in
-                self.include_targets(task, host, &gate, |name| self.include_path(task, name))
-            {
+            let targets =
+                self.include_targets(task, host, &gate, |name| self.include_path(task, name));
+            self.skipped_if_none(host, &targets);
+            for (extra, path) in targets {
                 match path {
                     Ok(p) => groups.entry(p).or_default().push((host.clone(), extra)),
-                    Err(e) => self.play.record(host, &Outcome::failed(e.to_string())),
+                    Err(e) => {
+                        self.include_failed(host, e.to_string(), &mut failed);
+                    }
                 }
             }
         }
+        self.runner.fail_all_if_fatal(&gate, !failed.is_empty());
         let mut child = inh.child(
             &Keywords {
                 vars: task.kw.vars.clone(),
@@ -186,7 +198,8 @@ impl Walker {
             task.role.as_ref(),
         );
         if let Some(apply) = apply {
-            child = child.child(apply, None);
+            child = child.child(&apply.kw, None);
+            child.notify.extend(apply.notify.iter().cloned());
         }
         let run = self.play.run();
         for (path, members) in groups {
@@ -197,11 +210,15 @@ impl Walker {
                 names.join(", ")
             ));
             match load_tasks_file(&path, task.role.clone(), &run.opts().load) {
-                Ok(tasks) => self.run_with_items(&tasks, &members, &child),
+                Ok(tasks) => {
+                    self.included_ok(&members);
+                    self.run_with_items(&tasks, &members, &child)
+                }
                 Err(e) => {
                     for h in &names {
-                        self.play.record(h, &Outcome::failed(e.to_string()));
+                        self.include_failed(h, e.to_string(), &mut failed);
                     }
+                    self.runner.fail_all_if_fatal(&gate, true);
                 }
             }
         }
@@ -233,6 +250,52 @@ impl Walker {
         }
     }
 
+    /// The header of an include, as Ansible prints it for any task.
+    fn include_header(&self, task: &Task) {
+        let name = match (&task.name, &task.action) {
+            (Some(n), _) => n.clone(),
+            (None, Action::IncludeRole { args }) => {
+                let role = args.get("name").or_else(|| args.get("role"));
+                let role = role.and_then(Value::as_str).unwrap_or_default();
+                format!("include_role : {role}")
+            }
+            (None, _) => "include_tasks".to_string(),
+        };
+        let name = match &task.role {
+            Some(role) => format!("{} : {name}", role.name),
+            None => name,
+        };
+        self.play.run().printer().task(&name, false);
+    }
+
+    /// A host for which an include names nothing (a false `when`, an empty loop) skips it.
+    fn skipped_if_none<T>(&self, host: &str, targets: &[T]) {
+        if targets.is_empty() {
+            self.play
+                .record(host, &Outcome::skipped("Conditional result was False"));
+        }
+    }
+
+    /// Each host (per loop item) whose include loaded counts it as ok, as in Ansible's recap.
+    fn included_ok(&self, members: &[(String, Map)]) {
+        let ok = Outcome::new(Status::Ok, Map::new());
+        for (host, _) in members {
+            self.play.run().recap().count(host, &ok);
+        }
+    }
+
+    /// An include that failed on a host (for one loop item): printed each time, counted once
+    /// per host, as the host fails once.
+    fn include_failed(&self, host: &str, msg: String, failed: &mut Vec<String>) {
+        let outcome = Outcome::failed(msg);
+        if failed.iter().any(|h| h == host) {
+            self.play.run().printer().result(host, &outcome, false);
+        } else {
+            self.play.record(host, &outcome);
+            failed.push(host.to_string());
+        }
+    }
+
     /// For an include on one host: (loop variables, resolved path) per loop item, or one
     /// entry without a loop; nothing when `when` is false.
     fn include_targets<T>(
@@ -245,6 +308,7 @@ impl Walker {
         let items = match self.runner.loop_items(task, host, gate) {
             Ok(Some(items)) => items,
             Ok(None) => return Vec::new(),
+            Err(e @ TaskError::Loop(_)) => return vec![(Map::new(), Err(e.in_task(task)))],
             Err(e) => return vec![(Map::new(), Err(e))],
         };
         let templar = self.play.run().templar();
@@ -306,11 +370,15 @@ impl Walker {
             return;
         }
         let gate = Self::gate(task, inh);
+        self.include_header(task);
         let mut groups: IndexMap<String, (Map, Vec<(String, Map)>)> = IndexMap::new();
+        let mut failed = Vec::new();
         for host in hosts {
-            for (extra, rendered) in self.include_targets(task, host, &gate, |json| {
+            let targets = self.include_targets(task, host, &gate, |json| {
                 Ok(serde_json::from_str::<Map>(json)?)
-            }) {
+            });
+            self.skipped_if_none(host, &targets);
+            for (extra, rendered) in targets {
                 match rendered {
                     Ok(m) => {
                         let key = serde_json::to_string(&m).unwrap_or_default();
@@ -320,10 +388,13 @@ impl Walker {
                             .1
                             .push((host.clone(), extra));
                     }
-                    Err(e) => self.play.record(host, &Outcome::failed(e.to_string())),
+                    Err(e) => {
+                        self.include_failed(host, e.to_string(), &mut failed);
+                    }
                 }
             }
         }
+        self.runner.fail_all_if_fatal(&gate, !failed.is_empty());
         let run = self.play.run();
         for (_, (spec, members)) in groups {
             let s = |k: &str| spec.get(k).and_then(Value::as_str).map(str::to_string);
@@ -344,6 +415,7 @@ impl Walker {
             };
             match load_role(&name, &from, &self.play.play().dir, &run.opts().load) {
                 Ok(loaded) => {
+                    self.included_ok(&members);
                     self.play.handlers().add(loaded.handlers);
                     let mut kw = Keywords {
                         vars: task.kw.vars.clone(),
@@ -362,8 +434,9 @@ impl Walker {
                 }
                 Err(e) => {
                     for (h, _) in &members {
-                        self.play.record(h, &Outcome::failed(e.to_string()));
+                        self.include_failed(h, e.to_string(), &mut failed);
                     }
+                    self.runner.fail_all_if_fatal(&gate, true);
                 }
             }
         }

@@ -101,6 +101,12 @@ fn run(state: &State, plugin: &str, terms: &[Value], kwargs: &Kwargs) -> Result<
             Ok(out)
         }
         "first_found" => first_found(state, terms, kwargs),
+        "subelements" => {
+            let terms = crate::Value::Array(terms.iter().map(super::convert::from_jinja).collect());
+            super::subelements::subelements(terms)
+                .map(|pairs| pairs.iter().map(super::convert::to_jinja).collect())
+                .map_err(|e| failure(e.to_string()))
+        }
         other => Err(failure(format!(
             "lookup plugin '{other}' is not supported by troupe"
         ))),

@@ -11,6 +11,7 @@ mod lookups;
 mod native;
 mod pycompat;
 mod python_repr;
+mod subelements;
 mod templar;
 
 pub use convert::{from_jinja, to_jinja};
@@ -18,4 +19,5 @@ pub use environment::Whitespace;
 pub use error::{Location, TemplateError};
 pub use filters::to_json_text;
 pub use python_repr::{python_repr, python_str};
+pub use subelements::subelements;
 pub use templar::Templar;

@@ -1,6 +1,9 @@
 //! What the run knows about each host, shared between threads.
 
-use std::sync::{Arc, RwLock};
+use std::{
+    collections::HashSet,
+    sync::{Arc, RwLock},
+};
 
 use indexmap::IndexMap;
 
@@ -17,6 +20,25 @@ pub struct HostState {
     pub include_vars: Arc<Map>,
     /// `vars_files` of the current play, read for this host.
     pub vars_files: Arc<Map>,
+    /// Names in `host_facts` whose values are data, never templated again: registered
+    /// results and failure variables (Ansible marks them unsafe).
+    pub unsafe_names: Arc<HashSet<String>>,
+}
+
+impl HostState {
+    /// `set_fact`: values that later lookups may template.
+    pub fn set_facts(&mut self, facts: Map) {
+        if self.unsafe_names.iter().any(|n| facts.contains_key(n)) {
+            Arc::make_mut(&mut self.unsafe_names).retain(|n| !facts.contains_key(n));
+        }
+        Arc::make_mut(&mut self.host_facts).extend(facts);
+    }
+
+    /// `register` and the failure variables: values kept as data.
+    pub fn set_unsafe(&mut self, values: Map) {
+        Arc::make_mut(&mut self.unsafe_names).extend(values.keys().cloned());
+        Arc::make_mut(&mut self.host_facts).extend(values);
+    }
 }
 
 /// Every inventory host's state, by name, in inventory order.

@@ -53,7 +53,7 @@ impl RunMagic {
 #[derive(Debug, Clone, Default)]
 pub struct PlayMagic {
     pub name: String,
-    /// The current serial batch.
+    /// The current serial batch, without the hosts that failed (as Ansible's).
     pub batch: Vec<String>,
     /// Hosts of the batch still taking part.
     pub active: Vec<String>,

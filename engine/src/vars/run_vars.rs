@@ -79,9 +79,10 @@ impl RunVars {
         self.inventory().select(pattern)
     }
 
-    /// Applies `f` to a host's state (set_fact, register, include_vars, facts).
+    /// Applies `f` to a host's state (set_fact, register, include_vars, facts), created on
+    /// first sight like any host's.
     pub fn update_host(&self, name: &str, f: impl FnOnce(&mut HostState)) {
-        self.hosts.update(name, f)
+        f(&mut self.host_state(name).write().unwrap())
     }
 
     /// `add_host`: the host joins the inventory (and `groups`) with `vars`.
@@ -173,6 +174,7 @@ impl RunVars {
             .layer(Layer::VarsFiles, s.vars_files.clone())
             .layer(Layer::IncludeVars, s.include_vars.clone())
             .layer(Layer::HostFacts, s.host_facts.clone())
+            .unsafe_names(s.unsafe_names.clone())
             .magic(self.magic.for_host(host, group_names))
             .layer(Layer::ExtraVars, self.extra_vars.clone())
             .object(

@@ -4,7 +4,7 @@
 
 use std::{
     cell::{Cell, RefCell},
-    collections::HashMap,
+    collections::{HashMap, HashSet},
     sync::{Arc, Mutex},
 };
 
@@ -22,6 +22,9 @@ pub struct Scope {
     layers: Vec<(Layer, Arc<Map>)>,
     objects: Vec<(&'static str, JValue)>,
     cache: Mutex<HashMap<String, JValue>>,
+    /// Names whose value, when it comes from [`Layer::HostFacts`], is data (a registered
+    /// result): used as it is, never templated again.
+    unsafe_names: Arc<HashSet<String>>,
 }
 
 const MAX_DEPTH: usize = 40;
@@ -38,12 +41,13 @@ pub fn nested_error() -> Option<String> {
 }
 
 impl Scope {
-    pub(super) fn new(templar: Arc<Templar>) -> Self {
+    pub(super) fn new(templar: Arc<Templar>, unsafe_names: Arc<HashSet<String>>) -> Self {
         Scope {
             templar,
             layers: Vec::new(),
             objects: Vec::new(),
             cache: Mutex::default(),
+            unsafe_names,
         }
     }
 
@@ -66,7 +70,15 @@ impl Scope {
 
     /// The raw (unrendered) value of a variable, highest layer first.
     pub fn raw(&self, name: &str) -> Option<&Value> {
-        self.layers.iter().rev().find_map(|(_, m)| m.get(name))
+        self.raw_entry(name).map(|(_, v)| v)
+    }
+
+    /// The raw value of a variable and the layer it comes from.
+    fn raw_entry(&self, name: &str) -> Option<(Layer, &Value)> {
+        self.layers
+            .iter()
+            .rev()
+            .find_map(|(l, m)| m.get(name).map(|v| (*l, v)))
     }
 
     /// The scope as a template context.
@@ -84,8 +96,9 @@ impl Scope {
         if let Some(v) = self.cache.lock().unwrap().get(name) {
             return Some(v.clone());
         }
-        let raw = self.raw(name)?;
-        let value = if contains_template(raw) {
+        let (layer, raw) = self.raw_entry(name)?;
+        let data = layer == Layer::HostFacts && self.unsafe_names.contains(name);
+        let value = if !data && contains_template(raw) {
             self.render_nested(name, raw)?
         } else {
             to_jinja(raw)

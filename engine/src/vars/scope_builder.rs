@@ -1,7 +1,7 @@
 //! The one place a [`Scope`] is stacked: callers hand in the layers they have, in any order,
 //! and [`ScopeBuilder::build`] stacks them in Ansible's precedence order ([`Layer::ALL`]).
 
-use std::sync::Arc;
+use std::{collections::HashSet, sync::Arc};
 
 use minijinja::Value as JValue;
 
@@ -15,6 +15,7 @@ pub struct ScopeBuilder {
     layers: Vec<(Layer, Arc<Map>)>,
     magic: Map,
     objects: Vec<(&'static str, JValue)>,
+    unsafe_names: Arc<HashSet<String>>,
 }
 
 impl ScopeBuilder {
@@ -24,6 +25,7 @@ impl ScopeBuilder {
             layers: Vec::new(),
             magic: Map::new(),
             objects: Vec::new(),
+            unsafe_names: Arc::default(),
         }
     }
 
@@ -50,9 +52,15 @@ impl ScopeBuilder {
         self
     }
 
+    /// Names of the [`Layer::HostFacts`] layer whose values are data, not templates.
+    pub fn unsafe_names(&mut self, names: Arc<HashSet<String>>) -> &mut Self {
+        self.unsafe_names = names;
+        self
+    }
+
     /// The scope, its layers stacked lowest precedence first.
     pub fn build(self) -> Scope {
-        let mut scope = Scope::new(self.templar);
+        let mut scope = Scope::new(self.templar, self.unsafe_names);
         let mut magic = Some(Arc::new(self.magic));
         for layer in Layer::ALL {
             if layer == Layer::Magic {

@@ -181,6 +181,16 @@ fn missing_imported_file() {
 }
 
 #[test]
+fn reserved_argument_prefix() {
+    check(
+        "reserved_argument.yml",
+        4,
+        9,
+        "'set_fact' cannot take the argument '_ansible_foo': the prefix '_ansible_' is reserved for internal use only.",
+    );
+}
+
+#[test]
 fn unknown_meta_action() {
     check(
         "unknown_meta.yml",

@@ -177,11 +177,12 @@ fn include_tasks_forms() {
         }
         other => panic!("{other:?}"),
     }
-    match task("- include_tasks:\n    file: \"{{ x }}.yml\"\n    apply:\n      tags: [t]\n      become: true\n").action {
+    match task("- include_tasks:\n    file: \"{{ x }}.yml\"\n    apply:\n      tags: [t]\n      become: true\n      notify: h\n").action {
         Action::IncludeTasks { file, apply } => {
             assert_eq!(file, json!("{{ x }}.yml"));
             let apply = apply.unwrap();
-            assert_eq!((apply.tags.clone(), apply.r#become.clone()), (vec!["t".to_string()], Some(json!(true))));
+            assert_eq!((apply.kw.tags.clone(), apply.kw.r#become.clone()), (vec!["t".to_string()], Some(json!(true))));
+            assert_eq!(apply.notify, vec!["h".to_string()]);
         }
         other => panic!("{other:?}"),
     }
@@ -192,6 +193,10 @@ fn meta_and_include_role() {
     assert!(
         matches!(task("- meta: flush_handlers\n").action, Action::Meta(m) if m == "flush_handlers")
     );
+    match task("- include_role:\n    role: web\n").action {
+        Action::IncludeRole { args } => assert_eq!(Value::Object(args), json!({"role": "web"})),
+        other => panic!("{other:?}"),
+    }
     match task("- include_role:\n    name: web\n    tasks_from: setup\n").action {
         Action::IncludeRole { args } => assert_eq!(
             Value::Object(args),

@@ -2,7 +2,7 @@
 //! rest of the run on this host.
 
 use std::{
-    path::{Path, PathBuf},
+    path::{Component, Path, PathBuf},
     sync::Arc,
 };
 
@@ -35,14 +35,38 @@ struct Args {
 
 pub fn run(raw: Map, step: &Step) -> Result<Outcome, TaskError> {
     let args: Args = parse("include_vars", raw.clone())?;
-    let file = args.file.or(args.raw_params).map(|s| s.0);
-    let files: Vec<PathBuf> = if let Some(f) = file {
-        vec![find(step, &f, Path::is_file).ok_or(TaskError::NoVarsFile(f))?]
+    let file = args
+        .file
+        .or(args.raw_params)
+        .map(|s| s.0.trim_end_matches('\n').to_string());
+    let found = if let Some(f) = file {
+        find(step, &f, Path::is_file)
+            .map(|p| vec![p])
+            .ok_or(TaskError::NoVarsFile(f))
     } else if let Some(Str(d)) = args.dir {
-        let found = find(step, &d, Path::is_dir).ok_or(TaskError::NoVarsDir(d))?;
-        DirOptions::from_args(&raw).and_then(|o| o.files(&found))?
+        match find_dir(step, &d) {
+            Some(dir) => DirOptions::from_args(&raw)
+                .and_then(|o| o.files(&dir))
+                .map(|files| without_role_main(step, files))
+                .map_err(TaskError::from),
+            None => Err(TaskError::NoVarsDir(d)),
+        }
     } else {
         return Ok(Outcome::failed("include_vars: give a file or a dir"));
+    };
+    // Ansible reports include_vars' own failures under `message`.
+    let files = match found {
+        Ok(files) => files,
+        Err(e) => {
+            let mut o = step.fail(e);
+            let msg = o.result.get("msg").cloned().unwrap_or_default();
+            o.result.insert("message".into(), msg);
+            o.result.insert(
+                "ansible_included_var_files".into(),
+                Value::Array(Vec::new()),
+            );
+            return Ok(o);
+        }
     };
     let mut loaded = Map::new();
     for f in &files {
@@ -80,6 +104,32 @@ pub fn run(raw: Map, step: &Step) -> Result<Outcome, TaskError> {
     Ok(ok(result))
 }
 
+/// A relative `dir`: in a role, under the role when it starts with `vars/` and else under the
+/// role's `vars/`; outside a role, beside the task's file. Then where [`find`] looks.
+fn find_dir(step: &Step, name: &str) -> Option<PathBuf> {
+    let p = Path::new(name);
+    let first = match (&step.inh().role, p.is_absolute()) {
+        (_, true) => None,
+        (Some(role), _) if p.components().next() == Some(Component::Normal("vars".as_ref())) => {
+            Some(role.path.join(p))
+        }
+        (Some(role), _) => Some(role.path.join("vars").join(p)),
+        (None, _) => step.task().origin.file.parent().map(|d| d.join(p)),
+    };
+    first
+        .filter(|d| d.is_dir())
+        .or_else(|| find(step, name, Path::is_dir))
+}
+
+/// A directory load never takes the role's own `vars/main.yml` (the role loaded it already).
+fn without_role_main(step: &Step, files: Vec<PathBuf>) -> Vec<PathBuf> {
+    let Some(role) = &step.inh().role else {
+        return files;
+    };
+    let main = role.path.join("vars").join("main.yml");
+    files.into_iter().filter(|f| *f != main).collect()
+}
+
 /// Where a relative `file` or `dir` is looked for: the role's `vars/`, beside the task's
 /// file (in `vars/`, then there), beside the playbook (likewise). An absolute one is taken
 /// as it is.
@@ -92,6 +142,7 @@ fn find(step: &Step, name: &str, fits: fn(&Path) -> bool) -> Option<PathBuf> {
     let mut dirs = Vec::new();
     if let Some(role) = &step.inh().role {
         dirs.push(role.path.join("vars"));
+        dirs.push(role.path.clone());
     }
     if let Some(d) = step.task().origin.file.parent() {
         dirs.push(d.join("vars"));

@@ -43,11 +43,7 @@ impl Meta {
                     status.end_host(h, HostEnd::Ended);
                 }
             }
-            Meta::ClearHostErrors => {
-                for h in status.batch() {
-                    status.rescue_host(&h);
-                }
-            }
+            Meta::ClearHostErrors => status.clear_errors(),
             Meta::ClearFacts => {
                 for h in hosts {
                     play.run()

@@ -1,8 +1,6 @@
 //! `setup` / `gather_facts`, and the play's own fact gathering: one script per host, facts
 //! stored as the host's facts.
 
-use std::sync::Arc;
-
 use serde::Deserialize;
 
 use super::parse;
@@ -34,6 +32,18 @@ pub fn run(name: &str, args: Map, step: &Step) -> Result<Outcome, TaskError> {
     Ok(gather(step.play(), step.host()))
 }
 
+/// The host's `ansible_python_interpreter`, rendered, if it has one.
+fn interpreter(play: &PlayContext, host: &str) -> Option<String> {
+    let scope = play.scope(host, play.top(), Map::new());
+    let raw = scope.raw("ansible_python_interpreter")?.clone();
+    let rendered = play
+        .run()
+        .templar()
+        .render_value(&raw, &scope.into_context())
+        .ok()?;
+    rendered.as_str().map(str::to_string)
+}
+
 /// Runs fact gathering on one host and stores the facts.
 pub fn gather(play: &PlayContext, host: &str) -> Outcome {
     let target = match host_connection::target_for(play, host, host, play.top(), None) {
@@ -41,13 +51,10 @@ pub fn gather(play: &PlayContext, host: &str) -> Outcome {
         Err(o) => return *o,
     };
     let run = play.run();
-    match facts::gather(target.as_ref()) {
+    let python = interpreter(play, host);
+    match facts::gather(target.as_ref(), python.as_deref()) {
         Ok(f) => {
-            run.vars().update_host(host, |s| {
-                let mut merged = (*s.facts).clone();
-                merged.extend(f.clone());
-                s.facts = Arc::new(merged);
-            });
+            run.add_facts(host, f);
             let mut result = Map::new();
             result.insert("changed".into(), Value::Bool(false));
             Outcome::new(Status::Ok, result)
