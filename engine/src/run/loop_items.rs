@@ -4,24 +4,13 @@ use std::path::Path;
 
 use minijinja::Value as JValue;
 
+use super::loop_error::LoopError;
 use super::{file_lookup, loop_sequence::sequence};
 use crate::{
     playbook::{LoopSource, Role},
     template::{python_repr, Templar, TemplateError},
     Value,
 };
-
-/// Why a loop has no list of items.
-#[derive(Debug, thiserror::Error)]
-pub enum LoopError {
-    /// The source uses an undefined variable. Ansible lets a false `when` (evaluated without
-    /// the item) skip such a task rather than fail it.
-    #[error("{0}")]
-    Undefined(String),
-    /// The source rendered to something that is not a list of items, or did not render.
-    #[error("{0}")]
-    Invalid(String),
-}
 
 /// Renders a loop's source and turns it into the list of items, or says why it can't.
 pub fn resolve(

@@ -3,7 +3,7 @@
 
 use std::sync::OnceLock;
 
-use super::loop_items::LoopError;
+use super::loop_error::LoopError;
 use crate::Value;
 
 /// Each term's sequence, one after the other.

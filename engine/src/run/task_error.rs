@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::{loop_items::LoopError, vars_dir::VarsDirError};
+use super::{loop_error::LoopError, vars_dir::VarsDirError};
 use crate::{
     connection::InvalidVariableName, playbook::Action, playbook::Origin, playbook::Task,
     template::TemplateError, vars::nested_error,

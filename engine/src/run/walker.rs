@@ -1,19 +1,16 @@
 //! Walking a task list over a set of hosts: blocks with rescue/always, includes loaded at
 //! run time, `meta`, handler flushes. Each task proper goes to the [`TaskRunner`].
 
-use std::{
-    path::{Path, PathBuf},
-    sync::Arc,
-};
+use std::{path::PathBuf, sync::Arc};
 
 use indexmap::IndexMap;
 
 use super::{
-    actions::meta::Meta, conditions::all_hold, host_status::HostEnd, inherited::Inherited,
-    play_context::PlayContext, task_error::TaskError, task_runner::TaskRunner,
+    actions::meta::Meta, host_status::HostEnd, include_hosts::IncludeHosts, inherited::Inherited,
+    play_context::PlayContext, task_runner::TaskRunner,
 };
 use crate::{
-    output::{Outcome, Status},
+    output::Outcome,
     playbook::{load_role, load_tasks_file, Action, Apply, Keywords, RoleFrom, Task},
     Map, Value,
 };
@@ -161,6 +158,10 @@ impl Walker {
         inh.child(&own, task.role.as_ref())
     }
 
+    fn includes(&self) -> IncludeHosts<'_> {
+        IncludeHosts::new(&self.play, &self.runner)
+    }
+
     /// `include_tasks`: the file is named per host; hosts naming the same file run it together.
     fn run_include_tasks(
         &self,
@@ -173,18 +174,19 @@ impl Walker {
             return;
         }
         let gate = Self::gate(task, inh);
-        self.include_header(task);
+        self.includes().header(task);
         let mut groups: IndexMap<PathBuf, Vec<(String, Map)>> = IndexMap::new();
         let mut failed = Vec::new();
         for host in hosts {
-            let targets =
-                self.include_targets(task, host, &gate, |name| self.include_path(task, name));
-            self.skipped_if_none(host, &targets);
+            let targets = self.includes().targets(task, host, &gate, |name| {
+                self.includes().tasks_file(task, name)
+            });
+            self.includes().skipped_if_none(host, &targets);
             for (extra, path) in targets {
                 match path {
                     Ok(p) => groups.entry(p).or_default().push((host.clone(), extra)),
                     Err(e) => {
-                        self.include_failed(host, e.to_string(), &mut failed);
+                        self.includes().failed(host, e.to_string(), &mut failed);
                     }
                 }
             }
@@ -211,12 +213,12 @@ impl Walker {
             ));
             match load_tasks_file(&path, task.role.clone(), &run.opts().load) {
                 Ok(tasks) => {
-                    self.included_ok(&members);
+                    self.includes().loaded(&members);
                     self.run_with_items(&tasks, &members, &child)
                 }
                 Err(e) => {
                     for h in &names {
-                        self.include_failed(h, e.to_string(), &mut failed);
+                        self.includes().failed(h, e.to_string(), &mut failed);
                     }
                     self.runner.fail_all_if_fatal(&gate, true);
                 }
@@ -250,134 +252,20 @@ impl Walker {
         }
     }
 
-    /// The header of an include, as Ansible prints it for any task.
-    fn include_header(&self, task: &Task) {
-        let name = match (&task.name, &task.action) {
-            (Some(n), _) => n.clone(),
-            (None, Action::IncludeRole { args }) => {
-                let role = args.get("name").or_else(|| args.get("role"));
-                let role = role.and_then(Value::as_str).unwrap_or_default();
-                format!("include_role : {role}")
-            }
-            (None, _) => "include_tasks".to_string(),
-        };
-        let name = match &task.role {
-            Some(role) => format!("{} : {name}", role.name),
-            None => name,
-        };
-        self.play.run().printer().task(&name, false);
-    }
-
-    /// A host for which an include names nothing (a false `when`, an empty loop) skips it.
-    fn skipped_if_none<T>(&self, host: &str, targets: &[T]) {
-        if targets.is_empty() {
-            self.play
-                .record(host, &Outcome::skipped("Conditional result was False"));
-        }
-    }
-
-    /// Each host (per loop item) whose include loaded counts it as ok, as in Ansible's recap.
-    fn included_ok(&self, members: &[(String, Map)]) {
-        let ok = Outcome::new(Status::Ok, Map::new());
-        for (host, _) in members {
-            self.play.run().recap().count(host, &ok);
-        }
-    }
-
-    /// An include that failed on a host (for one loop item): printed each time, counted once
-    /// per host, as the host fails once.
-    fn include_failed(&self, host: &str, msg: String, failed: &mut Vec<String>) {
-        let outcome = Outcome::failed(msg);
-        if failed.iter().any(|h| h == host) {
-            self.play.run().printer().result(host, &outcome, false);
-        } else {
-            self.play.record(host, &outcome);
-            failed.push(host.to_string());
-        }
-    }
-
-    /// For an include on one host: (loop variables, resolved path) per loop item, or one
-    /// entry without a loop; nothing when `when` is false.
-    fn include_targets<T>(
-        &self,
-        task: &Task,
-        host: &str,
-        gate: &Inherited,
-        resolve: impl Fn(&str) -> Result<T, TaskError>,
-    ) -> Vec<(Map, Result<T, TaskError>)> {
-        let items = match self.runner.loop_items(task, host, gate) {
-            Ok(Some(items)) => items,
-            Ok(None) => return Vec::new(),
-            Err(e @ TaskError::Loop(_)) => return vec![(Map::new(), Err(e.in_task(task)))],
-            Err(e) => return vec![(Map::new(), Err(e))],
-        };
-        let templar = self.play.run().templar();
-        let mut out = Vec::new();
-        for extra in items {
-            let ctx = self.play.scope(host, gate, extra.clone()).into_context();
-            match all_hold(templar, &gate.when, &ctx) {
-                Ok(false) => continue,
-                Err(e) => {
-                    out.push((extra, Err(e)));
-                    continue;
-                }
-                Ok(true) => {}
-            }
-            let name = match &task.action {
-                Action::IncludeTasks { file, .. } => templar.render_value(file, &ctx),
-                Action::IncludeRole { args } => {
-                    templar.render_value(&Value::Object(args.clone()), &ctx)
-                }
-                _ => Ok(Value::Null),
-            };
-            let resolved = match name {
-                Ok(Value::String(s)) => resolve(&s),
-                Ok(Value::Object(m)) => resolve(&serde_json::to_string(&m).unwrap_or_default()),
-                Ok(other) => resolve(&other.to_string()),
-                Err(e) => Err(TaskError::plain_template(e).in_task(task)),
-            };
-            out.push((extra, resolved));
-        }
-        out
-    }
-
-    fn include_path(&self, task: &Task, name: &str) -> Result<PathBuf, TaskError> {
-        let rel = Path::new(name);
-        let mut candidates = Vec::new();
-        if rel.is_absolute() {
-            candidates.push(rel.to_path_buf());
-        }
-        if let Some(dir) = task.origin.file.parent() {
-            candidates.push(dir.join(rel));
-        }
-        if let Some(role) = &task.role {
-            candidates.push(role.path.join("tasks").join(rel));
-        }
-        candidates.push(self.play.play().dir.join(rel));
-        candidates
-            .iter()
-            .find(|p| p.is_file())
-            .cloned()
-            .ok_or_else(|| TaskError::IncludeNotFound {
-                origin: task.origin.clone(),
-                name: name.to_string(),
-            })
-    }
-
     /// `include_role`: loaded at run time; its handlers join the play's.
     fn run_include_role(&self, task: &Task, hosts: &[String], inh: &Inherited) {
         if self.skips_own(task, inh) {
             return;
         }
         let gate = Self::gate(task, inh);
-        self.include_header(task);
+        self.includes().header(task);
         let mut groups: IndexMap<String, (Map, Vec<(String, Map)>)> = IndexMap::new();
         let mut failed = Vec::new();
         for host in hosts {
-            let targets = self.include_targets(task, host, &gate, |json| {
+            let targets = self.includes().targets(task, host, &gate, |json| {
                 Ok(serde_json::from_str::<Map>(json)?)
             });
-            self.skipped_if_none(host, &targets);
+            self.includes().skipped_if_none(host, &targets);
             for (extra, rendered) in targets {
                 match rendered {
                     Ok(m) => {
@@ -389,7 +277,7 @@ impl Walker {
                             .push((host.clone(), extra));
                     }
                     Err(e) => {
-                        self.include_failed(host, e.to_string(), &mut failed);
+                        self.includes().failed(host, e.to_string(), &mut failed);
                     }
                 }
             }
@@ -415,7 +303,7 @@ impl Walker {
             };
             match load_role(&name, &from, &self.play.play().dir, &run.opts().load) {
                 Ok(loaded) => {
-                    self.included_ok(&members);
+                    self.includes().loaded(&members);
                     self.play.handlers().add(loaded.handlers);
                     let mut kw = Keywords {
                         vars: task.kw.vars.clone(),
@@ -434,7 +322,7 @@ impl Walker {
                 }
                 Err(e) => {
                     for (h, _) in &members {
-                        self.include_failed(h, e.to_string(), &mut failed);
+                        self.includes().failed(h, e.to_string(), &mut failed);
                     }
                     self.runner.fail_all_if_fatal(&gate, true);
                 }
