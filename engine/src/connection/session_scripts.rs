@@ -12,6 +12,7 @@
 //! the pipe in blocks, so no child may ever read the shell's own stdin.
 
 use base64::Engine as _;
+use troupe_modules::replace_file::{Fill, Replace};
 use troupe_modules::FileAttrs;
 
 use troupe_modules::shell_text::quote as q;
@@ -85,15 +86,20 @@ const PRINTF_LIMIT: usize = 64 << 10;
 /// The command writing `bytes` to `target` under `umask`, on one line (`|| ...` may follow
 /// it), maybe followed by a here-document body.
 fn write_into(target: &str, bytes: &[u8], umask: &str, terminator: &str) -> String {
+    let fill = fill_command(bytes, terminator);
+    let (first, body) = fill.split_once('\n').unwrap_or((&fill, ""));
+    format!("( umask {umask} && {first} >{target} )\n{body}")
+}
+
+/// A command printing exactly `bytes` on its stdout: the shell's own `printf` for data up to
+/// [`PRINTF_LIMIT`], else `base64 -d` reading a here-document (its body on the next lines).
+fn fill_command(bytes: &[u8], terminator: &str) -> String {
     if bytes.len() <= PRINTF_LIMIT {
-        return format!(
-            "( umask {umask} && printf '{}' >{target} )\n",
-            printf_format(bytes)
-        );
+        return format!("printf '{}'\n", printf_format(bytes));
     }
     let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
     let mut text = String::with_capacity(encoded.len() + encoded.len() / 76 + 100);
-    text += &format!("( umask {umask} && base64 -d >{target} ) <<'{terminator}'\n");
+    text += &format!("base64 -d <<'{terminator}'\n");
     for line in encoded.as_bytes().chunks(76) {
         text.push_str(std::str::from_utf8(line).expect("base64 is ASCII"));
         text.push('\n');
@@ -120,28 +126,18 @@ fn printf_format(bytes: &[u8]) -> String {
     format
 }
 
-/// Where a `put` writes before renaming: a hidden file beside `dest`.
-pub(crate) fn temp_path_beside(dest: &str, token: &str) -> Option<String> {
-    let (dir, base) = match dest.rsplit_once('/') {
-        Some((dir, base)) => (if dir.is_empty() { "/" } else { dir }, base),
-        None => (".", dest),
-    };
-    if base.is_empty() || base == "." || base == ".." {
-        return None;
-    }
-    let dir = dir.trim_end_matches('/');
-    Some(format!("{dir}/.{base}.troupe-{token}"))
-}
-
 /// Content of a `put`: inline, or already streamed to the temp path.
 pub(crate) enum PutContent<'a> {
     Inline(&'a [u8]),
-    Uploaded,
+    /// Streamed by [`troupe_modules::replace_file::upload_command`], which printed the file's identity.
+    Uploaded {
+        identity: &'a str,
+    },
 }
 
-/// The request finishing a `put`: content into `temp`, attributes (those left `None` copied
-/// from the file being replaced, else `new_file_mode`), then `mv -f` over `dest`. On any
-/// failure the temp file is removed.
+/// The request finishing a `put` (see [`troupe_modules::replace_file`]): content into a new temp file beside
+/// `dest`, attributes (those left `None` copied from the file being replaced, else
+/// `new_file_mode`), then the checked rename over `dest`.
 pub(crate) fn put(
     temp: &str,
     dest: &str,
@@ -150,72 +146,23 @@ pub(crate) fn put(
     new_file_mode: u32,
     terminator: &str,
 ) -> String {
-    let mut s = format!("{BEGIN}( troupe_t={} troupe_d={}\n", q(temp), q(dest));
-    s += "troupe_fail() { rm -f -- \"$troupe_t\"; exit 1; }\n";
-    // Whether dest is new, decided once. A new file whose final mode a umask can give is
-    // born with it (no chmod on the host); any other is written unreadable to others until
-    // its mode is set.
-    let new_mode = attrs.mode.unwrap_or(new_file_mode);
-    let born_right = matches!(content, PutContent::Inline(_)) && new_mode & !0o666 == 0;
-    let new_umask = if born_right {
-        format!("{:03o}", 0o777 & !new_mode)
-    } else {
-        "077".to_string()
-    };
-    s += &format!(
-        "if [ -e \"$troupe_d\" ]; then troupe_new= troupe_u=077; else troupe_new=1 troupe_u={new_umask}; fi\n"
-    );
-    match content {
+    let fill_text;
+    let fill = match content {
         PutContent::Inline(bytes) => {
-            let write = write_into(r#""$troupe_t""#, bytes, "$troupe_u", terminator);
-            // `|| troupe_fail` belongs on the command line, before any here-document body.
-            let (first_line, body) = write.split_once('\n').expect("write_into ends lines");
-            s += &format!("{first_line} || troupe_fail\n{body}");
+            fill_text = fill_command(bytes, terminator);
+            Fill::Command(&fill_text)
         }
-        PutContent::Uploaded => s += "[ -f \"$troupe_t\" ] || troupe_fail\n",
-    }
-    if attrs.mode.is_none() || attrs.owner.is_none() || attrs.group.is_none() {
-        s += "if [ -z \"$troupe_new\" ]; then\n";
-        s += "  troupe_s=$(stat -L -c '%a %u %g' -- \"$troupe_d\") || troupe_fail\n";
-        s += "  set -- $troupe_s\n";
-        // Like Ansible, keeping the old owner is best effort (only root may give files away).
-        match (&attrs.owner, &attrs.group) {
-            (None, None) => s += "  chown \"$2:$3\" \"$troupe_t\" 2>/dev/null\n",
-            (None, Some(_)) => s += "  chown \"$2\" \"$troupe_t\" 2>/dev/null\n",
-            (Some(_), None) => s += "  chgrp \"$3\" \"$troupe_t\" 2>/dev/null\n",
-            (Some(_), Some(_)) => {}
-        }
-        if attrs.mode.is_none() {
-            s += "  chmod \"$1\" \"$troupe_t\" || troupe_fail\n";
-            if !born_right {
-                s += &format!("else\n  chmod {new_file_mode:o} \"$troupe_t\" || troupe_fail\n");
-            }
-        }
-        s += "fi\n";
-    }
-    match (&attrs.owner, &attrs.group) {
-        (Some(o), Some(g)) => {
-            s += &format!(
-                "chown -- {} \"$troupe_t\" || troupe_fail\n",
-                q(&format!("{o}:{g}"))
-            )
-        }
-        (Some(o), None) => s += &format!("chown -- {} \"$troupe_t\" || troupe_fail\n", q(o)),
-        (None, Some(g)) => s += &format!("chgrp -- {} \"$troupe_t\" || troupe_fail\n", q(g)),
-        (None, None) => {}
-    }
-    // After chown, which may clear set-id bits.
-    if let Some(mode) = attrs.mode {
-        let unless_born_right = if born_right {
-            "[ -n \"$troupe_new\" ] || "
-        } else {
-            ""
-        };
-        s += &format!("{unless_born_right}chmod {mode:o} \"$troupe_t\" || troupe_fail\n");
-    }
-    s += "mv -f -- \"$troupe_t\" \"$troupe_d\" || troupe_fail\n";
-    s += &format!(") </dev/null{REPLY}\n");
-    s
+        PutContent::Uploaded { identity } => Fill::Uploaded { identity },
+    };
+    let replace = Replace {
+        dest,
+        temp,
+        fill,
+        attrs,
+        new_file_mode: Some(new_file_mode),
+        validate: None,
+    };
+    format!("{BEGIN}(\n{}) </dev/null{REPLY}\n", replace.script())
 }
 
 /// The request sending back the file at `path` (streamed through the reply, whatever its
@@ -244,7 +191,7 @@ pub(crate) fn uploaded_stdin_path(session_temp_dir: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{printf_format, temp_path_beside};
+    use super::printf_format;
 
     #[test]
     fn printf_formats_print_exactly_their_bytes() {
@@ -258,26 +205,5 @@ mod tests {
                 .unwrap();
             assert_eq!(out.stdout, bytes, "{shell}");
         }
-    }
-
-    #[test]
-    fn temp_files_sit_beside_their_destination() {
-        assert_eq!(
-            temp_path_beside("/etc/motd", "x").as_deref(),
-            Some("/etc/.motd.troupe-x")
-        );
-        assert_eq!(
-            temp_path_beside("/motd", "x").as_deref(),
-            Some("/.motd.troupe-x")
-        );
-        assert_eq!(
-            temp_path_beside("motd", "x").as_deref(),
-            Some("./.motd.troupe-x")
-        );
-        assert_eq!(
-            temp_path_beside("-m", "x").as_deref(),
-            Some("./.-m.troupe-x")
-        );
-        assert_eq!(temp_path_beside("/etc/", "x"), None);
     }
 }

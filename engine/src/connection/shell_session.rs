@@ -17,6 +17,7 @@ use super::random_token::random_token;
 use super::session_scripts::{self as scripts, PutContent, Stdin, GET_MISSING};
 use super::stderr_tail::StderrTail;
 use super::ConnectionSpec;
+use troupe_modules::replace_file;
 
 /// Tuning of a session.
 #[derive(Debug, Clone)]
@@ -211,31 +212,35 @@ impl ShellSession {
     /// Streams `len` bytes of `content` into a new file at `remote_path`, through its own process.
     fn upload(
         &self,
-        remote_path: &str,
+        script: &str,
+        what: &str,
         content: &mut dyn Read,
         len: u64,
-    ) -> Result<(), TargetError> {
+    ) -> Result<Vec<u8>, TargetError> {
         super::round_trips::count_one();
-        let launch = self.launcher.launch(Some(&scripts::upload(remote_path)));
+        let launch = self.launcher.launch(Some(script));
         let Spawned {
             mut child,
             mut stdin,
-            stdout,
+            mut stdout,
             stderr,
         } = spawn(launch, self.options.startup_timeout)?;
-        drop(stdout);
         let copied = copy_content(content, len, &mut stdin);
         drop(stdin);
         if copied.is_err() {
             let _ = child.kill();
         }
+        // What the script prints is a line at most; more is not read.
+        let mut printed = Vec::new();
+        let _ = (&mut stdout).take(4096).read_to_end(&mut printed);
+        drop(stdout);
         let status = child.wait();
         copied?;
         stderr.wait_closed(Duration::from_secs(2));
         match status {
-            Ok(status) if status.success() => Ok(()),
+            Ok(status) if status.success() => Ok(printed),
             _ => Err(TargetError::Failed(format!(
-                "writing {remote_path}: {}",
+                "writing {what}: {}",
                 stderr.text()
             ))),
         }
@@ -275,7 +280,12 @@ impl Target for ShellSession {
             Some(bytes) if bytes.len() as u64 <= self.options.inline_limit => Stdin::Inline(bytes),
             Some(bytes) => {
                 let path = scripts::uploaded_stdin_path(&self.temp_dir);
-                self.upload(&path, &mut &bytes[..], bytes.len() as u64)?;
+                self.upload(
+                    &scripts::upload(&path),
+                    &path,
+                    &mut &bytes[..],
+                    bytes.len() as u64,
+                )?;
                 Stdin::Uploaded
             }
         };
@@ -299,12 +309,13 @@ impl Target for ShellSession {
         len: u64,
         attrs: &FileAttrs,
     ) -> Result<(), TargetError> {
-        let temp = scripts::temp_path_beside(path, &random_token()).ok_or_else(|| {
+        let temp = replace_file::temp_beside(path).ok_or_else(|| {
             TargetError::Failed(format!("cannot write to '{path}': not a file path"))
         })?;
         let mut state = self.lock();
         let new_file_mode = 0o666 & !self.umask;
         let inline;
+        let identity;
         let content = if len <= self.options.inline_limit {
             let mut bytes = Vec::with_capacity(len as usize);
             content
@@ -317,11 +328,18 @@ impl Target for ShellSession {
             inline = bytes;
             PutContent::Inline(&inline)
         } else {
-            if let Err(e) = self.upload(&temp, content, len) {
-                self.remove(&mut state, &temp);
-                return Err(e);
+            let printed =
+                match self.upload(&replace_file::upload_command(&temp), path, content, len) {
+                    Ok(printed) => printed,
+                    Err(e) => {
+                        self.remove(&mut state, &temp);
+                        return Err(e);
+                    }
+                };
+            identity = String::from_utf8_lossy(&printed).trim().to_string();
+            PutContent::Uploaded {
+                identity: &identity,
             }
-            PutContent::Uploaded
         };
         let script = scripts::put(&temp, path, content, attrs, new_file_mode, &self.terminator);
         let reply = self.request(&mut state, &script, &mut io::sink())?;

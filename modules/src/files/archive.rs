@@ -7,9 +7,10 @@ use serde::Deserialize;
 use crate::{
     files::archive_format::Format,
     helpers::args::{Bool, List, Mode, Str},
-    helpers::file_attrs::{self, AttrChange, AttrSpec},
+    helpers::file_attrs::AttrSpec,
+    helpers::replace_file::{self, Fill, Replace},
     helpers::shell_text::{quote, quote_path},
-    Context, Module, ModuleError, Query, Report,
+    Context, FileAttrs, Module, ModuleError, Query, Report,
 };
 
 pub struct Archive;
@@ -103,14 +104,6 @@ impl Args {
             dest,
             excludes,
         })
-    }
-
-    fn attrs(&self) -> AttrChange {
-        AttrChange {
-            owner: self.owner.clone().map(|s| s.0),
-            group: self.group.clone().map(|s| s.0),
-            mode: None,
-        }
     }
 }
 
@@ -233,50 +226,58 @@ impl Module for Archive {
 
     fn apply(&self, args: &Args, change: Change, cx: &Context) -> Result<Report, ModuleError> {
         let layout = args.layout()?;
-        let d = quote_path(&layout.dest);
-        let tmp = quote_path(&format!("{}.troupe-tmp", layout.dest));
+        let Some(temp) = replace_file::temp_beside(&layout.dest) else {
+            return Err(ModuleError::failed(format!(
+                "archive: cannot write to '{}': not a file path",
+                layout.dest
+            )));
+        };
         let members: Vec<String> = change.present.iter().map(|m| quote_path(m)).collect();
         let members = members.join(" ");
-        let mut s = format!("set -e\ncd {}\n", quote_path(&layout.root));
-        match (change.compress_only, args.format) {
+        let make = match (change.compress_only, args.format) {
             (true, format) => {
                 let tool = format
                     .compressor()
                     .expect("compress-only formats have a compressor");
-                s.push_str(&format!("{tool} -c < {members} > {tmp}\n"));
+                format!("{tool} -c < {members}")
             }
             (false, Format::Zip) => {
-                s.push_str(&format!(
-                    "rm -f {tmp}\nzip -q -r {tmp} {members}{}\n",
-                    excludes(&layout, true)
-                ));
+                format!("zip -q -r - {members}{}", excludes(&layout, true))
             }
-            (false, format) => {
-                let flag = format.tar_flag();
-                s.push_str(&format!(
-                    "tar -c {flag} -f {tmp}{} {members}\n",
-                    excludes(&layout, false)
-                ));
-            }
-        }
-        s.push_str(&file_attrs::commands(
-            &format!("{}.troupe-tmp", layout.dest),
-            &args.attrs(),
-            false,
-        ));
-        if let Some(mode) = &args.mode {
-            let spec = AttrSpec::new(None, None, Some(mode.clone()));
-            if let Some(bits) = spec.resolve_mode(0o644, false)? {
-                s.push_str(&format!("chmod {bits:04o} {tmp}\n"));
-            }
-        }
-        s.push_str(&format!("mv -f {tmp} {d}\n"));
+            (false, format) => format!(
+                "tar -c {} -f -{} {members}",
+                format.tar_flag(),
+                excludes(&layout, false)
+            ),
+        };
+        // Made in the archived tree's root, written through the replacement's descriptor.
+        let fill = format!("( cd {} && {make} )", quote_path(&layout.root));
+        let mode = match &args.mode {
+            Some(mode) => AttrSpec::new(None, None, Some(mode.clone())).resolve_mode(0o644, false)?,
+            None => None,
+        };
+        let attrs = FileAttrs {
+            mode,
+            owner: args.owner.clone().map(|s| s.0),
+            group: args.group.clone().map(|s| s.0),
+        };
+        let replace = Replace {
+            dest: &layout.dest,
+            temp: &temp,
+            fill: Fill::Command(&fill),
+            attrs: &attrs,
+            new_file_mode: None,
+            validate: None,
+        };
+        let mut s = format!("(\n{}) || exit 1\n", replace.script());
         if args.remove.0 {
-            s.push_str(&format!("rm -rf -- {members}\n"));
+            s.push_str(&format!(
+                "cd {} && rm -rf -- {members}\n",
+                quote_path(&layout.root)
+            ));
         }
         let out = cx.target.run(&s, None)?;
         if !out.success() {
-            let _ = cx.target.run(&format!("rm -f -- {tmp}"), None);
             return Err(ModuleError::failed(format!(
                 "archive: {}",
                 out.stderr_str().trim()

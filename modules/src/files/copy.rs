@@ -18,7 +18,8 @@ use crate::{
     helpers::file_attrs::{self, AttrChange, AttrSpec},
     helpers::file_write::{self, ContentWrite, Source},
     helpers::remote_file::{self, Checksum, Kind, PathState, ProbeOptions, Tree},
-    helpers::shell_text::quote_path,
+    helpers::replace_file::{self, Fill, Replace},
+    helpers::shell_text::{quote, quote_path},
     Context, Diff, FileAttrs, Module, ModuleError, Query, Report,
 };
 
@@ -471,7 +472,6 @@ impl Copy {
                     src,
                     &write_path,
                     &attrs,
-                    state,
                     args.validate.as_deref(),
                 ));
                 return Ok(FilePlan {
@@ -625,38 +625,25 @@ impl Copy {
     }
 }
 
-/// Copies a file on the target to a temp file next to dest, gives it the attributes a
-/// `put` would, validates it, then renames it over dest.
-fn remote_copy(
-    src: &str,
-    dest: &str,
-    attrs: &FileAttrs,
-    old: &PathState,
-    validate: Option<&str>,
-) -> String {
-    let tmp = format!("{dest}.troupe-tmp");
-    let t = quote_path(&tmp);
-    let mut script = format!("cp -- {} {t}\n", quote_path(src));
-    let keep = AttrChange {
-        owner: attrs
-            .owner
-            .clone()
-            .or_else(|| old.exists().then(|| old.uid.to_string())),
-        group: attrs
-            .group
-            .clone()
-            .or_else(|| old.exists().then(|| old.gid.to_string())),
-        mode: attrs.mode.or_else(|| old.exists().then_some(old.mode)),
+/// Copies a file on the target over dest (see [`replace_file`]): the attributes a `put` would
+/// give, validated before the rename.
+fn remote_copy(src: &str, dest: &str, attrs: &FileAttrs, validate: Option<&str>) -> String {
+    let Some(temp) = replace_file::temp_beside(dest) else {
+        return format!(
+            "printf '%s\\n' {} >&2; exit 1\n",
+            quote(&format!("cannot write to '{dest}': not a file path"))
+        );
     };
-    script.push_str(&file_attrs::commands(&tmp, &keep, false));
-    if let Some(v) = validate {
-        let check = v.replace("%s", &crate::helpers::shell_text::quote(&tmp));
-        script.push_str(&format!(
-            "if ! ( {check} ) >&2; then rm -f -- {t}; exit 97; fi\n"
-        ));
-    }
-    script.push_str(&format!("mv -f -- {t} {}\n", quote_path(dest)));
-    script
+    let fill = format!("cat -- {}", quote_path(src));
+    let replace = Replace {
+        dest,
+        temp: &temp,
+        fill: Fill::Command(&fill),
+        attrs,
+        new_file_mode: None,
+        validate,
+    };
+    format!("(\n{})\n", replace.script())
 }
 
 /// Owner, group and mode the file will have, as far as they are known without asking again.

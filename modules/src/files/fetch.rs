@@ -140,9 +140,17 @@ impl Module for Fetch {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let tmp = dir.join(format!(".{name}.troupe-fetch.{}", std::process::id()));
+        let tmp = dir.join(format!(
+            ".{name}.troupe-fetch.{}",
+            crate::replace_file::random_token()
+        ));
         let result = (|| {
-            let file = fs::File::create(&tmp).map_err(local_fail)?;
+            // Created exclusively: a name planted beforehand (a link) is never followed.
+            let file = fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&tmp)
+                .map_err(local_fail)?;
             let mut sink = HashingWriter {
                 hasher: Sha1::new(),
                 inner: io::BufWriter::new(file),

@@ -118,10 +118,10 @@ impl Unarchive {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let tmp = format!("/tmp/.troupe-unarchive.{nanos}.{name}");
+        let tmp = format!(
+            "/tmp/.troupe-unarchive.{}.{name}",
+            crate::replace_file::random_token()
+        );
         let attrs = FileAttrs {
             mode: Some(0o600),
             owner: None,

@@ -1,14 +1,10 @@
 //! Writing a file's content on the target the way every content module does: parent made
 //! when asked, the old file backed up, the new one validated, then renamed into place.
 
-use std::{
-    fs,
-    io::Read,
-    path::PathBuf,
-    time::{SystemTime, UNIX_EPOCH},
-};
+use std::{fs, io::Read, path::PathBuf};
 
 use crate::{
+    helpers::replace_file::{self, Fill, Replace},
     helpers::shell_text::{quote, quote_path},
     Diff, FileAttrs, ModuleError, Target,
 };
@@ -126,33 +122,63 @@ pub fn write(target: &dyn Target, w: &ContentWrite) -> Result<Option<String>, Mo
             prelude.push_str(&backup_script(&w.path));
         }
     }
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    let name = w.path.rsplit('/').next().unwrap_or("file");
-    let tmp = format!("{}/.{name}.troupe-validate.{nanos}", parent_of(&w.path));
-    put_source(target, &tmp, &w.source, &w.attrs)?;
-    let check = validate.replace("%s", &quote(&tmp));
+    // The new content waits in a private directory of the host's temp dir (no other user
+    // can reach it), is validated there (as Ansible validates its uploaded temp file), then
+    // replaces the file through a checked temp file beside it.
+    let private = run_checked(
+        target,
+        "mktemp -d \"${TMPDIR:-/tmp}/troupe-validate.XXXXXXXXXX\"",
+        "making a temp directory",
+    )?;
+    let private = private.trim().to_string();
+    let staged = format!("{private}/content");
+    let cleanup = format!("rm -rf -- {}", quote_path(&private));
+    let result = validate_and_replace(target, w, validate, &prelude, &staged);
+    let _ = target.run(&cleanup, None);
+    result
+}
+
+fn validate_and_replace(
+    target: &dyn Target,
+    w: &ContentWrite,
+    validate: &str,
+    prelude: &str,
+    staged: &str,
+) -> Result<Option<String>, ModuleError> {
+    put_source(target, staged, &w.source, &FileAttrs::default())?;
+    let Some(temp) = replace_file::temp_beside(&w.path) else {
+        return Err(ModuleError::failed(format!(
+            "cannot write to '{}': not a file path",
+            w.path
+        )));
+    };
+    let fill = format!("cat -- {}", quote_path(staged));
+    let replace = Replace {
+        dest: &w.path,
+        temp: &temp,
+        fill: Fill::Command(&fill),
+        attrs: &w.attrs,
+        new_file_mode: None,
+        validate: None,
+    };
+    let check = validate.replace("%s", &quote(staged));
     let script = format!(
-        "if ! ( {check} ) >&2; then rm -f -- {t}; exit 97; fi\n{prelude}mv -f -- {t} {p}\n",
-        t = quote_path(&tmp),
-        p = quote_path(&w.path),
+        "if ! ( {check} ) >&2; then exit {}; fi\n{prelude}(\n{}) || exit\n",
+        replace_file::VALIDATE_FAILED,
+        replace.script()
     );
     let out = target.run(&script, None)?;
     match out.rc {
         0 => Ok(backup_name(&out.stdout_str())),
-        97 => Err(ModuleError::failed(format!(
+        replace_file::VALIDATE_FAILED => Err(ModuleError::failed(format!(
             "failed to validate: {}",
             out.stderr_str().trim()
         ))),
-        _ => {
-            let _ = target.run(&format!("rm -f -- {}", quote_path(&tmp)), None);
-            Err(ModuleError::failed(format!(
-                "writing {} failed: {}",
-                w.path,
-                out.stderr_str()
-            )))
-        }
+        _ => Err(ModuleError::failed(format!(
+            "writing {} failed: {}",
+            w.path,
+            out.stderr_str()
+        ))),
     }
 }
 

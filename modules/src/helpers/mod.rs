@@ -7,5 +7,6 @@ pub mod file_write;
 pub mod probe;
 pub mod py_regex;
 pub mod remote_file;
+pub mod replace_file;
 pub mod shell_text;
 pub mod truth;
