@@ -137,6 +137,11 @@ fn no_log_hides_secrets_from_output_and_failures() {
       command: "false {{ db_password }}"
       no_log: true
       ignore_errors: true
+    - name: a loop over secrets, one of them failing
+      command: "test {{ item }} != hunter2-item-b"
+      loop: [hunter2-item-a, hunter2-item-b]
+      no_log: true
+      ignore_errors: true
 "#,
     );
     for args in [
@@ -153,6 +158,12 @@ fn no_log_hides_secrets_from_output_and_failures() {
         );
     }
     assert_eq!(p.read("secret.conf"), "password=hunter2-secret\n");
+    let r = p.run(&[]);
+    assert!(
+        r.stdout.contains("(item=(censored due to no_log))"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]

@@ -169,6 +169,11 @@ impl Printer {
 
     /// One host's (or one loop item's) result.
     pub fn result(&self, host: &str, outcome: &Outcome, is_debug: bool) {
+        // A no_log item is shown by Ansible's placeholder, never by its value.
+        let label = match &outcome.item_label {
+            Some(_) if outcome.censored => Some(CENSORED_ITEM.to_string()),
+            other => other.clone(),
+        };
         if self.format == Format::Json {
             let result = if outcome.censored {
                 censored()
@@ -177,7 +182,7 @@ impl Printer {
             };
             self.json(
                 json!({"event": "result", "host": host, "status": status_word(outcome),
-                "item": outcome.item_label, "delegated_to": outcome.delegated_to,
+                "item": label, "delegated_to": outcome.delegated_to,
                 "ignored": outcome.ignored, "result": result}),
             );
             return;
@@ -190,7 +195,7 @@ impl Printer {
             head.push_str(&format!(" -> {d}"));
         }
         head.push(']');
-        if let Some(label) = &outcome.item_label {
+        if let Some(label) = &label {
             head.push_str(&format!(" => (item={label})"));
         }
         let colour = match outcome.status {
@@ -282,6 +287,9 @@ fn status_word(o: &Outcome) -> &'static str {
         Status::Unreachable => "fatal",
     }
 }
+
+/// The label of a loop item under `no_log` (Ansible's words).
+const CENSORED_ITEM: &str = "(censored due to no_log)";
 
 fn censored() -> Map {
     let mut m = Map::new();

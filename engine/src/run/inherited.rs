@@ -19,7 +19,13 @@ pub struct Inherited {
     pub role: Option<Arc<Role>>,
     /// `notify:` of enclosing blocks: every changed task inside notifies these too.
     pub notify: Vec<String>,
+    /// The files and roles included at run time that this task is inside, outermost first.
+    pub includes: Arc<Vec<String>>,
 }
+
+/// How deeply includes may nest at run time. Ansible lets an include include itself (a
+/// condition usually ends it); one that never ends must fail, not overflow the stack.
+pub const MAX_INCLUDE_DEPTH: usize = 64;
 
 impl Inherited {
     /// The play's keywords as the outermost level.
@@ -73,6 +79,33 @@ impl Inherited {
             next.role = Some(r.clone());
         }
         next
+    }
+}
+
+impl Inherited {
+    /// The level inside an include of `name`; an error naming the chain when includes
+    /// nest deeper than [`MAX_INCLUDE_DEPTH`].
+    pub fn inside_include(&self, name: &str) -> Result<Inherited, String> {
+        if self.includes.len() >= MAX_INCLUDE_DEPTH {
+            let chain = self
+                .includes
+                .iter()
+                .rev()
+                .take(4)
+                .rev()
+                .cloned()
+                .collect::<Vec<_>>();
+            return Err(format!(
+                "includes nest deeper than {MAX_INCLUDE_DEPTH} levels (... -> {} -> {name}): \
+                 an include that includes itself needs a condition that ends it",
+                chain.join(" -> ")
+            ));
+        }
+        let mut next = self.clone();
+        let mut chain = (*self.includes).clone();
+        chain.push(name.to_string());
+        next.includes = Arc::new(chain);
+        Ok(next)
     }
 }
 

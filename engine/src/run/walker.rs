@@ -211,10 +211,19 @@ impl Walker {
                 path.display(),
                 names.join(", ")
             ));
+            let inside = match child.inside_include(&path.display().to_string()) {
+                Ok(inside) => inside,
+                Err(msg) => {
+                    for h in &names {
+                        self.includes().failed(h, msg.clone(), &mut failed);
+                    }
+                    continue;
+                }
+            };
             match load_tasks_file(&path, task.role.clone(), &run.opts().load) {
                 Ok(tasks) => {
                     self.includes().loaded(&members);
-                    self.run_with_items(&tasks, &members, &child)
+                    self.run_with_items(&tasks, &members, &inside)
                 }
                 Err(e) => {
                     for h in &names {
@@ -301,6 +310,15 @@ impl Walker {
                 defaults_from: s("defaults_from"),
                 handlers_from: s("handlers_from"),
             };
+            let inside = match inh.inside_include(&format!("role {name}")) {
+                Ok(inside) => inside,
+                Err(msg) => {
+                    for (h, _) in &members {
+                        self.includes().failed(h, msg.clone(), &mut failed);
+                    }
+                    continue;
+                }
+            };
             match load_role(&name, &from, &self.play.play().dir, &run.opts().load) {
                 Ok(loaded) => {
                     self.includes().loaded(&members);
@@ -317,7 +335,7 @@ impl Walker {
                                 .collect();
                         }
                     }
-                    let child = inh.child(&kw, Some(&loaded.role));
+                    let child = inside.child(&kw, Some(&loaded.role));
                     self.run_with_items(&loaded.tasks, &members, &child);
                 }
                 Err(e) => {

@@ -12,5 +12,5 @@ pub use host_state::{HostState, HostTable};
 pub use magic::{loop_vars, template_vars, PlayMagic, RunMagic, OMIT};
 pub use precedence::Layer;
 pub use run_vars::{PlayLayers, RunVars, TaskLayers};
-pub use scope::{nested_error, Scope};
+pub use scope::{nested_error, Scope, RECURSIVE_LOOP};
 pub use scope_builder::ScopeBuilder;

@@ -21,7 +21,9 @@ pub struct Scope {
     templar: Arc<Templar>,
     layers: Vec<(Layer, Arc<Map>)>,
     objects: Vec<(&'static str, JValue)>,
-    cache: Mutex<HashMap<String, JValue>>,
+    /// Rendered variables; `None` for one whose template failed (it reads as undefined
+    /// again without being rendered again).
+    cache: Mutex<HashMap<String, Option<JValue>>>,
     /// Names whose value, when it comes from [`Layer::HostFacts`], is data (a registered
     /// result): used as it is, never templated again.
     unsafe_names: Arc<HashSet<String>>,
@@ -31,6 +33,8 @@ const MAX_DEPTH: usize = 40;
 
 thread_local! {
     static DEPTH: Cell<usize> = const { Cell::new(0) };
+    /// The variables whose templates are being rendered on this thread, outermost first.
+    static RENDERING: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
     static NESTED_ERROR: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
@@ -94,20 +98,23 @@ impl Scope {
             return Some(v.clone());
         }
         if let Some(v) = self.cache.lock().unwrap().get(name) {
-            return Some(v.clone());
+            return v.clone();
         }
         let (layer, raw) = self.raw_entry(name)?;
         let data = layer == Layer::HostFacts && self.unsafe_names.contains(name);
         let value = if !data && contains_template(raw) {
-            self.render_nested(name, raw)?
+            if let Some(chain) = cycle_through(name) {
+                return Some(recursive_loop(&chain));
+            }
+            self.render_nested(name, raw)
         } else {
-            to_jinja(raw)
+            Some(to_jinja(raw))
         };
         self.cache
             .lock()
             .unwrap()
             .insert(name.to_string(), value.clone());
-        Some(value)
+        value
     }
 
     fn render_nested(self: &Arc<Self>, name: &str, raw: &Value) -> Option<JValue> {
@@ -119,8 +126,10 @@ impl Scope {
             return None;
         }
         DEPTH.with(|d| d.set(depth + 1));
+        RENDERING.with(|r| r.borrow_mut().push(name.to_string()));
         let ctx = JValue::from_dyn_object(self.clone());
         let rendered = self.templar.render_value(raw, &ctx);
+        RENDERING.with(|r| r.borrow_mut().pop());
         DEPTH.with(|d| d.set(depth));
         match rendered {
             Ok(v) => Some(to_jinja(&v)),
@@ -135,6 +144,37 @@ impl Scope {
             }
         }
     }
+}
+
+/// How the error of a variable defined through itself begins (Ansible's words).
+pub const RECURSIVE_LOOP: &str = "Recursive loop detected in template";
+
+/// When `name` is being rendered already on this thread: the chain of variables from it
+/// back to itself (`a -> b -> a`).
+fn cycle_through(name: &str) -> Option<String> {
+    RENDERING.with(|r| {
+        let stack = r.borrow();
+        let start = stack.iter().position(|n| n == name)?;
+        let mut chain: Vec<&str> = stack[start..].iter().map(String::as_str).collect();
+        chain.push(name);
+        Some(chain.join(" -> "))
+    })
+}
+
+/// A value that fails whatever template uses it: a variable defined through itself, which
+/// Ansible reports as a recursive loop instead of looking it up forever.
+fn recursive_loop(chain: &str) -> JValue {
+    let msg = format!("{RECURSIVE_LOOP}: {chain}");
+    NESTED_ERROR.with(|e| {
+        let mut e = e.borrow_mut();
+        if e.is_none() {
+            *e = Some(msg.clone());
+        }
+    });
+    JValue::from(minijinja::Error::new(
+        minijinja::ErrorKind::InvalidOperation,
+        msg,
+    ))
 }
 
 impl std::fmt::Debug for Scope {

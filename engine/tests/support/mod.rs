@@ -75,6 +75,20 @@ impl Project {
         )
     }
 
+    /// [`Project::run`] stopped after `seconds` (exit 124, as `timeout` reports it): for
+    /// input that once made troupe loop forever.
+    pub fn run_within(&self, seconds: u32, args: &[&str]) -> RunResult {
+        run_troupe_with(
+            Command::new("timeout")
+                .arg(seconds.to_string())
+                .arg(env!("CARGO_BIN_EXE_troupe"))
+                .current_dir(self.path())
+                .args(["run", "playbook.yml", "-i", "inventory.ini", "-e"])
+                .arg(format!("base={}", self.base().display()))
+                .args(args),
+        )
+    }
+
     /// Names and contents of every file under the target directory (to prove nothing changed).
     pub fn snapshot(&self) -> Vec<(String, Vec<u8>)> {
         let mut out = Vec::new();

@@ -4,7 +4,9 @@ use serde::Deserialize;
 use troupe_modules::args::Int;
 
 use super::{ok, parse, text};
-use crate::{output::Outcome, run::step::Step, run::task_error::TaskError, Map, Value};
+use crate::{
+    output::Outcome, run::step::Step, run::task_error::TaskError, vars::RECURSIVE_LOOP, Map, Value,
+};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -27,7 +29,17 @@ pub fn run(args: Map, step: &Step) -> Result<Outcome, TaskError> {
         let value = match templar.eval(&expr, step.ctx()) {
             Ok(Value::Null) if !is_defined(&expr, step) => Value::from("VARIABLE IS NOT DEFINED!"),
             Ok(v) => v,
-            Err(_) => Value::from("VARIABLE IS NOT DEFINED!"),
+            // A variable defined through itself fails, as in Ansible; any other error
+            // reads as undefined.
+            Err(error) => match crate::vars::nested_error() {
+                Some(n) if n.starts_with(RECURSIVE_LOOP) => {
+                    return Err(TaskError::Template {
+                        error,
+                        nested: Some(n),
+                    })
+                }
+                _ => Value::from("VARIABLE IS NOT DEFINED!"),
+            },
         };
         result.insert(expr, value);
     } else {
