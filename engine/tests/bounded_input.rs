@@ -149,3 +149,38 @@ fn an_include_that_includes_itself_until_a_condition_ends_it_runs() {
     r.assert_ok();
     assert_eq!(p.read("depth"), "50");
 }
+
+#[test]
+fn a_task_past_its_timeout_fails_and_its_command_is_ended() {
+    let p = Project::new();
+    // A sleep long enough to be this test's own, to look for afterwards.
+    let marker = format!("sleep {}", 100_000 + std::process::id());
+    p.write(
+        "playbook.yml",
+        &format!(
+            r#"
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: hangs
+      shell: "{marker}"
+      timeout: 2
+      ignore_errors: true
+      register: hung
+    - copy: {{content: "{{{{ hung.msg }}}} {{{{ hung.timedout.period }}}}", dest: "{{{{ base }}}}/result"}}
+"#
+        ),
+    );
+    let r = p.run_within(60, &[]);
+    r.assert_ok();
+    assert_eq!(p.read("result"), "Timed out after 2 second(s). 2");
+    let left = std::process::Command::new("pgrep")
+        .args(["-f", &marker])
+        .output()
+        .unwrap();
+    assert!(
+        left.stdout.is_empty(),
+        "the command still runs: {}",
+        String::from_utf8_lossy(&left.stdout)
+    );
+}

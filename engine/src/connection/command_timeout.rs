@@ -1,9 +1,10 @@
-//! A limit on how long each command may run (the task's `timeout:`), enforced on the host by
-//! coreutils' `timeout`, so a stuck command is killed there rather than merely abandoned.
+//! A limit on how long a task's commands may run (the task's `timeout:`), enforced on the host
+//! by coreutils' `timeout`, so a stuck command is killed there (with the processes it
+//! started: `timeout` signals its whole process group) rather than merely abandoned.
 
 use std::io::{Read, Write};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use troupe_modules::{FileAttrs, RunOutput, Target, TargetError};
 
@@ -12,16 +13,20 @@ use troupe_modules::shell_text::quote as shell_quote;
 /// `timeout`'s exit code when it had to stop the command.
 pub const TIMED_OUT: i32 = 124;
 
-/// Runs every command of `inner` under `timeout`; a command stopped that way exits 124 with
-/// a line saying so on stderr.
+/// Runs every command of `inner` under `timeout`, each given what is left of `limit` counted
+/// from the wrapper's making; a command stopped that way exits 124 with a line saying so on
+/// stderr.
 pub struct WithTimeout {
     inner: Arc<dyn Target>,
-    limit: Duration,
+    deadline: Instant,
 }
 
 impl WithTimeout {
     pub fn new(inner: Arc<dyn Target>, limit: Duration) -> Self {
-        WithTimeout { inner, limit }
+        WithTimeout {
+            inner,
+            deadline: Instant::now() + limit,
+        }
     }
 }
 
@@ -30,7 +35,8 @@ impl Target for WithTimeout {
         self.inner.name()
     }
     fn run(&self, script: &str, stdin: Option<&[u8]>) -> Result<RunOutput, TargetError> {
-        let seconds = self.limit.as_secs().max(1);
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        let seconds = left.as_secs_f64().ceil().max(1.0) as u64;
         // KILL 5 s after TERM, for commands that ignore TERM.
         let limited = format!(
             "exec timeout -k 5 {seconds} /bin/sh -c {}",

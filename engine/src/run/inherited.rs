@@ -75,6 +75,7 @@ impl Inherited {
         k.connection = over(&kw.connection, &k.connection);
         k.remote_user = over(&kw.remote_user, &k.remote_user);
         k.throttle = over(&kw.throttle, &k.throttle);
+        k.timeout = over(&kw.timeout, &k.timeout);
         if let Some(r) = role {
             next.role = Some(r.clone());
         }

@@ -19,6 +19,18 @@ use crate::{
 };
 use troupe_modules::registry::short_name;
 
+/// Ansible's result for a task stopped by its `timeout:`.
+fn timed_out(limit: std::time::Duration) -> Outcome {
+    let seconds = limit.as_secs();
+    let mut outcome = Outcome::failed(format!("Timed out after {seconds} second(s)."));
+    let mut period = Map::new();
+    period.insert("period".into(), Value::from(seconds));
+    outcome
+        .result
+        .insert("timedout".into(), Value::Object(period));
+    outcome
+}
+
 /// What one run of an action needs to know.
 pub struct Step<'a> {
     play: &'a PlayContext,
@@ -194,6 +206,15 @@ impl<'a> Step<'a> {
             Ok(t) => t,
             Err(o) => return *o,
         };
+        let limit = match self.timeout() {
+            Ok(limit) => limit,
+            Err(e) => return self.fail(e),
+        };
+        let started = std::time::Instant::now();
+        let target = match limit {
+            Some(limit) => Arc::new(crate::connection::WithTimeout::new(target, limit)),
+            None => target,
+        };
         let cx = Context {
             target: target.as_ref(),
             check_mode: self.check,
@@ -209,10 +230,35 @@ impl<'a> Step<'a> {
             }
             Err(e) => self.fail(TaskError::Module(e)),
         };
+        if let Some(limit) = limit.filter(|l| started.elapsed() >= *l) {
+            outcome = timed_out(limit);
+        }
         if delegate != self.host {
             outcome.delegated_to = Some(delegate);
         }
         outcome
+    }
+
+    /// The task's `timeout:` (seconds, maybe templated); `None` without one or at 0.
+    fn timeout(&self) -> Result<Option<std::time::Duration>, TaskError> {
+        let Some(v) = &self.inh.kw.timeout else {
+            return Ok(None);
+        };
+        let rendered = self
+            .run()
+            .templar()
+            .render_value(v, self.ctx)
+            .map_err(TaskError::template)?;
+        let seconds = match &rendered {
+            Value::Number(n) => n.as_u64(),
+            Value::String(s) => s.trim().parse::<u64>().ok(),
+            _ => None,
+        }
+        .ok_or_else(|| TaskError::Args {
+            action: "timeout",
+            message: format!("expected a whole number of seconds, got {rendered}"),
+        })?;
+        Ok((seconds > 0).then(|| std::time::Duration::from_secs(seconds)))
     }
 
     /// The host the step acts on (its delegate, if any) and its target.
