@@ -29,6 +29,13 @@ impl BecomeLauncher {
     pub(crate) fn new(login: Arc<dyn Launcher>, how: &Become) -> Result<Self, TargetError> {
         let method = match (how.method.as_str(), &how.password) {
             ("sudo", None) => Method::Sudo,
+            // sudo reads one line: whatever follows a line break would reach the shell
+            // started as root as its next command.
+            ("sudo", Some(password)) if password.contains(['\n', '\r', '\0']) => {
+                return Err(TargetError::Failed(
+                    "the become password contains a line break (or NUL), which sudo cannot read as a password; nothing was run".into(),
+                ))
+            }
             ("sudo", Some(password)) => {
                 let token = random_token();
                 Method::SudoWithPassword(PasswordPrompt {

@@ -75,7 +75,9 @@ pub struct ConnectionSpec {
 
 impl ConnectionSpec {
     /// Reads the settings from a host's variables (`inventory_hostname` is the fallback host).
-    pub fn from_vars(inventory_hostname: &str, vars: &Map) -> Self {
+    /// The ssh argument strings are split as a POSIX shell splits words (Ansible uses
+    /// `shlex.split`), so `-o ProxyCommand="ssh -W %h:%p bastion"` stays one argument.
+    pub fn from_vars(inventory_hostname: &str, vars: &Map) -> Result<Self, TargetError> {
         let s = |k: &str| vars.get(k).and_then(|v| v.as_str()).map(str::to_string);
         let kind = s("ansible_connection").unwrap_or_else(|| {
             if matches!(inventory_hostname, "localhost" | "127.0.0.1") {
@@ -85,7 +87,15 @@ impl ConnectionSpec {
             }
             .into()
         });
-        ConnectionSpec {
+        let mut ssh_args = Vec::new();
+        for name in ["ansible_ssh_common_args", "ansible_ssh_extra_args"] {
+            if let Some(text) = s(name) {
+                let words = troupe_modules::shell_text::split(&text)
+                    .map_err(|e| TargetError::Failed(format!("{name}: {e}: {text}")))?;
+                ssh_args.extend(words);
+            }
+        }
+        Ok(ConnectionSpec {
             kind,
             host: s("ansible_host").unwrap_or_else(|| inventory_hostname.to_string()),
             port: vars
@@ -95,11 +105,7 @@ impl ConnectionSpec {
             user: s("ansible_user").or_else(|| s("ansible_ssh_user")),
             private_key: s("ansible_ssh_private_key_file")
                 .or_else(|| s("ansible_private_key_file")),
-            ssh_args: ["ansible_ssh_common_args", "ansible_ssh_extra_args"]
-                .iter()
-                .filter_map(|k| s(k))
-                .flat_map(|a| a.split_whitespace().map(str::to_string).collect::<Vec<_>>())
-                .collect(),
+            ssh_args,
             timeout_secs: vars
                 .get("ansible_timeout")
                 .and_then(|v| v.as_u64())
@@ -110,7 +116,7 @@ impl ConnectionSpec {
                 .unwrap_or(true),
             control_path_dir: s("ansible_control_path_dir"),
             control_path: s("ansible_control_path"),
-        }
+        })
     }
 }
 

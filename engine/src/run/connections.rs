@@ -62,7 +62,7 @@ impl Connections {
             Some(c) => c.clone(),
             None => {
                 let vars = vars();
-                let mut spec = ConnectionSpec::from_vars(host, vars);
+                let mut spec = ConnectionSpec::from_vars(host, vars)?;
                 self.apply_cli_connection(&mut spec, vars);
                 let conn = connection::open(host, &spec)?;
                 *slot = Some(conn.clone());

@@ -131,3 +131,27 @@ fn a_wrong_become_password_is_refused_and_never_shown() {
         Ok(_) => panic!("nobody became root"),
     }
 }
+
+/// sudo reads one line of password: a line break would hand the rest to the shell started
+/// as root, as a command. Such a password is refused before anything runs.
+#[test]
+fn a_become_password_with_a_line_break_is_refused_before_anything_runs() {
+    let marker = std::env::temp_dir().join(format!("troupe-pwned-{}", std::process::id()));
+    let as_nobody: Arc<dyn Launcher> = Arc::new(
+        BecomeLauncher::new(
+            Arc::new(LocalLauncher::default()),
+            &as_user("nobody", "su", None),
+        )
+        .unwrap(),
+    );
+    let password = format!("s3cret-troupe\ntouch {}", marker.display());
+    match BecomeLauncher::new(as_nobody, &as_user("root", "sudo", Some(&password))) {
+        Err(TargetError::Failed(why)) => {
+            assert!(why.contains("line break"), "{why}");
+            assert!(!why.contains("s3cret"), "{why}");
+        }
+        Err(e) => panic!("expected a failure, got {e}"),
+        Ok(_) => panic!("a password with a line break was accepted"),
+    }
+    assert!(!marker.exists());
+}

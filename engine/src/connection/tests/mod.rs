@@ -3,6 +3,7 @@
 
 mod become_tests;
 mod checks;
+mod spec;
 mod ssh_tests;
 mod sshd;
 mod wrappers;

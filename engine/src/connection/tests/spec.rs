@@ -1,0 +1,35 @@
+//! Connection settings read from host variables.
+
+use serde_json::json;
+
+use super::super::ConnectionSpec;
+
+fn spec(vars: serde_json::Value) -> Result<ConnectionSpec, troupe_modules::TargetError> {
+    ConnectionSpec::from_vars("web1", vars.as_object().unwrap())
+}
+
+#[test]
+fn ssh_argument_strings_are_split_as_a_shell_splits_words() {
+    let s = spec(json!({
+        "ansible_ssh_common_args": "-o ProxyCommand=\"ssh -W %h:%p bastion\" -o 'User=deploy'",
+        "ansible_ssh_extra_args": "-o ServerAliveInterval=30",
+    }))
+    .unwrap();
+    assert_eq!(
+        s.ssh_args,
+        [
+            "-o",
+            "ProxyCommand=ssh -W %h:%p bastion",
+            "-o",
+            "User=deploy",
+            "-o",
+            "ServerAliveInterval=30"
+        ]
+    );
+}
+
+#[test]
+fn an_unbalanced_quote_in_ssh_arguments_is_an_error_naming_the_variable() {
+    let err = spec(json!({"ansible_ssh_common_args": "-o ProxyCommand=\"ssh -W"})).unwrap_err();
+    assert!(err.to_string().contains("ansible_ssh_common_args"), "{err}");
+}
