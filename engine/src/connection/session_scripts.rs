@@ -23,8 +23,11 @@ pub(crate) const GET_MISSING: i32 = 90;
 /// Redirection of a request's stderr into the session's temp dir, then the reply.
 const REPLY: &str = r#" 2>"$troupe_T/e"; troupe_reply $?"#;
 
-/// What every request prints first (see the module's doc).
+/// What every request prints first (see the module's doc), then a check that the session's
+/// temp dir is still its own: a task may have removed it (`rm -rf /dev/shm/*`), and then
+/// the name is made again, or, when someone else took it, the session ends saying why.
 const BEGIN: &str = r#"printf '\n%s B\n' "$troupe_M"
+[ -d "$troupe_T" ] && [ ! -h "$troupe_T" ] && [ -O "$troupe_T" ] || troupe_lost
 "#;
 
 /// Starts the session: a private temp dir removed when the shell ends (in memory where Linux
@@ -36,6 +39,11 @@ pub(crate) fn init(marker: &str) -> String {
         r#"troupe_M={marker}
 troupe_T=$(mktemp -d /dev/shm/troupe.XXXXXXXX 2>/dev/null || mktemp -d "${{TMPDIR:-/tmp}}/troupe.XXXXXXXX") || exit 97
 trap 'rm -rf "$troupe_T"; printf '\''\n%s X\n'\'' "$troupe_M"' EXIT
+troupe_lost() {{
+  mkdir -m 700 -- "$troupe_T" 2>/dev/null && return
+  printf 'troupe: the session temp dir %s was removed by a task and its name taken by another user; the session ends\n' "$troupe_T" >&2
+  exit 125
+}}
 trap 'exit 129' HUP
 trap 'exit 143' TERM
 troupe_reply() {{

@@ -134,6 +134,20 @@ pub(super) fn late_output_of_a_background_job_is_dropped(lab: &Lab) {
     );
 }
 
+/// A task removing the session's temp dir (a cleanup of /dev/shm) does not break the
+/// commands after it: the dir is made again, stderr and stdin still travel through it.
+pub(super) fn a_removed_session_temp_dir_is_made_again(lab: &Lab) {
+    let t = lab.target();
+    assert_eq!(run(&*t, "rm -rf -- \"$troupe_T\"; echo gone").rc, 0);
+    let out = run(&*t, "echo out; echo err >&2; exit 3");
+    assert_eq!(
+        (out.rc, out.stdout_str(), out.stderr_str()),
+        (3, "out\n".to_string(), "err\n".to_string())
+    );
+    let fed = t.run("cat", Some(b"fed")).unwrap();
+    assert_eq!(fed.stdout_str(), "fed");
+}
+
 pub(super) fn a_thousand_commands_in_a_row(lab: &Lab, backend: &str) {
     let t = lab.target();
     let started = Instant::now();

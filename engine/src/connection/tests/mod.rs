@@ -137,6 +137,10 @@ macro_rules! protocol_tests {
                 checks::late_output_of_a_background_job_is_dropped(&lab());
             }
             #[test]
+            fn a_removed_session_temp_dir_is_made_again() {
+                checks::a_removed_session_temp_dir_is_made_again(&lab());
+            }
+            #[test]
             fn a_thousand_commands_in_a_row() {
                 checks::a_thousand_commands_in_a_row(&lab(), stringify!($backend));
             }
