@@ -49,8 +49,16 @@ pub enum YamlError {
     },
 }
 
+/// The most YAML nodes troupe reads from one file: a generated playbook of tens of MB fits
+/// (saphyr's default of 250,000 refused a 9 MB one); a YAML bomb's expansion does not.
+const MAX_NODES: usize = 5_000_000;
+
 pub fn options() -> serde_saphyr::Options {
     let mut o = serde_saphyr::Options::default();
+    let mut budget = serde_saphyr::budget::Budget::default();
+    budget.max_nodes = MAX_NODES;
+    budget.max_events = 4 * MAX_NODES;
+    o.budget = Some(budget);
     o.legacy_octal_numbers = true;
     o.strict_booleans = false;
     o.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
@@ -136,7 +144,10 @@ fn syntax(path: &Path, text: &str, e: &serde_saphyr::Error) -> YamlError {
         .location()
         .map(|l| (l.line() as usize, l.column() as usize))
         .unwrap_or((0, 0));
-    let message = without_position(&e.without_snippet().to_string(), line, column);
+    let message = match innermost(e) {
+        serde_saphyr::Error::Budget { breach, .. } => past_the_budget(breach),
+        _ => without_position(&e.without_snippet().to_string(), line, column),
+    };
     // saphyr reports a tab at the text after it; point at the tab itself.
     if message.starts_with("tabs") {
         let tab = text
@@ -152,6 +163,35 @@ fn syntax(path: &Path, text: &str, e: &serde_saphyr::Error) -> YamlError {
         message,
         excerpt: excerpt(text, line, column),
     }
+}
+
+/// The error under saphyr's wrappers (source snippet, alias locations).
+fn innermost(mut e: &serde_saphyr::Error) -> &serde_saphyr::Error {
+    while let serde_saphyr::Error::AliasError { error, .. }
+    | serde_saphyr::Error::WithSnippet { error, .. } = e
+    {
+        e = error;
+    }
+    e
+}
+
+/// A file past one of the limits that guard against YAML bombs, in words.
+fn past_the_budget(breach: &serde_saphyr::budget::BudgetBreach) -> String {
+    use serde_saphyr::budget::BudgetBreach as B;
+    let what = match breach {
+        B::Nodes { .. } => format!("more than {MAX_NODES} values"),
+        B::Events { .. } => format!("more than {} parser events", 4 * MAX_NODES),
+        B::Depth { depth } => format!("nesting {depth} levels deep"),
+        B::Aliases { aliases } => format!("{aliases} aliases (*name)"),
+        B::Anchors { anchors } => format!("{anchors} anchors (&name)"),
+        B::RecordedAnchorEvents { .. } | B::RecordedAnchorBytes { .. } => {
+            "aliases that expand to too much".to_string()
+        }
+        other => format!("{other:?}"),
+    };
+    format!(
+        "the file holds {what}, past the limit troupe sets against YAML bombs (expanding aliases without end): split the file or use fewer aliases"
+    )
 }
 
 /// saphyr ends its messages with the position, which our prefix already gives.

@@ -184,3 +184,32 @@ fn a_task_past_its_timeout_fails_and_its_command_is_ended() {
         String::from_utf8_lossy(&left.stdout)
     );
 }
+
+#[test]
+fn a_command_printing_more_than_troupe_keeps_fails_and_the_host_goes_on() {
+    let p = Project::new();
+    p.write(
+        "playbook.yml",
+        r#"
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - shell: head -c 70000000 /dev/zero
+      register: out
+      ignore_errors: true
+    - copy: {content: "{{ out.msg }}", dest: "{{ base }}/why"}
+    - shell: echo still in step
+      register: after
+    - copy: {content: "{{ after.stdout }}", dest: "{{ base }}/after"}
+"#,
+    );
+    let r = p.run_within(120, &[]);
+    r.assert_ok();
+    assert!(
+        p.read("why")
+            .starts_with("the command printed more than 64 MiB"),
+        "{}",
+        p.read("why")
+    );
+    assert_eq!(p.read("after"), "still in step");
+}

@@ -14,6 +14,7 @@ mod environment;
 mod host_connection;
 mod launcher;
 mod local;
+mod output_cap;
 mod random_token;
 mod round_trips;
 mod session_scripts;

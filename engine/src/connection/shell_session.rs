@@ -13,6 +13,7 @@ use std::time::Duration;
 use troupe_modules::{FileAttrs, RunOutput, Target, TargetError};
 
 use super::launcher::{spawn, Launcher, Spawned};
+use super::output_cap::{self, CappedBuffer};
 use super::random_token::random_token;
 use super::session_scripts::{self as scripts, PutContent, Stdin, GET_MISSING};
 use super::stderr_tail::StderrTail;
@@ -79,6 +80,8 @@ struct Reply {
     stderr: Vec<u8>,
     /// The sink refused the stdout bytes (they were still read, to stay in step).
     sink_error: Option<io::Error>,
+    /// stderr was longer than [`output_cap::MAX_OUTPUT`] (what fit is in `stderr`).
+    stderr_overflow: bool,
 }
 
 impl Reply {
@@ -289,15 +292,18 @@ impl Target for ShellSession {
                 Stdin::Uploaded
             }
         };
-        let mut stdout = Vec::new();
+        let mut stdout = CappedBuffer::default();
         let reply = self.request(
             &mut state,
             &scripts::run(script, stdin, &self.terminator),
             &mut stdout,
         )?;
+        if reply.sink_error.is_some() || reply.stderr_overflow {
+            return Err(TargetError::Failed(output_cap::too_much()));
+        }
         Ok(RunOutput {
             rc: reply.rc,
-            stdout,
+            stdout: stdout.bytes,
             stderr: reply.stderr,
         })
     }
@@ -414,14 +420,16 @@ impl State {
                 format!("bad reply header {fields:?}"),
             ));
         };
-        let mut stderr = Vec::new();
+        let mut stderr = CappedBuffer::default();
+        let mut stderr_overflow = false;
         if flag == Some("e") {
             let end = format!("\n{}\n", self.marker);
-            copy_until(&mut self.stdout, end.as_bytes(), &mut stderr)?;
+            stderr_overflow = copy_until(&mut self.stdout, end.as_bytes(), &mut stderr)?.is_some();
         }
         Ok(Reply {
             rc,
-            stderr,
+            stderr: stderr.bytes,
+            stderr_overflow,
             sink_error,
         })
     }

@@ -18,7 +18,12 @@ pub enum HostRangeError {
     Descending(String),
     #[error("host range in {0:?} has a bound or step that is not a number or a letter")]
     NotANumber(String),
+    #[error("host range in {0:?} stands for more than {MAX_HOSTS_PER_PATTERN} hosts, which troupe refuses (it would hold them all in memory): split it, or write an inventory script")]
+    TooMany(String),
 }
+
+/// The most host names one inventory entry may stand for.
+pub const MAX_HOSTS_PER_PATTERN: u64 = 100_000;
 
 /// Every host name `pattern` stands for, in order. A name without `[` is itself.
 pub fn expand(pattern: &str) -> Result<Vec<String>, HostRangeError> {
@@ -37,6 +42,9 @@ pub fn expand(pattern: &str) -> Result<Vec<String>, HostRangeError> {
     let mut names = Vec::new();
     for item in range_items(range, pattern)? {
         names.extend(expand(&format!("{head}{item}{tail}"))?);
+        if names.len() as u64 > MAX_HOSTS_PER_PATTERN {
+            return Err(HostRangeError::TooMany(pattern.to_string()));
+        }
     }
     Ok(names)
 }
@@ -87,6 +95,9 @@ fn range_items(range: &str, pattern: &str) -> Result<Vec<String>, HostRangeError
     if b > e {
         return Ok(Vec::new());
     }
+    if (e - b) / step as u64 >= MAX_HOSTS_PER_PATTERN {
+        return Err(HostRangeError::TooMany(pattern.to_string()));
+    }
     Ok((b..=e)
         .step_by(step)
         .map(|n| format!("{n:0width$}"))
@@ -104,6 +115,19 @@ fn letter_index(s: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_range_past_the_limit_is_refused_before_it_is_made() {
+        assert!(matches!(
+            expand("h[1:10000000]"),
+            Err(HostRangeError::TooMany(_))
+        ));
+        assert!(matches!(
+            expand("h[1:1000]-[1:1000]"),
+            Err(HostRangeError::TooMany(_))
+        ));
+        assert_eq!(expand("h[1:100000]").unwrap().len(), 100_000);
+    }
 
     #[test]
     fn plain_names_are_themselves() {

@@ -106,3 +106,33 @@ fn missing_files_name_the_path() {
     let e = load_value(Path::new("/nonexistent/x.yml")).unwrap_err();
     assert!(e.to_string().starts_with("/nonexistent/x.yml: "), "{e}");
 }
+
+#[test]
+fn a_generated_file_past_saphyrs_default_budget_loads() {
+    // 300,000 values: saphyr's default budget stopped at 250,000.
+    let mut text = String::from("items:\n");
+    for i in 0..100_000 {
+        text.push_str(&format!("  - {{n: {i}}}\n"));
+    }
+    let v = value(&text);
+    assert_eq!(v["items"].as_array().unwrap().len(), 100_000);
+}
+
+#[test]
+fn a_yaml_bomb_is_refused_in_words_with_its_line() {
+    let mut text = String::from("a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
+    for w in names.windows(2) {
+        let (prev, next) = (w[0], w[1]);
+        text.push_str(&format!(
+            "{next}: &{next} [{}]\n",
+            vec![format!("*{prev}"); 9].join(", ")
+        ));
+    }
+    let (line, _, msg) = syntax_error(&text);
+    assert!(line > 1, "{msg}");
+    assert!(
+        msg.contains("past the limit troupe sets against YAML bombs"),
+        "{msg}"
+    );
+}
