@@ -222,3 +222,32 @@ fn the_connection_keyword_runs_inventory_hosts_locally() {
     p.run(&[]).assert_ok();
     assert_eq!(p.read("local"), "here");
 }
+
+/// `-K` with the password piped in, as scripts give it: read from stdin, the run goes on.
+#[test]
+fn ask_become_pass_reads_a_piped_password() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let p = Project::new();
+    p.write(
+        "playbook.yml",
+        "- hosts: localhost\n  gather_facts: false\n  become: true\n  tasks:\n    - command: id -un\n      register: who\n    - copy: {content: \"{{ who.stdout }}\", dest: \"{{ base }}/who\"}\n",
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_troupe"))
+        .current_dir(p.path())
+        .args(["run", "playbook.yml", "-i", "inventory.ini", "-K", "-e"])
+        .arg(format!("base={}", p.base().display()))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"pw\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(p.read("who"), "root");
+}

@@ -1,5 +1,6 @@
 //! `troupe run`: the command line an Ansible user expects of ansible-playbook.
 
+mod become_password;
 mod error;
 mod extra_vars;
 mod listing;
@@ -193,8 +194,7 @@ fn run(args: RunArgs) -> Result<ExitCode, CliError> {
     }
     let become_password = if args.ask_become_pass {
         Some(
-            console::Term::stderr()
-                .read_secure_line()
+            become_password::ask()
                 .map_err(|e| CliError::Usage(format!("reading the become password: {e}")))?,
         )
     } else {

@@ -114,6 +114,10 @@ impl ConnectionSpec {
             host_key_checking: vars
                 .get("ansible_host_key_checking")
                 .and_then(troupe_modules::args::boolean)
+                .or_else(|| {
+                    let env = std::env::var("ANSIBLE_HOST_KEY_CHECKING").ok()?;
+                    troupe_modules::args::boolean(&crate::Value::String(env))
+                })
                 .unwrap_or(true),
             control_path_dir: s("ansible_control_path_dir"),
             control_path: s("ansible_control_path"),

@@ -30,14 +30,21 @@ const BEGIN: &str = r#"printf '\n%s B\n' "$troupe_M"
 [ -d "$troupe_T" ] && [ ! -h "$troupe_T" ] && [ -O "$troupe_T" ] || troupe_lost
 "#;
 
-/// Starts the session: a private temp dir removed when the shell ends (in memory where Linux
+/// Starts the session: the temp dirs of this user's earlier sessions whose shell is gone
+/// (killed with -9, a host that rebooted mid-run) removed, a private temp dir removed when the
+/// shell ends (in memory where Linux
 /// offers /dev/shm: truncating files on a journaled disk costs milliseconds), the reply function,
 /// and a first reply whose stdout ends with the temp dir and the umask (a chatty login may
 /// have printed lines before them).
 pub(crate) fn init(marker: &str) -> String {
     format!(
         r#"troupe_M={marker}
+for troupe_d in /dev/shm/troupe.???????? "${{TMPDIR:-/tmp}}"/troupe.????????; do
+  [ -d "$troupe_d" ] && [ ! -h "$troupe_d" ] && [ -O "$troupe_d" ] && [ -f "$troupe_d/pid" ] || continue
+  read troupe_p <"$troupe_d/pid" && ! kill -0 "$troupe_p" 2>/dev/null && rm -rf -- "$troupe_d"
+done
 troupe_T=$(mktemp -d /dev/shm/troupe.XXXXXXXX 2>/dev/null || mktemp -d "${{TMPDIR:-/tmp}}/troupe.XXXXXXXX") || exit 97
+echo $$ >"$troupe_T/pid"
 trap 'rm -rf "$troupe_T"; printf '\''\n%s X\n'\'' "$troupe_M"' EXIT
 troupe_lost() {{
   mkdir -m 700 -- "$troupe_T" 2>/dev/null && return

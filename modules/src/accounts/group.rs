@@ -44,6 +44,7 @@ impl Module for Group {
     const NAME: &'static str = "group";
 
     fn query(&self, args: &GroupArgs, cx: &Context) -> Result<Query<Vec<String>>, ModuleError> {
+        super::check_name("group", &args.name)?;
         let out = cx
             .target
             .run(&format!("getent group -- {}", quote(&args.name)), None)?;

@@ -199,6 +199,10 @@ impl Module for User {
     const NAME: &'static str = "user";
 
     fn query(&self, args: &UserArgs, cx: &Context) -> Result<Query<Vec<String>>, ModuleError> {
+        super::check_name("user", &args.name)?;
+        if let Some(g) = &args.group {
+            super::check_name("group", g)?;
+        }
         let name = quote(&args.name);
         let mut probe = Probe::new().section("passwd", &format!("getent passwd -- {name}"));
         if args.password.is_some() {
@@ -296,6 +300,21 @@ mod tests {
 
     fn user(target: &LocalTarget, args: Value) -> Report {
         run_module(&User, target, args, false).unwrap()
+    }
+
+    #[test]
+    fn a_name_that_reads_as_an_option_is_refused_before_any_command() {
+        let dir = TempDir::new();
+        let target = fake_accounts(&dir, PASSWD, GROUP, SHADOW);
+        for args in [
+            json!({"name": "-o"}),
+            json!({"name": "--badname"}),
+            json!({"name": "ok", "group": "-g0"}),
+        ] {
+            let e = run_module(&User, &target, args, false).unwrap_err();
+            assert!(e.to_string().contains("may not be empty or start with '-'"), "{e}");
+        }
+        assert_eq!(log(&dir), "");
     }
 
     #[test]

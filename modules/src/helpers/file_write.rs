@@ -52,6 +52,10 @@ pub fn check_validate(validate: Option<&str>) -> Result<(), ModuleError> {
         Some(v) if !v.contains("%s") => {
             Err(ModuleError::args(format!("validate must contain %s: {v}")))
         }
+        Some(v) => match crate::shell_text::split(v) {
+            Ok(_) => Ok(()),
+            Err(e) => Err(ModuleError::args(format!("validate: {e}: {v}"))),
+        },
         _ => Ok(()),
     }
 }
@@ -161,7 +165,7 @@ fn validate_and_replace(
         new_file_mode: None,
         validate: None,
     };
-    let check = validate.replace("%s", &quote(staged));
+    let check = replace_file::validate_command(validate, &quote(staged));
     let script = format!(
         "if ! ( {check} ) >&2; then exit {}; fi\n{prelude}(\n{}) || exit\n",
         replace_file::VALIDATE_FAILED,

@@ -14,7 +14,7 @@
 //! its device and inode are reported, so the finishing request opens it again only if it is
 //! still the same file.
 
-use crate::helpers::shell_text::quote as q;
+use crate::helpers::shell_text::{self, quote as q};
 use crate::FileAttrs;
 
 /// The open temp file, as commands given it as an argument see it.
@@ -66,6 +66,34 @@ pub enum Fill<'a> {
     Command(&'a str),
     /// Already streamed to the temp path by [`upload_command`], which reported `identity`.
     Uploaded { identity: &'a str },
+}
+
+/// A task's `validate` as Ansible runs it: split into words as a shell would, then run without
+/// a shell (no pipes, variables or globs), `%s` in any word standing for the file, given here
+/// as shell text (`path`). Text that does not split is a command that fails saying why.
+pub fn validate_command(validate: &str, path: &str) -> String {
+    match shell_text::split(validate) {
+        Ok(words) => words
+            .iter()
+            .map(|w| {
+                w.split("%s")
+                    .map(|piece| {
+                        if piece.is_empty() {
+                            String::new()
+                        } else {
+                            q(piece)
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(path)
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        Err(e) => format!(
+            "printf '%s\\n' {} >&2; false",
+            q(&format!("validate: {e}: {validate}"))
+        ),
+    }
 }
 
 /// One replacement of `dest` by new content.
@@ -133,7 +161,7 @@ impl Replace<'_> {
         }
         s += &self.attribute_commands(born_right);
         if let Some(check) = self.validate {
-            let check = check.replace("%s", "\"$troupe_t\"");
+            let check = validate_command(check, "\"$troupe_t\"");
             s += &format!("if ! ( {check} ) >&2 3>&-; then troupe_fail {VALIDATE_FAILED}; fi\n");
         }
         s += &format!(
@@ -342,6 +370,23 @@ mod tests {
             std::fs::read(&dest).unwrap(),
             std::fs::read("/etc/hostname").unwrap()
         );
+    }
+
+    #[test]
+    fn validate_runs_without_a_shell_with_the_path_in_any_word() {
+        assert_eq!(
+            validate_command("visudo -cf %s", "\"$t\""),
+            "visudo -cf \"$t\""
+        );
+        assert_eq!(
+            validate_command("sh -c 'echo $HOME; x' %s.bak", "P"),
+            "sh -c 'echo $HOME; x' P.bak"
+        );
+        assert_eq!(
+            validate_command("grep -q x %s | true", "P"),
+            "grep -q x P '|' true"
+        );
+        assert!(validate_command("grep 'x %s", "P").contains("false"));
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod checks;
 mod spec;
 mod ssh_tests;
 mod sshd;
+mod stale_dirs;
 mod wrappers;
 
 use std::os::unix::fs::PermissionsExt;

@@ -33,3 +33,17 @@ fn an_unbalanced_quote_in_ssh_arguments_is_an_error_naming_the_variable() {
     let err = spec(json!({"ansible_ssh_common_args": "-o ProxyCommand=\"ssh -W"})).unwrap_err();
     assert!(err.to_string().contains("ansible_ssh_common_args"), "{err}");
 }
+
+#[test]
+fn host_key_checking_follows_the_host_variable_then_the_environment() {
+    // One test owns the variable: tests of this binary run in threads of one process.
+    std::env::set_var("ANSIBLE_HOST_KEY_CHECKING", "False");
+    assert!(!spec(json!({})).unwrap().host_key_checking);
+    assert!(
+        spec(json!({"ansible_host_key_checking": true}))
+            .unwrap()
+            .host_key_checking
+    );
+    std::env::remove_var("ANSIBLE_HOST_KEY_CHECKING");
+    assert!(spec(json!({})).unwrap().host_key_checking);
+}

@@ -1,0 +1,15 @@
+//! `-K`/`--ask-become-pass`: Ansible's "BECOME password: " prompt on a terminal, without
+//! echo; a password piped in (`echo pw | troupe run -K ...`) is read from stdin's first line.
+
+use std::io::{self, BufRead, IsTerminal};
+
+pub fn ask() -> io::Result<String> {
+    let term = console::Term::stderr();
+    if term.is_term() && io::stdin().is_terminal() {
+        term.write_str("BECOME password: ")?;
+        return term.read_secure_line();
+    }
+    let mut line = String::new();
+    io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_string())
+}
