@@ -13,6 +13,9 @@ pub mod vars;
 pub mod vault;
 pub mod yaml;
 
+#[cfg(test)]
+mod parser_fuzz;
+
 /// Every value in a playbook, inventory or result: JSON's data model, keys kept in order.
 pub type Value = serde_json::Value;
 /// A mapping of names to values.

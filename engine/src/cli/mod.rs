@@ -211,13 +211,15 @@ fn run(args: RunArgs) -> Result<ExitCode, CliError> {
         force_handlers: args.force_handlers,
         flush_cache: args.flush_cache,
         load,
-        r#become: args.r#become,
-        become_user: args.become_user.clone(),
-        become_password,
-        remote_user: args.user.clone(),
-        connection: args.connection.clone(),
-        private_key: args.private_key.clone(),
-        timeout: args.timeout,
+        connection: crate::connection::Overrides {
+            connection: args.connection.clone(),
+            remote_user: args.user.clone(),
+            private_key: args.private_key.clone(),
+            timeout: args.timeout,
+            r#become: args.r#become,
+            become_user: args.become_user.clone(),
+            become_password,
+        },
     };
     let mut all_ok = true;
     let mut unreachable = false;

@@ -18,6 +18,7 @@ mod output_cap;
 mod random_token;
 mod round_trips;
 mod session_scripts;
+mod settings;
 mod shell_session;
 mod ssh;
 mod ssh_control;
@@ -31,6 +32,7 @@ pub use host_connection::HostConnection;
 pub use launcher::{Launch, Launcher, PasswordPrompt};
 pub use local::{open_local, LocalLauncher};
 pub use round_trips::round_trips;
+pub use settings::{Keywords, Overrides, VARIABLES};
 pub use shell_session::{SessionOptions, ShellSession};
 pub use ssh::{open_ssh, SshLauncher};
 
@@ -54,9 +56,8 @@ impl fmt::Debug for Become {
     }
 }
 
-/// Connection settings for one host, read from its variables (`ansible_connection`,
-/// `ansible_host`, `ansible_port`, `ansible_user`, `ansible_ssh_private_key_file`,
-/// `ansible_ssh_common_args`, `ansible_ssh_extra_args`, `ansible_control_path_dir`...).
+/// Connection settings for one host, resolved from its variables, the play's keywords and the
+/// command line by [`ConnectionSpec::resolve`] (`settings.rs`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ConnectionSpec {
     /// `local` or `ssh`.
@@ -72,57 +73,6 @@ pub struct ConnectionSpec {
     pub control_path_dir: Option<String>,
     /// `ansible_control_path`: the socket's path, `%(directory)s` standing for the directory.
     pub control_path: Option<String>,
-}
-
-impl ConnectionSpec {
-    /// Reads the settings from a host's variables (`inventory_hostname` is the fallback host).
-    /// The ssh argument strings are split as a POSIX shell splits words (Ansible uses
-    /// `shlex.split`), so `-o ProxyCommand="ssh -W %h:%p bastion"` stays one argument.
-    pub fn from_vars(inventory_hostname: &str, vars: &Map) -> Result<Self, TargetError> {
-        let s = |k: &str| vars.get(k).and_then(|v| v.as_str()).map(str::to_string);
-        let kind = s("ansible_connection").unwrap_or_else(|| {
-            if matches!(inventory_hostname, "localhost" | "127.0.0.1") {
-                "local"
-            } else {
-                "ssh"
-            }
-            .into()
-        });
-        let mut ssh_args = Vec::new();
-        for name in ["ansible_ssh_common_args", "ansible_ssh_extra_args"] {
-            if let Some(text) = s(name) {
-                let words = troupe_modules::shell_text::split(&text)
-                    .map_err(|e| TargetError::Failed(format!("{name}: {e}: {text}")))?;
-                ssh_args.extend(words);
-            }
-        }
-        Ok(ConnectionSpec {
-            kind,
-            host: s("ansible_host").unwrap_or_else(|| inventory_hostname.to_string()),
-            port: vars
-                .get("ansible_port")
-                .and_then(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok()))
-                .map(|p| p as u16),
-            user: s("ansible_user").or_else(|| s("ansible_ssh_user")),
-            private_key: s("ansible_ssh_private_key_file")
-                .or_else(|| s("ansible_private_key_file")),
-            ssh_args,
-            timeout_secs: vars
-                .get("ansible_timeout")
-                .and_then(|v| v.as_u64())
-                .unwrap_or(10),
-            host_key_checking: vars
-                .get("ansible_host_key_checking")
-                .and_then(troupe_modules::args::boolean)
-                .or_else(|| {
-                    let env = std::env::var("ANSIBLE_HOST_KEY_CHECKING").ok()?;
-                    troupe_modules::args::boolean(&crate::Value::String(env))
-                })
-                .unwrap_or(true),
-            control_path_dir: s("ansible_control_path_dir"),
-            control_path: s("ansible_control_path"),
-        })
-    }
 }
 
 /// An open connection to one host.

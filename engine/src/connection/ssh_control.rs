@@ -337,7 +337,13 @@ mod tests {
 
     #[test]
     fn a_long_control_dir_gets_a_shorter_socket_name() {
-        let spec = ConnectionSpec::from_vars("h", &crate::Map::new()).unwrap();
+        let spec = ConnectionSpec::resolve(
+            "h",
+            &crate::Map::new(),
+            &super::super::Keywords::default(),
+            &super::super::Overrides::default(),
+        )
+        .unwrap();
         assert_eq!(socket_path(Path::new("/tmp/cp"), &spec), "/tmp/cp/%C");
         let long = PathBuf::from(format!("/tmp/{}", "d".repeat(60)));
         let path = socket_path(&long, &spec);

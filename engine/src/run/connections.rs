@@ -1,5 +1,5 @@
-//! The run's open connections, one per host, opened on first use with the host's connection
-//! variables and the command line's overrides.
+//! The run's open connections, one per host, opened on first use with the settings
+//! `connection::settings` resolves.
 
 use std::{
     collections::HashMap,
@@ -8,46 +8,38 @@ use std::{
 
 use troupe_modules::{Target, TargetError};
 
-use crate::{
-    connection::{self, Become, Connection, ConnectionSpec},
-    Map,
-};
+use crate::connection::{self, Become, Connection, ConnectionSpec, Overrides};
 
 /// A host's connection, opened on first use; locked while it opens.
 type ConnectionSlot = Arc<Mutex<Option<Arc<dyn Connection>>>>;
 
-/// The command line's connection options (`-c`, `-u`, `--private-key`, `--timeout`):
-/// defaults under the host's own variables.
-#[derive(Debug, Clone, Default)]
-pub struct CliConnection {
-    pub connection: Option<String>,
-    pub remote_user: Option<String>,
-    pub private_key: Option<String>,
-    pub timeout: Option<u64>,
-}
-
 /// Every host's connection.
 pub struct Connections {
-    opts: CliConnection,
+    opts: Overrides,
     /// One slot per host, locked while connecting so concurrent tasks (e.g. several hosts
     /// delegating to one) share a single connection.
     slots: Mutex<HashMap<String, ConnectionSlot>>,
 }
 
 impl Connections {
-    pub fn new(opts: CliConnection) -> Self {
+    pub fn new(opts: Overrides) -> Self {
         Connections {
             opts,
             slots: Mutex::default(),
         }
     }
 
-    /// A target for `host`, connecting on first use; `vars` gives the host's rendered
-    /// connection variables (asked for only to connect).
-    pub fn target<'v>(
+    /// The command line's connection and become options.
+    pub fn overrides(&self) -> &Overrides {
+        &self.opts
+    }
+
+    /// A target for `host`, connecting on first use with the settings `spec` resolves
+    /// (asked for only to connect).
+    pub fn target(
         &self,
         host: &str,
-        vars: impl FnOnce() -> &'v Map,
+        spec: impl FnOnce(&Overrides) -> Result<ConnectionSpec, TargetError>,
         r#become: Option<&Become>,
     ) -> Result<Arc<dyn Target>, TargetError> {
         let slot = self
@@ -61,33 +53,13 @@ impl Connections {
         let conn = match slot.as_ref() {
             Some(c) => c.clone(),
             None => {
-                let vars = vars();
-                let mut spec = ConnectionSpec::from_vars(host, vars)?;
-                self.apply_cli_connection(&mut spec, vars);
-                let conn = connection::open(host, &spec)?;
+                let conn = connection::open(host, &spec(&self.opts)?)?;
                 *slot = Some(conn.clone());
                 conn
             }
         };
         drop(slot);
         conn.target(r#become)
-    }
-
-    fn apply_cli_connection(&self, spec: &mut ConnectionSpec, vars: &Map) {
-        if !vars.contains_key("ansible_connection") {
-            if let Some(c) = &self.opts.connection {
-                spec.kind = c.clone();
-            }
-        }
-        if spec.user.is_none() {
-            spec.user = self.opts.remote_user.clone();
-        }
-        if spec.private_key.is_none() {
-            spec.private_key = self.opts.private_key.clone();
-        }
-        if let Some(t) = self.opts.timeout {
-            spec.timeout_secs = t;
-        }
     }
 
     /// Drops a broken connection so the next task reconnects.

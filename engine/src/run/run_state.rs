@@ -11,11 +11,12 @@ use std::{
 };
 
 use super::{
-    connections::{CliConnection, Connections},
+    connections::Connections,
     fact_cache::{with_namespace, FactCache},
     tag_filter::TagFilter,
 };
 use crate::{
+    connection::Overrides,
     inventory::Inventory,
     output::{Printer, Recap},
     playbook::{LoadOptions, Task},
@@ -39,14 +40,9 @@ pub struct RunOptions {
     /// `--flush-cache`: the persistent fact cache starts empty.
     pub flush_cache: bool,
     pub load: LoadOptions,
-    /// `-b`, `--become-user`, `-u`, `-c`, `--private-key`: defaults that the play may override.
-    pub r#become: bool,
-    pub become_user: Option<String>,
-    pub become_password: Option<String>,
-    pub remote_user: Option<String>,
-    pub connection: Option<String>,
-    pub private_key: Option<String>,
-    pub timeout: Option<u64>,
+    /// `-b`, `--become-user`, `-K`, `-u`, `-c`, `--private-key`, `-T`: defaults that the
+    /// play and the hosts' variables may override.
+    pub connection: Overrides,
 }
 
 /// One run of a playbook: options, variables, connections, output.
@@ -98,12 +94,7 @@ impl Run {
         Arc::new(Run {
             fact_cache,
             seeking_start: AtomicBool::new(opts.start_at_task.is_some()),
-            connections: Connections::new(CliConnection {
-                connection: opts.connection.clone(),
-                remote_user: opts.remote_user.clone(),
-                private_key: opts.private_key.clone(),
-                timeout: opts.timeout,
-            }),
+            connections: Connections::new(opts.connection.clone()),
             opts,
             vars,
             printer,

@@ -2,10 +2,15 @@
 
 use serde_json::json;
 
-use super::super::ConnectionSpec;
+use super::super::{ConnectionSpec, Keywords, Overrides};
 
 fn spec(vars: serde_json::Value) -> Result<ConnectionSpec, troupe_modules::TargetError> {
-    ConnectionSpec::from_vars("web1", vars.as_object().unwrap())
+    ConnectionSpec::resolve(
+        "web1",
+        vars.as_object().unwrap(),
+        &Keywords::default(),
+        &Overrides::default(),
+    )
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! Inventories read from real files in a temporary directory, checked through the public API.
 
+mod fuzz;
 mod ini;
 mod patterns;
 mod scripts;
