@@ -213,3 +213,19 @@ fn a_command_printing_more_than_troupe_keeps_fails_and_the_host_goes_on() {
     );
     assert_eq!(p.read("after"), "still in step");
 }
+
+#[test]
+fn a_destination_with_a_255_byte_name_is_written() {
+    let p = Project::new();
+    let name = "n".repeat(255);
+    p.write(
+        "playbook.yml",
+        &format!(
+            "- hosts: localhost\n  gather_facts: false\n  tasks:\n    - copy: {{content: \"long\\n\", dest: \"{{{{ base }}}}/{name}\"}}\n    - template: {{src: t.j2, dest: \"{{{{ base }}}}/{name}\"}}\n"
+        ),
+    );
+    p.write("templates/t.j2", "long\n");
+    let r = p.run(&[]);
+    r.assert_ok();
+    assert_eq!(p.read(&name), "long\n");
+}

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use super::task_error::TaskError;
 use crate::{
     playbook::{Keywords, Role},
     Map, Value,
@@ -86,21 +87,15 @@ impl Inherited {
 impl Inherited {
     /// The level inside an include of `name`; an error naming the chain when includes
     /// nest deeper than [`MAX_INCLUDE_DEPTH`].
-    pub fn inside_include(&self, name: &str) -> Result<Inherited, String> {
+    pub fn inside_include(&self, name: &str) -> Result<Inherited, TaskError> {
         if self.includes.len() >= MAX_INCLUDE_DEPTH {
-            let chain = self
-                .includes
-                .iter()
-                .rev()
-                .take(4)
-                .rev()
-                .cloned()
-                .collect::<Vec<_>>();
-            return Err(format!(
-                "includes nest deeper than {MAX_INCLUDE_DEPTH} levels (... -> {} -> {name}): \
-                 an include that includes itself needs a condition that ends it",
-                chain.join(" -> ")
-            ));
+            let mut chain: Vec<String> =
+                self.includes.iter().rev().take(4).rev().cloned().collect();
+            chain.push(name.to_string());
+            return Err(TaskError::IncludeDepth {
+                limit: MAX_INCLUDE_DEPTH,
+                chain: chain.join(" -> "),
+            });
         }
         let mut next = self.clone();
         let mut chain = (*self.includes).clone();

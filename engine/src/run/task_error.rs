@@ -32,6 +32,8 @@ pub enum TaskError {
         action: &'static str,
         message: String,
     },
+    #[error("includes nest deeper than {limit} levels (... -> {chain}): an include that includes itself needs a condition that ends it")]
+    IncludeDepth { limit: usize, chain: String },
     #[error("{origin}: could not find included file '{name}'")]
     IncludeNotFound { origin: Origin, name: String },
     #[error("{0}")]

@@ -213,9 +213,9 @@ impl Walker {
             ));
             let inside = match child.inside_include(&path.display().to_string()) {
                 Ok(inside) => inside,
-                Err(msg) => {
+                Err(e) => {
                     for h in &names {
-                        self.includes().failed(h, msg.clone(), &mut failed);
+                        self.includes().failed(h, e.to_string(), &mut failed);
                     }
                     continue;
                 }
@@ -312,9 +312,9 @@ impl Walker {
             };
             let inside = match inh.inside_include(&format!("role {name}")) {
                 Ok(inside) => inside,
-                Err(msg) => {
+                Err(e) => {
                     for (h, _) in &members {
-                        self.includes().failed(h, msg.clone(), &mut failed);
+                        self.includes().failed(h, e.to_string(), &mut failed);
                     }
                     continue;
                 }
