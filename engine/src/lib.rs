@@ -3,6 +3,7 @@
 
 pub mod action_names;
 pub mod cli;
+pub mod config;
 pub mod connection;
 pub mod inventory;
 pub mod output;

@@ -1,10 +1,15 @@
-use crate::{inventory::InventoryError, playbook::ParseError, vault::VaultError, yaml::YamlError};
+use crate::{
+    config::ConfigError, inventory::InventoryError, playbook::ParseError, vault::VaultError,
+    yaml::YamlError,
+};
 
 /// Everything that stops troupe before or outside a play. Shown as `ERROR! ...`.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
     #[error("{0}")]
     Usage(String),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
     #[error(transparent)]
     Parse(#[from] ParseError),
     #[error(transparent)]
@@ -29,7 +34,7 @@ impl CliError {
             | CliError::Parse(ParseError::Yaml(YamlError::Vault { .. })) => 1,
             CliError::Usage(_) => 5,
             CliError::Parse(_) | CliError::Yaml(_) => 4,
-            CliError::Inventory(_) => 1,
+            CliError::Inventory(_) | CliError::Config(_) => 1,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! `troupe run`: the command line an Ansible user expects of ansible-playbook.
 
 mod become_password;
+mod config_dump;
 mod error;
 mod extra_vars;
 mod listing;
@@ -15,7 +16,8 @@ use clap::{ArgAction, Args, Parser, Subcommand};
 pub use error::CliError;
 
 use crate::{
-    inventory::{self, Inventory},
+    config::Config,
+    inventory::Inventory,
     output::{Format, Printer},
     playbook::{load_playbook, LoadOptions},
     run::{Run, RunOptions, TagFilter},
@@ -40,6 +42,11 @@ enum Command {
     Vault {
         #[command(subcommand)]
         command: vault::VaultCommand,
+    },
+    /// Show the ansible.cfg settings troupe uses (like ansible-config).
+    Config {
+        #[command(subcommand)]
+        command: config_dump::ConfigCommand,
     },
 }
 
@@ -70,9 +77,9 @@ struct RunArgs {
     /// Extra variables: key=value, YAML/JSON, or @file (repeatable; highest precedence).
     #[arg(short = 'e', long = "extra-vars", action = ArgAction::Append)]
     extra_vars: Vec<String>,
-    /// Hosts worked on at once.
-    #[arg(short = 'f', long, default_value_t = 50)]
-    forks: usize,
+    /// Hosts worked on at once (default: ansible.cfg's forks, else 50).
+    #[arg(short = 'f', long)]
+    forks: Option<usize>,
     /// More output (-v results, -vv more).
     #[arg(short = 'v', long = "verbose", action = ArgAction::Count)]
     verbose: u8,
@@ -97,9 +104,10 @@ struct RunArgs {
     /// Start at the task with this name.
     #[arg(long)]
     start_at_task: Option<String>,
-    /// Output format: human (default) or json (one event per line).
-    #[arg(long, default_value = "human")]
-    output: String,
+    /// Output format: human (default) or json (one event per line; also ansible.cfg's
+    /// stdout_callback = json).
+    #[arg(long)]
+    output: Option<String>,
     /// Extra directories to find roles in (colon-separated, repeatable).
     #[arg(long = "roles-path", env = "ANSIBLE_ROLES_PATH", action = ArgAction::Append)]
     roles_path: Vec<String>,
@@ -131,6 +139,41 @@ struct RunArgs {
     show_vault_values: bool,
 }
 
+/// Settings the command line leaves open, from ansible.cfg (and the environment it reads):
+/// vault passwords and roles paths; the rest is applied where the run options are made.
+fn apply_config(args: &mut RunArgs, config: &Config) {
+    let from_file = |name: &str| {
+        config.all().iter().any(|r| {
+            r.setting.name == name && matches!(r.origin, crate::config::Origin::File { .. })
+        })
+    };
+    if args.vault.vault_password_file.is_empty()
+        && args.vault.vault_id.is_empty()
+        && !args.vault.ask_vault_pass
+    {
+        if from_file("DEFAULT_VAULT_PASSWORD_FILE") {
+            args.vault
+                .vault_password_file
+                .extend(config.path("DEFAULT_VAULT_PASSWORD_FILE"));
+        }
+        if from_file("DEFAULT_VAULT_IDENTITY_LIST") {
+            if let Some(list) = config.text("DEFAULT_VAULT_IDENTITY_LIST") {
+                args.vault
+                    .vault_id
+                    .extend(list.split(',').map(|s| s.trim().to_string()));
+            }
+        }
+    }
+    if from_file("DEFAULT_ROLES_PATH") {
+        args.roles_path.extend(
+            config
+                .paths("DEFAULT_ROLES_PATH")
+                .iter()
+                .map(|p| p.display().to_string()),
+        );
+    }
+}
+
 /// Runs the command line; the process exit code follows Ansible's (0 ok, 2 host failures,
 /// 4 unreachable hosts, 1 other errors, 5 bad options).
 pub fn main() -> ExitCode {
@@ -138,6 +181,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run(*args),
         Command::Vault { command } => vault::run(command).map(|()| ExitCode::SUCCESS),
+        Command::Config { command } => config_dump::run(command).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,
@@ -148,8 +192,37 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run(args: RunArgs) -> Result<ExitCode, CliError> {
-    let format = match args.output.as_str() {
+fn run(mut args: RunArgs) -> Result<ExitCode, CliError> {
+    let config = Config::load()?;
+    for warning in &config.warnings {
+        eprintln!("[WARNING]: {warning}");
+    }
+    if args.verbose > 0 {
+        match &config.file {
+            Some(f) => println!("Using {} as config file", f.display()),
+            None => println!("No config file found; using defaults"),
+        }
+        if !config.unknown.is_empty() {
+            let list: Vec<String> = config
+                .unknown
+                .iter()
+                .map(|(k, line)| format!("{k} (line {line})"))
+                .collect();
+            println!(
+                "ansible.cfg settings troupe does not use: {}",
+                list.join(", ")
+            );
+        }
+    }
+    apply_config(&mut args, &config);
+    let output =
+        args.output
+            .clone()
+            .unwrap_or_else(|| match config.text("DEFAULT_STDOUT_CALLBACK") {
+                Some("json") => "json".into(),
+                _ => "human".into(),
+            });
+    let format = match output.as_str() {
         "human" => Format::Human,
         "json" => Format::Json,
         other => {
@@ -183,16 +256,22 @@ fn run(args: RunArgs) -> Result<ExitCode, CliError> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let sources: Vec<PathBuf> = match std::env::var("ANSIBLE_INVENTORY") {
-        Ok(configured) if args.inventory.is_empty() => inventory::configured_sources(&configured),
-        _ => args.inventory.iter().map(PathBuf::from).collect(),
+    let sources: Vec<PathBuf> = if args.inventory.is_empty() {
+        match config.set("DEFAULT_HOST_LIST") {
+            Some(_) => config.paths("DEFAULT_HOST_LIST"),
+            None => Vec::new(),
+        }
+    } else {
+        args.inventory.iter().map(PathBuf::from).collect()
     };
     // Read once, before any play, so a broken source stops the run before a host is touched.
     let inventory = Inventory::load(&sources)?;
     for warning in inventory.warnings() {
         eprintln!("[WARNING]: {warning}");
     }
-    let become_password = if args.ask_become_pass {
+    let ask_become_pass =
+        args.ask_become_pass || config.bool("DEFAULT_BECOME_ASK_PASS").unwrap_or(false);
+    let become_password = if ask_become_pass {
         Some(
             become_password::ask()
                 .map_err(|e| CliError::Usage(format!("reading the become password: {e}")))?,
@@ -203,22 +282,54 @@ fn run(args: RunArgs) -> Result<ExitCode, CliError> {
     let opts = RunOptions {
         check: args.check,
         diff: args.diff,
-        forks: args.forks.max(1),
+        forks: args
+            .forks
+            .or_else(|| config.int("DEFAULT_FORKS").map(|f| f as usize))
+            .unwrap_or(50)
+            .max(1),
         limit: args.limit.clone(),
         tags: TagFilter::new(&args.tags, &args.skip_tags),
         extra_vars,
         start_at_task: args.start_at_task.clone(),
-        force_handlers: args.force_handlers,
+        force_handlers: args.force_handlers
+            || config.bool("DEFAULT_FORCE_HANDLERS").unwrap_or(false),
+        any_errors_fatal: config.bool("ANY_ERRORS_FATAL").unwrap_or(false),
+        gather_by_default: config.text("DEFAULT_GATHERING") != Some("explicit"),
         flush_cache: args.flush_cache,
         load,
         connection: crate::connection::Overrides {
             connection: args.connection.clone(),
-            remote_user: args.user.clone(),
-            private_key: args.private_key.clone(),
-            timeout: args.timeout,
-            r#become: args.r#become,
-            become_user: args.become_user.clone(),
+            remote_user: args
+                .user
+                .clone()
+                .or_else(|| config.set("DEFAULT_REMOTE_USER").map(str::to_string)),
+            private_key: args.private_key.clone().or_else(|| {
+                config
+                    .set("DEFAULT_PRIVATE_KEY_FILE")
+                    .and(config.path("DEFAULT_PRIVATE_KEY_FILE"))
+                    .map(|p| p.display().to_string())
+            }),
+            timeout: args.timeout.or_else(|| {
+                config
+                    .set("DEFAULT_TIMEOUT")
+                    .and(config.int("DEFAULT_TIMEOUT"))
+            }),
+            r#become: args.r#become || config.bool("DEFAULT_BECOME").unwrap_or(false),
+            become_user: args
+                .become_user
+                .clone()
+                .or_else(|| config.set("DEFAULT_BECOME_USER").map(str::to_string)),
+            become_method: config.set("DEFAULT_BECOME_METHOD").map(str::to_string),
             become_password,
+            host_key_checking: config.bool("HOST_KEY_CHECKING"),
+            ssh_args: config.set("SSH_ARGS").map(str::to_string),
+            ssh_common_args: config.set("SSH_COMMON_ARGS").map(str::to_string),
+            ssh_extra_args: config.set("SSH_EXTRA_ARGS").map(str::to_string),
+            control_path_dir: config
+                .set("SSH_CONTROL_PATH_DIR")
+                .and(config.path("SSH_CONTROL_PATH_DIR"))
+                .map(|p| p.display().to_string()),
+            control_path: config.set("SSH_CONTROL_PATH").map(str::to_string),
         },
     };
     let mut all_ok = true;

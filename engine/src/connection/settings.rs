@@ -2,8 +2,9 @@
 //! they, the play's keywords and the command line's options resolve into the settings of
 //! one host's connection and of become. Precedence, as in Ansible: the host's variables,
 //! then the keywords (`connection:`, `remote_user:`, `become_user:`...), then the command
-//! line (`-c`, `-u`, `--private-key`, `-T`, `-b`, `--become-user`, `-K`), then the
-//! environment (`ANSIBLE_HOST_KEY_CHECKING`), then the defaults.
+//! line (`-c`, `-u`, `--private-key`, `-T`, `-b`, `--become-user`, `-K`) and the
+//! configuration (`ansible.cfg` and its `ANSIBLE_*` variables, resolved by `config/`), then
+//! the defaults.
 //!
 //! Adding a connection variable touches this file only: its name in [`VARIABLES`], its
 //! reading in [`ConnectionSpec::resolve`].
@@ -34,8 +35,8 @@ pub const VARIABLES: &[&str] = &[
     "ansible_password",
 ];
 
-/// The command line's connection and become options: defaults under the host's variables
-/// and the play's keywords.
+/// The command line's connection and become options, completed from ansible.cfg: defaults
+/// under the host's variables and the play's keywords.
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
     /// `-c`
@@ -52,6 +53,18 @@ pub struct Overrides {
     pub become_user: Option<String>,
     /// `-K`
     pub become_password: Option<String>,
+    /// `become_method` (ansible.cfg)
+    pub become_method: Option<String>,
+    /// `host_key_checking` (ansible.cfg, `ANSIBLE_HOST_KEY_CHECKING`)
+    pub host_key_checking: Option<bool>,
+    /// `[ssh_connection] ssh_args`: the first ssh arguments of every host.
+    pub ssh_args: Option<String>,
+    /// `ssh_common_args`, `ssh_extra_args`: where a host has no variable of its own.
+    pub ssh_common_args: Option<String>,
+    pub ssh_extra_args: Option<String>,
+    /// `control_path_dir`, `control_path`: where a host has no variable of its own.
+    pub control_path_dir: Option<String>,
+    pub control_path: Option<String>,
 }
 
 /// The keywords of a task (inherited from its play, blocks and roles) that choose its
@@ -90,8 +103,18 @@ impl ConnectionSpec {
                 .into()
             });
         let mut ssh_args = Vec::new();
-        for name in ["ansible_ssh_common_args", "ansible_ssh_extra_args"] {
-            if let Some(text) = s(name) {
+        for (name, text) in [
+            ("ssh_args", cli.ssh_args.clone()),
+            (
+                "ansible_ssh_common_args",
+                s("ansible_ssh_common_args").or_else(|| cli.ssh_common_args.clone()),
+            ),
+            (
+                "ansible_ssh_extra_args",
+                s("ansible_ssh_extra_args").or_else(|| cli.ssh_extra_args.clone()),
+            ),
+        ] {
+            if let Some(text) = text {
                 let words = troupe_modules::shell_text::split(&text)
                     .map_err(|e| TargetError::Failed(format!("{name}: {e}: {text}")))?;
                 ssh_args.extend(words);
@@ -119,13 +142,11 @@ impl ConnectionSpec {
             host_key_checking: vars
                 .get("ansible_host_key_checking")
                 .and_then(troupe_modules::args::boolean)
-                .or_else(|| {
-                    let env = std::env::var("ANSIBLE_HOST_KEY_CHECKING").ok()?;
-                    troupe_modules::args::boolean(&Value::String(env))
-                })
+                .or(cli.host_key_checking)
                 .unwrap_or(true),
-            control_path_dir: s("ansible_control_path_dir"),
-            control_path: s("ansible_control_path"),
+            control_path_dir: s("ansible_control_path_dir")
+                .or_else(|| cli.control_path_dir.clone()),
+            control_path: s("ansible_control_path").or_else(|| cli.control_path.clone()),
         })
     }
 }
@@ -150,6 +171,7 @@ impl Become {
             method: keywords
                 .become_method
                 .clone()
+                .or_else(|| cli.become_method.clone())
                 .unwrap_or_else(|| "sudo".into()),
             password,
         })

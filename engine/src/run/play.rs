@@ -206,7 +206,7 @@ impl PlayRun {
 
     fn gather_facts_wanted(&self) -> bool {
         match &self.ctx.play().gather_facts {
-            None => true,
+            None => self.ctx.run().opts().gather_by_default,
             Some(v) => troupe_modules::args::boolean(v).unwrap_or(true),
         }
     }

@@ -37,6 +37,10 @@ pub struct RunOptions {
     pub start_at_task: Option<String>,
     /// `--force-handlers`: handlers run on hosts that failed, unless the play says otherwise.
     pub force_handlers: bool,
+    /// ansible.cfg's `any_errors_fatal`: every play as if it said `any_errors_fatal: true`.
+    pub any_errors_fatal: bool,
+    /// ansible.cfg's `gathering`: `explicit` gathers facts only where a play asks.
+    pub gather_by_default: bool,
     /// `--flush-cache`: the persistent fact cache starts empty.
     pub flush_cache: bool,
     pub load: LoadOptions,

@@ -40,15 +40,40 @@ fn an_unbalanced_quote_in_ssh_arguments_is_an_error_naming_the_variable() {
 }
 
 #[test]
-fn host_key_checking_follows_the_host_variable_then_the_environment() {
-    // One test owns the variable: tests of this binary run in threads of one process.
-    std::env::set_var("ANSIBLE_HOST_KEY_CHECKING", "False");
-    assert!(!spec(json!({})).unwrap().host_key_checking);
-    assert!(
-        spec(json!({"ansible_host_key_checking": true}))
+fn host_key_checking_follows_the_host_variable_then_the_configuration() {
+    let off = Overrides {
+        host_key_checking: Some(false),
+        ..Overrides::default()
+    };
+    let resolve = |vars: serde_json::Value, cli: &Overrides| {
+        ConnectionSpec::resolve("web1", vars.as_object().unwrap(), &Keywords::default(), cli)
             .unwrap()
             .host_key_checking
+    };
+    assert!(!resolve(json!({}), &off));
+    assert!(resolve(json!({"ansible_host_key_checking": true}), &off));
+    assert!(resolve(json!({}), &Overrides::default()));
+}
+
+#[test]
+fn configured_ssh_args_come_first_and_host_variables_replace_configured_ones() {
+    let cli = Overrides {
+        ssh_args: Some("-o ControlMaster=no".into()),
+        ssh_common_args: Some("-o User=cfg".into()),
+        ssh_extra_args: Some("-v".into()),
+        ..Overrides::default()
+    };
+    let spec = ConnectionSpec::resolve(
+        "web1",
+        json!({"ansible_ssh_common_args": "-o User=var"})
+            .as_object()
+            .unwrap(),
+        &Keywords::default(),
+        &cli,
+    )
+    .unwrap();
+    assert_eq!(
+        spec.ssh_args,
+        ["-o", "ControlMaster=no", "-o", "User=var", "-v"]
     );
-    std::env::remove_var("ANSIBLE_HOST_KEY_CHECKING");
-    assert!(spec(json!({})).unwrap().host_key_checking);
 }
