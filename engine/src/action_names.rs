@@ -224,7 +224,7 @@ mod tests {
             "tempfile",
             "getent",
             "get_url",
-            "script",
+            "assemble",
         ] {
             assert!(accepts(name, &no_plugins()), "{name}");
             let short = registry::short_name(name).to_string();

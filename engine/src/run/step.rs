@@ -171,6 +171,41 @@ impl<'a> Step<'a> {
                 .get("remote_src")
                 .and_then(troupe_modules::args::boolean)
                 .unwrap_or(false);
+            // A free-form module with a controller file (`script`) names it first.
+            let named_first = match (args.get("src"), module.free_form()) {
+                (None, Some(_)) => ["cmd", "_raw_params"]
+                    .into_iter()
+                    .find(|k| args.get(*k).is_some_and(Value::is_string)),
+                _ => None,
+            };
+            if let Some(key) = named_first {
+                let line = args[key].as_str().unwrap_or_default().to_string();
+                let first = troupe_modules::shell_text::split(&line)
+                    .ok()
+                    .and_then(|w| w.into_iter().next());
+                if let Some(name) = first {
+                    let dir = &self.play.play().dir;
+                    match file_lookup::find(kind, &name, self.inh.role.as_deref(), dir) {
+                        Ok(path) => {
+                            let rest = line.trim_start();
+                            let rest = rest
+                                .strip_prefix(&troupe_modules::shell_text::quote(&name))
+                                .or_else(|| rest.strip_prefix(name.as_str()))
+                                .unwrap_or("");
+                            let found =
+                                troupe_modules::shell_text::quote(&path.display().to_string());
+                            args.insert(key.into(), Value::from(format!("{found}{rest}")));
+                        }
+                        Err(looked) => {
+                            return self.fail(TaskError::NotFound {
+                                what: "script",
+                                name,
+                                looked,
+                            })
+                        }
+                    }
+                }
+            }
             if let (false, Some(Value::String(src))) = (remote, args.get("src").cloned()) {
                 let dir = &self.play.play().dir;
                 match file_lookup::find(kind, &src, self.inh.role.as_deref(), dir) {

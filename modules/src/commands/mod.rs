@@ -1,9 +1,10 @@
-//! Modules that run commands: `command`, `shell`, `raw`.
+//! Modules that run commands: `command`, `shell`, `raw`, `script`.
 
 crate::registry::family! {
     command::Command,
     shell::Shell,
     raw::Raw,
+    script::Script,
 }
 
 /// The `key=value` options the command modules still read from their free-form string.
