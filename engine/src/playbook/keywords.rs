@@ -22,6 +22,7 @@ pub const PLAY_SHARED: &[&str] = &[
     "connection",
     "remote_user",
     "throttle",
+    "module_defaults",
 ];
 
 /// Inherited keywords that blocks, tasks and role uses accept on top of a play's.
@@ -50,7 +51,6 @@ pub const PLAY_OWN: &[&str] = &[
     "max_fail_percentage",
     "force_handlers",
     "order",
-    "module_defaults",
     "collections",
     "debugger",
 ];
@@ -112,6 +112,7 @@ pub fn set_shared(kw: &mut Keywords, src: &Source, entry: &Entry) -> Result<(), 
         "tags" => kw.tags = tags(src, v)?,
         "vars" => kw.vars = vars(src, key, v)?,
         "environment" => kw.environment = Some(environment(src, v)?),
+        "module_defaults" => kw.module_defaults = module_defaults(src, v)?,
         _ => {
             let slot = match key {
                 "become" => &mut kw.r#become,
@@ -136,6 +137,50 @@ pub fn set_shared(kw: &mut Keywords, src: &Source, entry: &Entry) -> Result<(), 
         }
     }
     Ok(())
+}
+
+/// `module_defaults`: a mapping of module names (or `group/...`) to their default arguments,
+/// or a list of such mappings (merged in order).
+pub fn module_defaults(src: &Source, node: &Node) -> Result<Vec<(String, Map)>, ParseError> {
+    let mut out = Vec::new();
+    let mut add = |n: &Node| -> Result<(), ParseError> {
+        match n.to_value() {
+            Value::Object(m) => {
+                for (module, args) in m {
+                    match args {
+                        Value::Object(a) => out.push((module, a)),
+                        Value::Null => out.push((module, Map::new())),
+                        other => {
+                            return Err(src.at(
+                                n,
+                                format!(
+                                    "module_defaults for '{module}' must be a mapping of arguments, not {other}"
+                                ),
+                            ))
+                        }
+                    }
+                }
+                Ok(())
+            }
+            Value::Null => Ok(()),
+            _ => Err(src.at(
+                n,
+                format!(
+                    "'module_defaults' must be a mapping of module names to arguments, or a list of them, not {}",
+                    n.kind()
+                ),
+            )),
+        }
+    };
+    match &node.value {
+        NodeValue::Seq(items) => {
+            for item in items {
+                add(item)?;
+            }
+        }
+        _ => add(node)?,
+    }
+    Ok(out)
 }
 
 /// `when`, `failed_when`, `until`...: a string, boolean or number, or a list of them.

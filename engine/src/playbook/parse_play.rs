@@ -145,7 +145,6 @@ fn parse_play(
             "vars_prompt" => {
                 return Err(src.at_key(e, "'vars_prompt' is not supported: troupe never prompts; pass the values with --extra-vars"))
             }
-            "module_defaults" => return Err(src.at_key(e, "'module_defaults' is not supported: give the arguments on each task")),
             "gather_facts" => play.gather_facts = Some(scalar(src, key, v)?),
             "serial" => play.serial = Some(serial(src, v)?),
             "strategy" => play.strategy = Some(string(src, key, v)?),

@@ -29,6 +29,9 @@ pub struct Keywords {
     pub throttle: Option<Value>,
     /// Seconds after which a task is stopped and failed.
     pub timeout: Option<Value>,
+    /// `module_defaults`: (module name or `group/...`, default arguments), outermost level
+    /// first once inherited.
+    pub module_defaults: Vec<(String, Map)>,
 }
 
 /// A task, block or include, with its own keywords.

@@ -77,6 +77,7 @@ impl Inherited {
         k.remote_user = over(&kw.remote_user, &k.remote_user);
         k.throttle = over(&kw.throttle, &k.throttle);
         k.timeout = over(&kw.timeout, &k.timeout);
+        k.module_defaults.extend(kw.module_defaults.iter().cloned());
         if let Some(r) = role {
             next.role = Some(r.clone());
         }

@@ -148,7 +148,7 @@ impl<'a> Step<'a> {
     }
 
     /// Runs the module `name`, its controller-side `src` resolved first.
-    pub fn run_module(&self, name: &str, mut args: Map) -> Outcome {
+    pub fn run_module(&self, name: &str, args: Map) -> Outcome {
         let role = self.inh.role.as_ref().map(|r| r.path.as_path());
         let plugins = PluginDirs::new(role, &self.play.play().dir);
         let module = match resolve(name, &plugins) {
@@ -157,6 +157,10 @@ impl<'a> Step<'a> {
                 return self.fail(Unrunnable::Templated(name.to_string()).into())
             }
             Err(why) => return self.fail(why.into()),
+        };
+        let mut args = match self.with_module_defaults(module, args) {
+            Ok(args) => args,
+            Err(e) => return self.fail(e),
         };
         // `copy` writes a list or dict `content` as JSON, as Ansible's action does.
         if let (true, Some(c @ (Value::Array(_) | Value::Object(_)))) =
@@ -233,6 +237,35 @@ impl<'a> Step<'a> {
             }
         }
         self.run_module_with(module, args)
+    }
+
+    /// `args` over the `module_defaults` that name this module (short or long name; the
+    /// innermost level wins), the defaults rendered in the task's scope. `group/...` entries
+    /// name action groups of collections, none of which troupe's modules are in.
+    fn with_module_defaults(&self, module: &dyn DynModule, args: Map) -> Result<Map, TaskError> {
+        let mut merged = Map::new();
+        for (key, defaults) in &self.inh.kw.module_defaults {
+            let names_it =
+                troupe_modules::registry::lookup(key).is_some_and(|m| m.name() == module.name());
+            if names_it {
+                merged.extend(defaults.iter().map(|(k, v)| (k.clone(), v.clone())));
+            }
+        }
+        if merged.is_empty() {
+            return Ok(args);
+        }
+        let rendered = self
+            .run()
+            .templar()
+            .render_value(&Value::Object(merged), self.ctx)
+            .map_err(TaskError::template)?;
+        let mut out = match rendered {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        };
+        out.retain(|_, v| v.as_str() != Some(OMIT));
+        out.extend(args);
+        Ok(out)
     }
 
     /// Runs a module (by its registry entry) on the step's target.
