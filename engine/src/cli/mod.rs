@@ -5,6 +5,7 @@ mod config_dump;
 mod error;
 mod extra_vars;
 mod listing;
+mod vars_prompt;
 mod vault;
 mod vault_args;
 mod vault_editor;
@@ -249,6 +250,9 @@ fn run(mut args: RunArgs) -> Result<ExitCode, CliError> {
     let mut playbooks = Vec::new();
     for path in &args.playbooks {
         playbooks.push(load_playbook(path, &load)?);
+    }
+    if !args.syntax_check && !args.list_hosts && !args.list_tasks && !args.list_tags {
+        vars_prompt::answer_all(&mut playbooks, &extra_vars)?;
     }
     if args.syntax_check {
         for p in &args.playbooks {

@@ -21,7 +21,7 @@ pub use origin::Origin;
 pub use parse_error::ParseError;
 pub use parse_play::load_playbook;
 pub use parse_role::{load_role, LoadedRole, RoleFrom};
-pub use play::{Play, Playbook};
+pub use play::{Play, Playbook, Prompt};
 pub use role::Role;
 pub use task::{Action, Apply, Keywords, Loop, LoopControl, LoopSource, Task};
 

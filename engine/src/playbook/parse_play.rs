@@ -119,6 +119,7 @@ fn parse_play(
         dir: dir.clone(),
         kw: Default::default(),
         vars_files: Vec::new(),
+        vars_prompt: Vec::new(),
         gather_facts: None,
         serial: None,
         strategy: None,
@@ -142,9 +143,7 @@ fn parse_play(
             "hosts" => hosts = Some(host_pattern(src, v)?),
             _ if PLAY_SHARED.contains(&key) => keywords::set_shared(&mut play.kw, src, e)?,
             "vars_files" => play.vars_files = vars_files(src, v)?,
-            "vars_prompt" => {
-                return Err(src.at_key(e, "'vars_prompt' is not supported: troupe never prompts; pass the values with --extra-vars"))
-            }
+            "vars_prompt" => play.vars_prompt = vars_prompt(src, v)?,
             "gather_facts" => play.gather_facts = Some(scalar(src, key, v)?),
             "serial" => play.serial = Some(serial(src, v)?),
             "strategy" => play.strategy = Some(string(src, key, v)?),
@@ -154,9 +153,19 @@ fn parse_play(
             "roles" | "pre_tasks" | "tasks" | "post_tasks" | "handlers" => {}
             _ if IGNORED.contains(&key) => {}
             _ => {
-                let hint = if crate::action_names::is_action(key) { " (tasks go under 'tasks:')" } else { "" };
+                let hint = if crate::action_names::is_action(key) {
+                    " (tasks go under 'tasks:')"
+                } else {
+                    ""
+                };
                 let known = PLAY_OWN.iter().chain(PLAY_SHARED).copied();
-                return Err(src.at_key(e, format!("unknown play keyword '{key}'{}{hint}", did_you_mean(key, known))));
+                return Err(src.at_key(
+                    e,
+                    format!(
+                        "unknown play keyword '{key}'{}{hint}",
+                        did_you_mean(key, known)
+                    ),
+                ));
             }
         }
     }
@@ -208,6 +217,28 @@ fn host_pattern(src: &Source, node: &Node) -> Result<String, ParseError> {
 }
 
 /// A file, or a list whose items are files or lists of alternatives.
+/// `vars_prompt`: a list of prompts (`unsafe` read as `unsafe_`).
+fn vars_prompt(src: &Source, node: &Node) -> Result<Vec<super::play::Prompt>, ParseError> {
+    let NodeValue::Seq(items) = &node.value else {
+        return Err(src.at(
+            node,
+            format!("'vars_prompt' must be a list, not {}", node.kind()),
+        ));
+    };
+    items
+        .iter()
+        .map(|item| {
+            let mut value = item.to_value();
+            if let Some(m) = value.as_object_mut() {
+                if let Some(u) = m.remove("unsafe") {
+                    m.insert("unsafe_".into(), u);
+                }
+            }
+            serde_json::from_value(value).map_err(|e| src.at(item, format!("vars_prompt: {e}")))
+        })
+        .collect()
+}
+
 fn vars_files(src: &Source, node: &Node) -> Result<Vec<Value>, ParseError> {
     let item = |n: &Node| match &n.value {
         NodeValue::Str(_) => Ok(n.to_value()),

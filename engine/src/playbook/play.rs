@@ -24,6 +24,8 @@ pub struct Play {
     /// Paths (possibly templated) of `vars_files`, relative to `dir`. A list inside the list
     /// means "the first of these that exists", as in Ansible.
     pub vars_files: Vec<Value>,
+    /// `vars_prompt`: asked before the run (the CLI answers them into `kw.vars`).
+    pub vars_prompt: Vec<Prompt>,
     pub gather_facts: Option<Value>,
     pub serial: Option<Value>,
     /// `linear` (default) or `free`.
@@ -40,4 +42,28 @@ pub struct Play {
     pub post_tasks: Vec<Task>,
     /// The play's handlers followed by those of its roles.
     pub handlers: Vec<Task>,
+}
+
+/// One `vars_prompt` entry.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Prompt {
+    pub name: String,
+    pub prompt: Option<String>,
+    pub default: Option<Value>,
+    /// Ansible's default: the answer is not echoed.
+    #[serde(default = "yes")]
+    pub private: bool,
+    #[serde(default)]
+    pub confirm: bool,
+    /// A crypt scheme (`sha512_crypt`, `sha256_crypt`): the answer is stored hashed.
+    pub encrypt: Option<String>,
+    pub salt: Option<String>,
+    pub salt_size: Option<usize>,
+    #[serde(default)]
+    pub unsafe_: bool,
+}
+
+fn yes() -> bool {
+    true
 }
