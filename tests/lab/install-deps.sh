@@ -18,6 +18,8 @@ required=(
 	"sudo sudo"
 	"dash dash"
 	"/usr/bin/time time"
+	"sshpass sshpass"
+	"python3 python3"
 )
 
 missing=()
@@ -31,8 +33,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 	mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
 	echo "install-deps: installing ${missing[*]}" >&2
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	# Another apt (unattended-upgrades on a fresh machine) may hold the lock: wait for it.
+	apt-get -o DPkg::Lock::Timeout=600 update -qq
+	apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 command -v docker >/dev/null || {

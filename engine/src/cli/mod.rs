@@ -121,6 +121,9 @@ struct RunArgs {
     /// Ask for the become password.
     #[arg(short = 'K', long = "ask-become-pass")]
     ask_become_pass: bool,
+    /// Ask for the SSH login password (used through sshpass).
+    #[arg(short = 'k', long = "ask-pass")]
+    ask_pass: bool,
     /// Connect as this user.
     #[arg(short = 'u', long = "user")]
     user: Option<String>,
@@ -273,11 +276,19 @@ fn run(mut args: RunArgs) -> Result<ExitCode, CliError> {
     for warning in inventory.warnings() {
         eprintln!("[WARNING]: {warning}");
     }
+    let password = if args.ask_pass {
+        Some(
+            become_password::ask("SSH password: ")
+                .map_err(|e| CliError::Usage(format!("reading the SSH password: {e}")))?,
+        )
+    } else {
+        None
+    };
     let ask_become_pass =
         args.ask_become_pass || config.bool("DEFAULT_BECOME_ASK_PASS").unwrap_or(false);
     let become_password = if ask_become_pass {
         Some(
-            become_password::ask()
+            become_password::ask("BECOME password: ")
                 .map_err(|e| CliError::Usage(format!("reading the become password: {e}")))?,
         )
     } else {
@@ -325,6 +336,7 @@ fn run(mut args: RunArgs) -> Result<ExitCode, CliError> {
                 .or_else(|| config.set("DEFAULT_BECOME_USER").map(str::to_string)),
             become_method: config.set("DEFAULT_BECOME_METHOD").map(str::to_string),
             become_password,
+            password,
             host_key_checking: config.bool("HOST_KEY_CHECKING"),
             ssh_args: config.set("SSH_ARGS").map(str::to_string),
             ssh_common_args: config.set("SSH_COMMON_ARGS").map(str::to_string),

@@ -73,6 +73,18 @@ pub struct ConnectionSpec {
     pub control_path_dir: Option<String>,
     /// `ansible_control_path`: the socket's path, `%(directory)s` standing for the directory.
     pub control_path: Option<String>,
+    /// `ansible_password` (`-k`): SSH password login, through `sshpass`.
+    pub password: Option<Password>,
+}
+
+/// A login password: never shown, whatever prints the settings it is in.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Password(pub String);
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<hidden>")
+    }
 }
 
 /// An open connection to one host.

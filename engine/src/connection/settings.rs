@@ -33,6 +33,8 @@ pub const VARIABLES: &[&str] = &[
     "ansible_become_password",
     "ansible_become_pass",
     "ansible_password",
+    "ansible_ssh_pass",
+    "ansible_ssh_password",
 ];
 
 /// The command line's connection and become options, completed from ansible.cfg: defaults
@@ -53,6 +55,8 @@ pub struct Overrides {
     pub become_user: Option<String>,
     /// `-K`
     pub become_password: Option<String>,
+    /// `-k`
+    pub password: Option<String>,
     /// `become_method` (ansible.cfg)
     pub become_method: Option<String>,
     /// `host_key_checking` (ansible.cfg, `ANSIBLE_HOST_KEY_CHECKING`)
@@ -147,6 +151,11 @@ impl ConnectionSpec {
             control_path_dir: s("ansible_control_path_dir")
                 .or_else(|| cli.control_path_dir.clone()),
             control_path: s("ansible_control_path").or_else(|| cli.control_path.clone()),
+            password: s("ansible_password")
+                .or_else(|| s("ansible_ssh_pass"))
+                .or_else(|| s("ansible_ssh_password"))
+                .or_else(|| cli.password.clone())
+                .map(super::Password),
         })
     }
 }

@@ -37,6 +37,8 @@ pub struct SshLauncher {
     destination: String,
     /// Troupe's control directory; `None` when the user's ssh settings place the socket.
     control_dir: Option<PathBuf>,
+    /// A login password, given to ssh by `sshpass` (through its environment, never argv).
+    password: Option<super::Password>,
 }
 
 impl SshLauncher {
@@ -46,9 +48,16 @@ impl SshLauncher {
                 "cannot create a directory for ssh control sockets: {e}"
             ))
         })?;
+        if spec.password.is_some() && !sshpass_installed() {
+            return Err(TargetError::Unreachable(
+                "ansible_password (or -k) logs in with a password through sshpass, which is not installed (apt install sshpass)".into(),
+            ));
+        }
         let mut options = spec.ssh_args.clone();
         let mut option = |o: String| options.extend(["-o".to_string(), o]);
-        option("BatchMode=yes".into());
+        // BatchMode forbids password prompts; sshpass answers the one a password login asks.
+        let batch = if spec.password.is_some() { "no" } else { "yes" };
+        option(format!("BatchMode={batch}"));
         option(format!("ConnectTimeout={}", spec.timeout_secs.max(1)));
         // A host that dies mid-task is given up on within about the connection timeout.
         option(format!(
@@ -77,6 +86,7 @@ impl SshLauncher {
             options,
             destination: spec.host.clone(),
             control_dir: control.dir,
+            password: spec.password.clone(),
         })
     }
 
@@ -86,7 +96,14 @@ impl SshLauncher {
     }
 
     fn ssh(&self, extra: &[&str]) -> Command {
-        let mut command = Command::new("ssh");
+        let mut command = match &self.password {
+            Some(password) => {
+                let mut c = Command::new("sshpass");
+                c.arg("-e").arg("ssh").env("SSHPASS", &password.0);
+                c
+            }
+            None => Command::new("ssh"),
+        };
         command
             .args(&self.options)
             .args(extra)
@@ -147,6 +164,15 @@ impl Launcher for SshLauncher {
             self.exit_master();
         }
     }
+}
+
+fn sshpass_installed() -> bool {
+    Command::new("sshpass")
+        .arg("-V")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok()
 }
 
 /// Connects to `spec.host`: starts the master and the login shell, retrying when the server

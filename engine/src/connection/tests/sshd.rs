@@ -120,6 +120,7 @@ impl Sshd {
             host_key_checking: false,
             control_path_dir: Some(self.control_dir().display().to_string()),
             control_path: None,
+            password: None,
         }
     }
 

@@ -1,0 +1,74 @@
+//! SSH password login (`ansible_password`) on a lab host whose sshd takes passwords: troupe
+//! logs in through `sshpass`, the password never in a process's arguments or in the output;
+//! a wrong password is an unreachable host that says why.
+
+use troupe_e2e::{run_troupe, Lab, Project};
+
+const PASSWORD: &str = "Pw-s3cret-troupe";
+
+/// Each inventory gets its own control directory: a master from an earlier login would
+/// otherwise be reused (ControlPersist), whatever the password.
+fn inventory(ip: &str, password: &str, control_dir: &std::path::Path) -> String {
+    format!(
+        "[lab]\nh01 ansible_host={ip} ansible_user=pwuser ansible_password={password} \
+         ansible_control_path_dir={} \
+         ansible_ssh_common_args='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o PubkeyAuthentication=no'\n",
+        control_dir.display()
+    )
+}
+
+#[test]
+fn a_password_login_goes_through_sshpass_and_shows_no_password() {
+    let lab = Lab::up("sshpw", 1).expect("lab");
+    let host = &lab.hosts()[0];
+    let setup = format!(
+        "useradd -m -s /bin/sh pwuser && echo 'pwuser:{PASSWORD}' | chpasswd \
+         && sed -i 's/^PasswordAuthentication.*/PasswordAuthentication yes/' /etc/ssh/sshd_config.d/lab.conf \
+         && grep -q '^PasswordAuthentication yes' /etc/ssh/sshd_config.d/lab.conf \
+         && kill -HUP \"$(cat /run/sshd.pid)\""
+    );
+    let out = lab.ssh(&host.name, &setup).unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let p = Project::new("sshpw");
+    p.write(
+        "playbook.yml",
+        "- hosts: lab\n  gather_facts: false\n  tasks:\n    - command: id -un\n      register: who\n    - copy: {content: \"{{ who.stdout }}\\n\", dest: /home/pwuser/who}\n",
+    );
+    p.write(
+        "inventory.ini",
+        &inventory(&host.ip.to_string(), PASSWORD, &p.path().join("cp-right")),
+    );
+    let ok = run_troupe(
+        p.path(),
+        &["run", "playbook.yml", "-i", "inventory.ini", "-vvv"],
+    );
+    ok.assert_ok();
+    assert!(!ok.stdout.contains(PASSWORD) && !ok.stderr.contains(PASSWORD));
+    assert_eq!(
+        lab.ssh_stdout("root", &host.name, "cat /home/pwuser/who")
+            .unwrap(),
+        "pwuser"
+    );
+
+    p.write(
+        "inventory.ini",
+        &inventory(
+            &host.ip.to_string(),
+            "wrong-password",
+            &p.path().join("cp-wrong"),
+        ),
+    );
+    let refused = run_troupe(p.path(), &["run", "playbook.yml", "-i", "inventory.ini"]);
+    assert_eq!(refused.code, 4, "{}", refused.stdout);
+    assert!(
+        refused.stdout.contains("Permission denied"),
+        "{}",
+        refused.stdout
+    );
+    lab.down().unwrap();
+}
