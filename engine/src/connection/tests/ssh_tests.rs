@@ -34,6 +34,7 @@ fn spec_without_server() -> ConnectionSpec {
                 .to_string(),
         ),
         control_path: None,
+        password: None,
     }
 }
 
