@@ -12,6 +12,13 @@ use troupe_e2e::{run_troupe, wait_until, GluuLab, RunResult, GLUU_ROOT, LDAP_PAS
 const PATIENCE: Duration = Duration::from_secs(90);
 const PLAYBOOK: &str = "playbooks/gluu-mmr.yml";
 const LAB_VARS: &str = "@tests/lab/gluu/lab-vars.yml";
+/// The directory manager password, kept in Vault.
+const LAB_SECRETS: [&str; 4] = [
+    "-e",
+    "@tests/lab/gluu/lab-secrets.yml",
+    "--vault-password-file",
+    "tests/lab/gluu/lab-vault-pass",
+];
 const SLAPD_CONF: &str = "/opt/symas/etc/openldap/slapd.conf";
 const SLAPD_PID: &str = "cat /var/symas/run/slapd.pid";
 const NTP_CRON_MARK: &str = "#Ansible: ntpdate every minute";
@@ -26,6 +33,7 @@ fn workspace() -> PathBuf {
 fn run_playbook(inventory: &Path, extra: &[&str]) -> RunResult {
     let inventory = inventory.to_str().expect("utf-8 path");
     let mut args = vec!["run", PLAYBOOK, "-i", inventory, "-e", LAB_VARS];
+    args.extend_from_slice(&LAB_SECRETS);
     args.extend_from_slice(extra);
     run_troupe(&workspace(), &args)
 }

@@ -2,26 +2,31 @@
 # The Gluu MMR demo: two Gluu Server stand-ins and an NGINX load balancer in Docker, clustered
 # by troupe with playbooks/gluu-mmr.yml (Gluu's "Manual Gluu Server Clustering" guide).
 #
-# usage: tests/lab/gluu/demo.sh [--fresh]
+# usage: tests/lab/gluu/demo.sh [--fresh] [--name NAME]
 #   Installs the lab's dependencies, builds troupe (release), brings up the lab `gluu`
 #   (building its images if needed), runs the playbook and says how to watch replication.
 #   Run again: the lab is kept and the playbook re-runs with changed=0. --fresh replaces
-#   the lab with a new one first. Tear it down with: tests/lab/lab.sh down --name gluu
+#   the lab with a new one first. Lab names are global on the Docker engine: a second
+#   checkout gives its demo another --name so the two labs do not replace each other.
+#   Tear it down with: tests/lab/lab.sh down --name gluu (or the --name given)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 LAB=gluu
 SERVERS=2
-state="$root/tests/lab/.state/$LAB"
-inventory="$state/gluu-inventory.yml"
 
 fresh=false
-case "${1:-}" in
-'') ;;
---fresh) fresh=true ;;
-*) sed -n '4,9s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2; exit 2 ;;
-esac
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--fresh) fresh=true ;;
+	--name) LAB=${2:?--name needs a name}; shift ;;
+	*) sed -n '4,11s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2; exit 2 ;;
+	esac
+	shift
+done
+state="$root/tests/lab/.state/$LAB"
+inventory="$state/gluu-inventory.yml"
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -30,7 +35,7 @@ bash "$root/tests/lab/install-deps.sh"
 command -v docker >/dev/null || { echo "demo: Docker must be installed and running" >&2; exit 1; }
 command -v cargo >/dev/null || { echo "demo: cargo is needed (https://rustup.rs)" >&2; exit 1; }
 
-step "Building troupe (cargo build --release -p troupe)"
+step "Building troupe (cargo build --release -p troupe; a first build compiles about 250 crates: 2 to 12 minutes, by cores)"
 (cd "$root" && cargo build --release -p troupe)
 troupe="$root/target/release/troupe"
 
@@ -50,7 +55,9 @@ fi
 cat "$inventory"
 
 step "troupe run playbooks/gluu-mmr.yml"
-(cd "$root" && "$troupe" run playbooks/gluu-mmr.yml -i "$inventory" -e @tests/lab/gluu/lab-vars.yml)
+# The directory manager password comes out of Vault (tests/lab/gluu/lab-secrets.yml).
+(cd "$root" && "$troupe" run playbooks/gluu-mmr.yml -i "$inventory" -e @tests/lab/gluu/lab-vars.yml \
+	-e @tests/lab/gluu/lab-secrets.yml --vault-password-file tests/lab/gluu/lab-vault-pass)
 
 ssh_cmd="ssh -F tests/lab/.state/$LAB/ssh_config"
 chroot_cmd="chroot /opt/gluu-server-3.1.0"
@@ -91,6 +98,9 @@ cat <<EOF
   $ssh_cmd $sticky "$chroot_cmd service nginx stop"
   $ssh_cmd $lb "curl -sk https://$lb.gluu.lab/oxauth; echo"
   $ssh_cmd $sticky "$chroot_cmd service nginx start"
+
+  # The directory manager password is kept in Vault: see it, or change it
+  target/release/troupe vault view --vault-password-file tests/lab/gluu/lab-vault-pass tests/lab/gluu/lab-secrets.yml
 
   # Run the demo again: the playbook reports changed=0 and restarts nothing
   tests/lab/gluu/demo.sh
