@@ -6,7 +6,7 @@ use std::sync::Arc;
 use troupe_modules::TargetError;
 
 use super::launcher::{Launch, Launcher, PasswordPrompt};
-use super::random_token::random_token;
+use troupe_modules::replace_file::random_token;
 use super::Become;
 use troupe_modules::shell_text::quote as q;
 

@@ -15,7 +15,6 @@ mod host_connection;
 mod launcher;
 mod local;
 mod output_cap;
-mod random_token;
 mod round_trips;
 mod session_scripts;
 mod settings;

@@ -42,7 +42,8 @@ pub fn temp_beside(dest: &str) -> Option<String> {
     Some(format!("{dir}/.{}.troupe-{}", &base[..cut], random_token()))
 }
 
-/// 32 hex digits from the OS random source.
+/// 32 hex digits from the OS random source: temp file names here, and the engine's session
+/// markers.
 pub fn random_token() -> String {
     let mut bytes = [0u8; 16];
     // The OS source fails only where a process could not run at all.

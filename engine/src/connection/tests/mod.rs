@@ -28,7 +28,7 @@ impl Scratch {
     pub(super) fn new() -> Scratch {
         let dir = std::env::temp_dir().join(format!(
             "troupe-test-{}",
-            super::random_token::random_token()
+            troupe_modules::replace_file::random_token()
         ));
         std::fs::create_dir(&dir).unwrap();
         // Open to everyone: become tests write here as `nobody`.
