@@ -6,8 +6,8 @@ use std::sync::Arc;
 use troupe_modules::TargetError;
 
 use super::launcher::{Launch, Launcher, PasswordPrompt};
-use troupe_modules::replace_file::random_token;
 use super::Become;
+use troupe_modules::replace_file::random_token;
 use troupe_modules::shell_text::quote as q;
 
 /// Starts `/bin/sh` as `become.user` through the login user's launcher.

@@ -14,11 +14,11 @@ use troupe_modules::{FileAttrs, RunOutput, Target, TargetError};
 
 use super::launcher::{spawn, Launcher, Spawned};
 use super::output_cap::{self, CappedBuffer};
-use troupe_modules::replace_file::random_token;
 use super::session_scripts::{self as scripts, PutContent, Stdin, GET_MISSING};
 use super::stderr_tail::StderrTail;
 use super::ConnectionSpec;
 use troupe_modules::replace_file;
+use troupe_modules::replace_file::random_token;
 
 /// Tuning of a session.
 #[derive(Debug, Clone)]
