@@ -166,8 +166,8 @@ fn task_without_action() {
 }
 
 #[test]
-fn vars_prompt_is_not_supported() {
-    check("vars_prompt.yml", 2, 3, "'vars_prompt' is not supported");
+fn vars_prompt_must_be_a_list() {
+    check("vars_prompt.yml", 3, 5, "'vars_prompt' must be a list, not a mapping");
 }
 
 #[test]
