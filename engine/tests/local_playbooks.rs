@@ -485,3 +485,33 @@ fn a_template_rendered_in_a_loop_sees_the_item_and_task_vars_made_from_it() {
     second.assert_ok();
     assert_eq!(second.changed(), 0, "{}", second.stdout);
 }
+
+#[test]
+fn a_background_job_printing_late_is_its_own_tasks_output() {
+    let p = Project::new();
+    p.write(
+        "playbook.yml",
+        r#"
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - shell: "(sleep 0.3; echo late) & echo now"
+      register: first
+    - shell: "sleep 30 >/dev/null 2>&1 & echo $! >{{ base }}/pid"
+      timeout: 20
+    - shell: "echo next"
+      register: second
+    - copy:
+        content: "{{ first.stdout_lines | join(',') }}|{{ second.stdout }}"
+        dest: "{{ base }}/result"
+"#,
+    );
+    let r = p.run_within(60, &[]);
+    r.assert_ok();
+    assert_eq!(p.read("result"), "now,late|next");
+    let pid = p.read("pid");
+    std::process::Command::new("kill")
+        .arg(pid.trim())
+        .status()
+        .unwrap();
+}

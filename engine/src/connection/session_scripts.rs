@@ -2,8 +2,8 @@
 //!
 //! A request's stdout flows straight back through the shell's own stdout; its stderr goes to
 //! a file of the session's private temp dir. Every request starts by printing `\nMARKER B\n`
-//! (whatever came before it, say the late output of a process an earlier command left in the
-//! background, belongs to no reply and is dropped) and ends with `troupe_reply RC`, which
+//! (whatever came before it, say the late output of a process that escaped `troupe_jobs`,
+//! belongs to no reply and is dropped) and ends with `troupe_reply RC`, which
 //! prints `\nMARKER RC\n` (no stderr) or `\nMARKER RC e\n`, the stderr bytes and `\nMARKER\n`.
 //! The marker is random per session and hidden from commands, so no output can end a reply
 //! early, and small replies cost the host no process at all. The shell's last words, when
@@ -53,6 +53,16 @@ troupe_lost() {{
 }}
 trap 'exit 129' HUP
 trap 'exit 143' TERM
+troupe_jobs() {{
+  [ -n "$!" ] || return "$1"
+  jobs -p >"$troupe_T/j"
+  while read -r troupe_j; do
+    while [ /proc/$troupe_j/fd/1 -ef /proc/self/fd/1 ] || [ /proc/$troupe_j/fd/2 -ef /proc/self/fd/2 ]; do
+      sleep 0.02 2>/dev/null || sleep 1
+    done
+  done <"$troupe_T/j"
+  return "$1"
+}}
 troupe_reply() {{
   if [ -s "$troupe_T/e" ]; then
     printf '\n%s %d e\n' "$troupe_M" "$1"
@@ -79,7 +89,14 @@ pub(crate) enum Stdin<'a> {
 
 /// The request running `script` as `/bin/sh -c` would: in a subshell (so `exit`, `cd` and
 /// variables stay there, and the marker is unset), through `eval` (so a syntax error fails
-/// the command, not the session).
+/// the command, not the session). Like Ansible, which reads a command's output until every
+/// writer has closed it, the request waits for the jobs the script left in the background
+/// that still hold its stdout or stderr, so their late output is this command's, never a
+/// later one's; a job started with its output redirected (`nohup srv >/dev/null 2>&1 &`) is
+/// left running. The shell polls (`jobs -p`, then `[ /proc/JOB/fd/1 -ef /proc/self/fd/1 ]`)
+/// rather than `wait`s, since a job just forked holds the output until its own redirections
+/// apply. A script that ends with `exit` skips the wait (dash empties its job table in an
+/// exit trap); it costs nothing when the script started no job (`$!` stays empty).
 pub(crate) fn run(script: &str, stdin: Stdin<'_>, terminator: &str) -> String {
     let mut request = String::from(BEGIN);
     let source = match stdin {
@@ -90,7 +107,10 @@ pub(crate) fn run(script: &str, stdin: Stdin<'_>, terminator: &str) -> String {
         }
         Stdin::Uploaded => r#""$troupe_T/i""#,
     };
-    request += &format!("( unset troupe_M; eval {} ) <{source}{REPLY}\n", q(script));
+    request += &format!(
+        "( unset troupe_M; eval {}; troupe_jobs $? ) <{source}{REPLY}\n",
+        q(script)
+    );
     request
 }
 

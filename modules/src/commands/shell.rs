@@ -1,4 +1,8 @@
-//! `shell`: runs a command line through the target's shell.
+//! `shell`: runs a command line through the target's shell. Without `executable` the text is
+//! the script the target runs as `/bin/sh -c` would, so the jobs it leaves in the background
+//! holding its output are waited for, as Ansible waits for the command's output to close
+//! (see the engine's session scripts); with `executable` it runs in that shell, whose jobs
+//! are its own.
 
 use serde_json::Value;
 
@@ -28,7 +32,7 @@ impl Module for Shell {
             .ok_or_else(|| ModuleError::args("shell: no command given"))?;
         let body = match &args.executable {
             Some(shell) => format!("exec {} -c {}", quote(shell), quote(text)),
-            None => format!("exec /bin/sh -c {}", quote(text)),
+            None => text.to_string(),
         };
         guarded_query(args, args.invocation(&body, Value::from(text)), cx)
     }

@@ -100,7 +100,7 @@ pub(super) fn session_survives_exit_syntax_errors_and_background_jobs(lab: &Lab)
     assert_ne!(syntax.rc, 0);
     assert!(!syntax.stderr.is_empty());
     let started = Instant::now();
-    let job = run(&*t, "sleep 120 & echo $!");
+    let job = run(&*t, "sleep 120 >/dev/null 2>&1 & echo $!");
     assert!(
         started.elapsed() < Duration::from_secs(60),
         "a background job must not hold the reply"
@@ -114,12 +114,20 @@ pub(super) fn session_survives_exit_syntax_errors_and_background_jobs(lab: &Lab)
     assert_eq!(run(&*t, "echo alive").stdout_str(), "alive\n");
 }
 
-/// A job left in the background keeps the shell's stdout: what it prints once its command
-/// has returned belongs to no later reply, and it does not hold the session's close.
-pub(super) fn late_output_of_a_background_job_is_dropped(lab: &Lab) {
+/// A job the command left in the background that keeps its stdout or stderr holds the reply,
+/// as Ansible waits for a command's output to close: what it prints is that command's. A job
+/// that escaped (started by a subshell of the command) prints into no later reply, and
+/// does not hold the session's close.
+pub(super) fn late_output_of_a_background_job_is_its_commands(lab: &Lab) {
     let t = lab.target();
     assert_eq!(
         run(&*t, "(sleep 0.2; echo late) & echo now").stdout_str(),
+        "now\nlate\n"
+    );
+    let err = run(&*t, "(sleep 0.2; echo late >&2; exit 4) & false");
+    assert_eq!((err.rc, err.stderr_str()), (1, "late\n".to_string()));
+    assert_eq!(
+        run(&*t, "( (sleep 0.2; echo dropped) & ); echo now").stdout_str(),
         "now\n"
     );
     std::thread::sleep(Duration::from_millis(600));

@@ -134,8 +134,8 @@ macro_rules! protocol_tests {
                 checks::session_survives_exit_syntax_errors_and_background_jobs(&lab());
             }
             #[test]
-            fn late_output_of_a_background_job_is_dropped() {
-                checks::late_output_of_a_background_job_is_dropped(&lab());
+            fn late_output_of_a_background_job_is_its_commands() {
+                checks::late_output_of_a_background_job_is_its_commands(&lab());
             }
             #[test]
             fn a_removed_session_temp_dir_is_made_again() {

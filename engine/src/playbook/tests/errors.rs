@@ -167,7 +167,12 @@ fn task_without_action() {
 
 #[test]
 fn vars_prompt_must_be_a_list() {
-    check("vars_prompt.yml", 3, 5, "'vars_prompt' must be a list, not a mapping");
+    check(
+        "vars_prompt.yml",
+        3,
+        5,
+        "'vars_prompt' must be a list, not a mapping",
+    );
 }
 
 #[test]
