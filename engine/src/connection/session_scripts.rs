@@ -31,7 +31,9 @@ const BEGIN: &str = r#"printf '\n%s B\n' "$troupe_M"
 "#;
 
 /// Starts the session: the temp dirs of this user's earlier sessions whose shell is gone
-/// (killed with -9, a host that rebooted mid-run) removed, a private temp dir removed when the
+/// (killed with -9, a host that rebooted mid-run) removed, with the temp file of the write
+/// such a session had in flight (see [`note_write`]; only a regular file of this user with a
+/// temp file's name), a private temp dir removed when the
 /// shell ends (in memory where Linux
 /// offers /dev/shm: truncating files on a journaled disk costs milliseconds), the reply function,
 /// and a first reply whose stdout ends with the temp dir and the umask (a chatty login may
@@ -41,7 +43,13 @@ pub(crate) fn init(marker: &str) -> String {
         r#"troupe_M={marker}
 for troupe_d in /dev/shm/troupe.???????? "${{TMPDIR:-/tmp}}"/troupe.????????; do
   [ -d "$troupe_d" ] && [ ! -h "$troupe_d" ] && [ -O "$troupe_d" ] && [ -f "$troupe_d/pid" ] || continue
-  read troupe_p <"$troupe_d/pid" && ! kill -0 "$troupe_p" 2>/dev/null && rm -rf -- "$troupe_d"
+  read troupe_p <"$troupe_d/pid" && ! kill -0 "$troupe_p" 2>/dev/null || continue
+  [ ! -f "$troupe_d/w" ] || while read -r troupe_w; do
+    case ${{troupe_w##*/}} in .*.troupe-{token_glob})
+      [ ! -h "$troupe_w" ] && [ -f "$troupe_w" ] && [ -O "$troupe_w" ] && rm -f -- "$troupe_w";;
+    esac
+  done <"$troupe_d/w"
+  rm -rf -- "$troupe_d"
 done
 troupe_T=$(mktemp -d /dev/shm/troupe.XXXXXXXX 2>/dev/null || mktemp -d "${{TMPDIR:-/tmp}}/troupe.XXXXXXXX") || exit 97
 echo $$ >"$troupe_T/pid"
@@ -74,7 +82,8 @@ troupe_reply() {{
 }}
 {BEGIN}{{ printf '%s\n' "$troupe_T"; umask; }} </dev/null{REPLY}
 "#,
-        marker = q(marker)
+        marker = q(marker),
+        token_glob = "?".repeat(32)
     )
 }
 
@@ -197,7 +206,31 @@ pub(crate) fn put(
         new_file_mode: Some(new_file_mode),
         validate: None,
     };
-    format!("{BEGIN}(\n{}) </dev/null{REPLY}\n", replace.script())
+    format!(
+        "{BEGIN}{}(\n{}) </dev/null{REPLY}\n",
+        note_write(temp),
+        replace.script()
+    )
+}
+
+/// The file of the session's temp dir naming the temp file of the write in flight, so that
+/// the next session removes it if this one is killed before the rename.
+const WRITE_NOTE: &str = "w";
+
+/// Shell text noting `temp` as the write in flight, run by the session's shell.
+fn note_write(temp: &str) -> String {
+    format!("printf '%s\\n' {} >\"$troupe_T/{WRITE_NOTE}\"\n", q(temp))
+}
+
+/// The command streaming a large file's content into `temp`, in a separate shell: the
+/// write noted in `session_temp_dir` first, as [`put`] does.
+pub(crate) fn upload_into(temp: &str, session_temp_dir: &str) -> String {
+    format!(
+        "printf '%s\\n' {} >{} && {}",
+        q(temp),
+        q(&format!("{session_temp_dir}/{WRITE_NOTE}")),
+        troupe_modules::replace_file::upload_command(temp)
+    )
 }
 
 /// The request sending back the file at `path` (streamed through the reply, whatever its

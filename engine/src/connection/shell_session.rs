@@ -334,14 +334,18 @@ impl Target for ShellSession {
             inline = bytes;
             PutContent::Inline(&inline)
         } else {
-            let printed =
-                match self.upload(&replace_file::upload_command(&temp), path, content, len) {
-                    Ok(printed) => printed,
-                    Err(e) => {
-                        self.remove(&mut state, &temp);
-                        return Err(e);
-                    }
-                };
+            let printed = match self.upload(
+                &scripts::upload_into(&temp, &self.temp_dir),
+                path,
+                content,
+                len,
+            ) {
+                Ok(printed) => printed,
+                Err(e) => {
+                    self.remove(&mut state, &temp);
+                    return Err(e);
+                }
+            };
             identity = String::from_utf8_lossy(&printed).trim().to_string();
             PutContent::Uploaded {
                 identity: &identity,

@@ -26,3 +26,68 @@ fn temp_dirs_of_dead_sessions_are_removed_at_the_next_start() {
     assert!(alive.exists(), "a live session's dir was removed");
     std::fs::remove_dir_all(&alive).unwrap();
 }
+
+/// A session killed mid-write leaves the write's temp file beside its destination; the next
+/// session removes it, and nothing else: not a file of another name, not through a link.
+#[test]
+fn the_temp_file_of_a_killed_write_is_removed_at_the_next_start() {
+    let dead = std::process::Command::new("true").spawn().unwrap();
+    let dead_pid = dead.id();
+    let mut dead = dead;
+    dead.wait().unwrap();
+    let scratch = super::Scratch::new();
+    let dir = scratch.path();
+    let temp = dir.join(format!(".app.conf.troupe-{}", "0".repeat(32)));
+    let linked = dir.join(format!(".other.troupe-{}", "1".repeat(32)));
+    let kept = dir.join("app.conf");
+    std::fs::write(&temp, "half").unwrap();
+    std::fs::write(&kept, "keep").unwrap();
+    std::os::unix::fs::symlink(&kept, &linked).unwrap();
+    let tag = format!("{:08}", std::process::id() % 100_000_000);
+    let stale = std::path::PathBuf::from(format!("/dev/shm/troupe.w{}", &tag[1..]));
+    std::fs::create_dir_all(&stale).unwrap();
+    std::fs::write(stale.join("pid"), format!("{dead_pid}\n")).unwrap();
+    std::fs::write(
+        stale.join("w"),
+        format!(
+            "{}\n{}\n{}\n",
+            temp.display(),
+            linked.display(),
+            kept.display()
+        ),
+    )
+    .unwrap();
+    let lab = Lab::local("/bin/sh", SessionOptions::default());
+    assert_eq!(
+        lab.target().run("echo up", None).unwrap().stdout_str(),
+        "up\n"
+    );
+    assert!(!stale.exists(), "the dead session's dir is still there");
+    assert!(
+        !temp.exists(),
+        "the killed write's temp file is still there"
+    );
+    assert!(
+        linked.is_symlink(),
+        "a link named like a temp file was removed"
+    );
+    assert_eq!(std::fs::read_to_string(&kept).unwrap(), "keep");
+
+    // A write notes its temp file in the session's dir before it starts.
+    let dest = dir.join("new.conf");
+    let target = lab.target();
+    target
+        .put(
+            dest.to_str().unwrap(),
+            &mut &b"new"[..],
+            3,
+            &troupe_modules::FileAttrs::default(),
+        )
+        .unwrap();
+    let noted = target
+        .run("cat \"$troupe_T/w\"", None)
+        .unwrap()
+        .stdout_str();
+    let prefix = format!("{}/.new.conf.troupe-", dir.display());
+    assert!(noted.starts_with(&prefix), "{noted}");
+}
