@@ -515,3 +515,42 @@ fn a_background_job_printing_late_is_its_own_tasks_output() {
         .status()
         .unwrap();
 }
+
+#[test]
+fn templated_retries_and_delay_are_honoured_and_a_bad_one_is_named() {
+    let p = Project::new();
+    p.write(
+        "playbook.yml",
+        r#"
+- hosts: localhost
+  gather_facts: false
+  vars:
+    tries: 5
+  tasks:
+    - shell: "echo x >>{{ base }}/attempts; false"
+      register: r
+      until: r.rc == 0
+      retries: "{{ tries | int }}"
+      delay: "{{ 0 }}"
+      ignore_errors: true
+    - copy:
+        content: "{{ r.attempts }}"
+        dest: "{{ base }}/result"
+    - shell: "true"
+      register: bad
+      until: bad.rc == 0
+      retries: "{{ 'many' }}"
+"#,
+    );
+    let r = p.run_within(60, &[]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert_eq!(p.read("attempts").lines().count(), 6);
+    assert_eq!(p.read("result"), "6");
+    assert!(
+        r.stdout.contains(
+            "'retries' must be a whole number, not 'many' (task 'shell' at playbook.yml:16:7)"
+        ),
+        "{}",
+        r.stdout
+    );
+}

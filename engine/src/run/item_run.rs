@@ -59,12 +59,28 @@ impl<'a> ItemRun<'a> {
             Err(e) => return fail(e),
             Ok(true) => {}
         }
-        let retries = if task.until.is_empty() {
-            0
-        } else {
-            task.retries.as_ref().and_then(as_u64).unwrap_or(3)
+        // Templated as Ansible does: `retries: "{{ timeout | int }}"`.
+        let number = |keyword, value: Option<&Value>, default| match value {
+            None => Ok(default),
+            Some(v) => {
+                let v = templar.render_value(v, &ctx).map_err(TaskError::template)?;
+                as_u64(&v).ok_or_else(|| TaskError::NotANumber {
+                    keyword,
+                    value: v.as_str().map_or_else(|| v.to_string(), str::to_owned),
+                })
+            }
         };
-        let delay = task.delay.as_ref().and_then(as_u64).unwrap_or(5);
+        let (retries, delay) = if task.until.is_empty() {
+            (0, 0)
+        } else {
+            match (
+                number("retries", task.retries.as_ref(), 3),
+                number("delay", task.delay.as_ref(), 5),
+            ) {
+                (Ok(retries), Ok(delay)) => (retries, delay),
+                (Err(e), _) | (_, Err(e)) => return fail(e),
+            }
+        };
         let mut attempt = 0;
         let mut outcome = loop {
             attempt += 1;

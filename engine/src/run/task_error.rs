@@ -38,6 +38,12 @@ pub enum TaskError {
     IncludeNotFound { origin: Origin, name: String },
     #[error("{0}")]
     IncludeRoleSpec(#[from] serde_json::Error),
+    /// `retries` or `delay` that is no whole number once templated.
+    #[error("'{keyword}' must be a whole number, not '{value}'")]
+    NotANumber {
+        keyword: &'static str,
+        value: String,
+    },
     #[error("could not find {what} '{name}'; looked in: {}", paths(looked))]
     NotFound {
         what: &'static str,

@@ -83,9 +83,12 @@ impl TaskRunner {
     /// hosts in no such block are done, and with them the play.
     pub fn fail_all_if_fatal(&self, inh: &Inherited, any_failed: bool) {
         let play = &self.play;
-        let fatal = truthy(&inh.kw.any_errors_fatal)
-            || truthy(&play.play().kw.any_errors_fatal)
-            || play.run().opts().any_errors_fatal;
+        // The innermost setting wins: a block's `any_errors_fatal: false` in a fatal play.
+        let fatal = match (&inh.kw.any_errors_fatal, &play.play().kw.any_errors_fatal) {
+            (Some(_), _) => truthy(&inh.kw.any_errors_fatal),
+            (None, Some(_)) => truthy(&play.play().kw.any_errors_fatal),
+            (None, None) => play.run().opts().any_errors_fatal,
+        };
         if fatal && any_failed {
             let status = play.status();
             for h in status.active(&status.batch()) {
