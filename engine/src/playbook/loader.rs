@@ -90,13 +90,14 @@ impl<'o> Loader<'o> {
 }
 
 /// Loads a file of tasks, as `include_tasks` does at run time; `role` is set on each task.
+/// Roles its `import_role`s name are looked for as the playbook's own are (`play_dir`).
 pub fn load_tasks_file(
     path: &Path,
+    play_dir: &Path,
     role: Option<Arc<Role>>,
     opts: &LoadOptions,
 ) -> Result<Vec<Task>, ParseError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    Loader::new(opts, dir).tasks_file(path, role, false)
+    Loader::new(opts, play_dir).tasks_file(path, role, false)
 }
 
 /// The first of `dirs` joined with `file` that exists; `Err` lists the places tried.

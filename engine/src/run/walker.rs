@@ -220,7 +220,12 @@ impl Walker {
                     continue;
                 }
             };
-            match load_tasks_file(&path, task.role.clone(), &run.opts().load) {
+            match load_tasks_file(
+                &path,
+                &self.play.play().dir,
+                task.role.clone(),
+                &run.opts().load,
+            ) {
                 Ok(tasks) => {
                     self.includes().loaded(&members);
                     self.run_with_items(&tasks, &members, &inside)

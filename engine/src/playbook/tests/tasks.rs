@@ -243,13 +243,15 @@ fn tasks_file_loads_with_role() {
         defaults: Default::default(),
         vars: Default::default(),
     });
-    let tasks = load_tasks_file(&path, Some(role), &LoadOptions::default()).unwrap();
+    let tasks = load_tasks_file(&path, &p.path(""), Some(role), &LoadOptions::default()).unwrap();
     assert_eq!(flat_names(&tasks), ["a", "b"]);
     assert!(tasks
         .iter()
         .all(|t| t.role.as_ref().is_some_and(|r| r.name == "r")));
     let empty = p.write("empty.yml", "");
-    assert!(load_tasks_file(&empty, None, &LoadOptions::default())
-        .unwrap()
-        .is_empty());
+    assert!(
+        load_tasks_file(&empty, &p.path(""), None, &LoadOptions::default())
+            .unwrap()
+            .is_empty()
+    );
 }
