@@ -1,7 +1,9 @@
 //! playbooks/gluu-mmr.yml on the Gluu lab, for real: two servers clustered by the playbook
 //! replicate adds, modifies and deletes both ways over LDAPS; a third server joins with the
 //! same playbook; NGINX keeps `/oxauth` on one backend and fails over when it stops; a second
-//! run changes and restarts nothing; `--tags ntp` touches only the cron entry.
+//! run changes and restarts nothing; `--tags ntp` touches only the cron entry; a missing
+//! setting stops the run before any host changes; step 8 proves replication with canaries
+//! and fails, with slapd's failure lines, when one direction does not replicate.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -22,6 +24,8 @@ const LAB_SECRETS: [&str; 4] = [
 const SLAPD_CONF: &str = "/opt/symas/etc/openldap/slapd.conf";
 const SLAPD_PID: &str = "cat /var/symas/run/slapd.pid";
 const NTP_CRON_MARK: &str = "#Ansible: ntpdate every minute";
+/// Where step 8 puts its canaries while it runs.
+const VERIFY_SUBTREE: &str = "ou=gluu-mmr-verify,o=gluu";
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -128,6 +132,16 @@ impl Ldap<'_> {
             .map(str::to_owned)
     }
 
+    /// Whether the entry `dn` exists here.
+    fn has_dn(&self, dn: &str) -> bool {
+        self.gluu
+            .in_chroot(
+                self.host,
+                &format!("ldapsearch -LLL {} -b '{dn}' -s base dn", self.bind()),
+            )
+            .is_ok_and(|out| out.status.success())
+    }
+
     fn answers(&self) -> bool {
         self.gluu
             .in_chroot(
@@ -198,6 +212,22 @@ fn the_playbook_clusters_gluu_servers_that_replicate_and_a_third_one_joins() {
     let two_inventory = full_inventory.with_file_name("gluu-inventory-h01-h02.yml");
     std::fs::write(&two_inventory, inventory_without(&full, "h03")).expect("write inventory");
 
+    // A setting missing from the inventory stops the run before any step changes a host:
+    // h02's chroot is still the bare package's (step 2 would have copied the primary's).
+    let refused = run_playbook(&two_inventory, &["-e", "gluu_nginx_fqdn="]);
+    assert_ne!(refused.code, 0, "{}", refused.stdout);
+    assert!(
+        refused.stdout.contains("Set gluu_nginx_fqdn"),
+        "{}",
+        refused.stdout
+    );
+    assert_eq!(refused.changed(), 0, "{}", refused.stdout);
+    assert!(
+        gluu.host_stdout("h02", &format!("test ! -e {GLUU_ROOT}{SLAPD_CONF}"))
+            .is_ok(),
+        "h02 was changed by a refused run"
+    );
+
     // Two servers and the load balancer, as in the guide.
     let first = run_playbook(&two_inventory, &[]);
     first.assert_ok();
@@ -221,6 +251,55 @@ fn the_playbook_clusters_gluu_servers_that_replicate_and_a_third_one_joins() {
     wait_for_cn(&gluu, "h02", "mmr-1", None);
     ldap(&gluu, "h02").add_person("mmr-2");
     wait_for_cn(&gluu, "h01", "mmr-2", Some("mmr-2"));
+
+    // Step 8 alone, any time: canaries prove both directions, and nothing durable changes.
+    let verify = run_playbook(&two_inventory, &["--tags", "verify"]);
+    assert_converged(&verify);
+    assert!(
+        !verify.stdout.contains(LDAP_PASSWORD),
+        "the password shows:\n{}",
+        verify.stdout
+    );
+    assert!(!ldap(&gluu, "h01").has_dn(VERIFY_SUBTREE));
+    assert!(!ldap(&gluu, "h02").has_dn(VERIFY_SUBTREE));
+
+    // h02 consumes from h01 with wrong credentials: slapd runs and logs "syncrepl" lines, but
+    // h01's writes never reach h02. Step 8 fails on h02, naming h01, with slapd's failure lines.
+    gluu.chroot_stdout(
+        "h02",
+        &format!("sed -i 's/credentials=[^ ]*/credentials=wrong/' {SLAPD_CONF} && service solserver restart"),
+    )
+    .expect("break h02's replication credentials");
+    let broken = run_playbook(
+        &two_inventory,
+        &["--tags", "verify", "-e", "gluu_verify_timeout=15"],
+    );
+    assert_ne!(broken.code, 0, "{}", broken.stdout);
+    assert!(
+        broken
+            .stdout
+            .contains("ou=gluu-mmr-verify,o=gluu, added on h01, has not reached h02"),
+        "{}",
+        broken.stdout
+    );
+    // Both sides: h02 retrying with rc 49, h01 refusing the bind (err=49).
+    assert!(
+        broken
+            .stdout
+            .contains("do_syncrepl: rid=001 rc 49 retrying"),
+        "{}",
+        broken.stdout
+    );
+    assert!(
+        broken.stdout.contains(" h01 slapd[") && broken.stdout.contains("err=49 "),
+        "{}",
+        broken.stdout
+    );
+    assert!(!broken.stdout.contains(LDAP_PASSWORD), "{}", broken.stdout);
+    // The playbook puts the credentials back, and step 8 proves replication again.
+    let repaired = run_playbook(&two_inventory, &[]);
+    repaired.assert_ok();
+    assert_converged(&run_playbook(&two_inventory, &[]));
 
     // NGINX: /oxauth sticks to one backend (ip_hash) and fails over when its web server stops.
     let sticky = oxauth_backend(&gluu, &lb).expect("/oxauth answers through nginx");
