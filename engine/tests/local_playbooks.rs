@@ -554,3 +554,33 @@ fn templated_retries_and_delay_are_honoured_and_a_bad_one_is_named() {
         r.stdout
     );
 }
+
+#[test]
+fn file_results_carry_the_paths_information_as_ansibles_do() {
+    let p = Project::new();
+    p.write(
+        "playbook.yml",
+        r#"
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - copy: {content: "four", dest: "{{ base }}/f", mode: "0640"}
+      register: made
+    - copy: {content: "four", dest: "{{ base }}/f", mode: "0640"}
+      register: again
+    - file: {path: "{{ base }}/d", state: directory}
+      register: dir
+    - copy:
+        content: >-
+          {{ made.state }} {{ made.mode }} {{ made.size }} {{ made.uid == again.uid }}
+          {{ made.owner | length > 0 }}|{{ again.state }} {{ again.mode }} {{ again.size }}|{{ dir.state }}
+        dest: "{{ base }}/result"
+"#,
+    );
+    let r = p.run_within(60, &[]);
+    r.assert_ok();
+    assert_eq!(
+        p.read("result"),
+        "file 0640 4 True True|file 0640 4|directory"
+    );
+}

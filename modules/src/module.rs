@@ -69,6 +69,9 @@ pub trait Module: Send + Sync + 'static {
     /// Modules whose `src` names a file on the controller (unless `remote_src` is true): the
     /// folder of a role or playbook where a relative `src` is looked up (`files`).
     const CONTROLLER_SRC: Option<&'static str> = None;
+    /// Whether the result gets the `path`/`dest` information Ansible's modules add to theirs
+    /// (see [`crate::helpers::path_info`]); not for what Ansible runs on the controller.
+    const PATH_INFO: bool = true;
 
     fn query(&self, args: &Self::Args, cx: &Context) -> Result<Query<Self::Change>, ModuleError>;
 

@@ -5,8 +5,8 @@
 use serde_json::{Map, Value};
 
 use crate::{
-    accounts, commands, control, error::ModuleError, files, helpers::args, module::Context,
-    module::Module, packages, report::Report, services,
+    accounts, commands, control, error::ModuleError, files, helpers::args, helpers::path_info,
+    module::Context, module::Module, packages, report::Report, services,
 };
 
 /// A module as the engine sees it: its names and properties, and one call that runs query,
@@ -40,20 +40,26 @@ impl<M: Module> DynModule for M {
         let query = self.query(&args, cx)?;
         let mut report = query.report;
         report.diff = if cx.diff { query.diff } else { None };
-        let Some(change) = query.change else {
-            return Ok(report);
-        };
-        report.changed = true;
-        if cx.check_mode {
-            return Ok(report);
+        if let Some(change) = query.change {
+            report.changed = true;
+            if !cx.check_mode {
+                let applied = self.apply(&args, change, cx)?;
+                report.changed = applied.changed;
+                report.failed = applied.failed;
+                report.skipped = applied.skipped;
+                report.fields.extend(applied.fields);
+                if applied.diff.is_some() && cx.diff {
+                    report.diff = applied.diff;
+                }
+            }
         }
-        let applied = self.apply(&args, change, cx)?;
-        report.changed = applied.changed;
-        report.failed = applied.failed;
-        report.skipped = applied.skipped;
-        report.fields.extend(applied.fields);
-        if applied.diff.is_some() && cx.diff {
-            report.diff = applied.diff;
+        // After a change, from the target (one round trip, on the cold path only); an
+        // unchanged module adds what its probe saw (`path_info::with_state`).
+        let applied = report.changed && !cx.check_mode;
+        if M::PATH_INFO && applied && report.failed.is_none() && !path_info::known(&report.fields) {
+            if let Some(path) = path_info::named_path(&report.fields).map(str::to_owned) {
+                path_info::add(cx.target, &path, &mut report.fields);
+            }
         }
         Ok(report)
     }

@@ -17,6 +17,7 @@ use crate::{
     helpers::args::{Bool, Mode, Str},
     helpers::file_attrs::{self, AttrChange, AttrSpec},
     helpers::file_write::{self, ContentWrite, Source},
+    helpers::path_info,
     helpers::remote_file::{self, Checksum, Kind, PathState, ProbeOptions, Tree},
     helpers::replace_file::{self, Fill, Replace},
     helpers::shell_text::{quote, quote_path},
@@ -425,7 +426,8 @@ impl Copy {
         script.push_str(&plan.script);
         let write = plan.write;
         if script.is_empty() && write.is_none() {
-            return Ok(Query::unchanged(report));
+            // The path as probed is the path as left: Ansible's path information from it.
+            return Ok(Query::unchanged(path_info::with_state(report, &state)));
         }
         let change = Change {
             script,

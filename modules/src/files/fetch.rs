@@ -83,6 +83,7 @@ impl Module for Fetch {
     type Args = Args;
     type Change = Change;
     const NAME: &'static str = "fetch";
+    const PATH_INFO: bool = false;
 
     fn query(&self, args: &Args, cx: &Context) -> Result<Query<Change>, ModuleError> {
         let opts = ProbeOptions {

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use crate::{
     helpers::args::{Bool, Mode, Str},
     helpers::file_attrs::{self, AttrChange, AttrSpec},
+    helpers::path_info,
     files::file_times::{TimeChoice, Times},
     helpers::remote_file::{self, Kind, PathState, ProbeOptions},
     helpers::shell_text::{quote, quote_path},
@@ -355,7 +356,7 @@ impl Module for File {
             report = report.with("mode", format!("{mode:04o}"));
         }
         if script.is_empty() {
-            return Ok(Query::unchanged(report));
+            return Ok(Query::unchanged(path_info::with_state(report, &prev)));
         }
         let before_state = if prev.exists() {
             prev.state_name()
