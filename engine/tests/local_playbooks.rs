@@ -584,3 +584,32 @@ fn file_results_carry_the_paths_information_as_ansibles_do() {
         "file 0640 4 True True|file 0640 4|directory"
     );
 }
+
+#[test]
+fn command_with_executable_runs_without_it_and_warns_as_ansible_does() {
+    let p = Project::new();
+    p.write(
+        "playbook.yml",
+        r#"
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - command: echo plain
+      args:
+        executable: /bogus
+      register: r
+    - copy:
+        content: "{{ r.stdout }}|{{ r.warnings | length }}|{{ 'no longer supported' in r.warnings[0] }}"
+        dest: "{{ base }}/result"
+"#,
+    );
+    let r = p.run_within(60, &[]);
+    r.assert_ok();
+    assert_eq!(p.read("result"), "plain|1|True");
+    assert!(
+        r.stdout
+            .contains("[WARNING]: As of Ansible 2.4, the parameter 'executable'"),
+        "{}",
+        r.stdout
+    );
+}

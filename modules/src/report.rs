@@ -34,6 +34,17 @@ impl Report {
         self.failed = Some(msg.into());
         self
     }
+    /// A warning for the user, in the result's `warnings` (printed as `[WARNING]: ...`).
+    pub fn warn(mut self, msg: impl Into<String>) -> Self {
+        let list = self
+            .fields
+            .entry("warnings")
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if let Value::Array(items) = list {
+            items.push(Value::from(msg.into()));
+        }
+        self
+    }
 }
 
 /// Text before and after a change. The engine renders it as a unified diff.

@@ -187,6 +187,12 @@ impl Printer {
             );
             return;
         }
+        if !outcome.censored {
+            let warnings = outcome.result.get("warnings").and_then(Value::as_array);
+            for w in warnings.into_iter().flatten().filter_map(Value::as_str) {
+                self.warning(w);
+            }
+        }
         if let Some(diff) = &outcome.diff {
             self.line(diff.trim_end_matches('\n'));
         }

@@ -248,11 +248,6 @@ impl Module for Command {
     const FREE_FORM: Option<&'static [&'static str]> = Some(crate::commands::RAW_COMMAND_KEYS);
 
     fn query(&self, args: &CommandArgs, cx: &Context) -> Result<Query<Invocation>, ModuleError> {
-        if args.executable.is_some() {
-            return Err(ModuleError::args(
-                "command: executable is only supported by shell",
-            ));
-        }
         let words = match (&args.argv, args.command_text()) {
             (Some(_), Some(_)) => {
                 return Err(ModuleError::args(
@@ -283,8 +278,15 @@ impl Module for Command {
         guarded_query(args, run, cx)
     }
 
-    fn apply(&self, _: &CommandArgs, run: Invocation, cx: &Context) -> Result<Report, ModuleError> {
-        run.run(cx.target)
+    fn apply(&self, args: &CommandArgs, run: Invocation, cx: &Context) -> Result<Report, ModuleError> {
+        let report = run.run(cx.target)?;
+        // Ansible's words: the command runs without a shell whatever `executable` says.
+        Ok(match &args.executable {
+            Some(exe) => report.warn(format!(
+                "As of Ansible 2.4, the parameter 'executable' is no longer supported with the 'command' module. Not using '{exe}'."
+            )),
+            None => report,
+        })
     }
 }
 
