@@ -61,6 +61,26 @@ pub struct Args {
     pub depth: Option<Int>,
     #[serde(default)]
     pub get_checksum: Bool,
+    /// A Python regular expression a regular file's content must match: a line matched from
+    /// its start, or anywhere in the whole file with `read_whole_file`.
+    pub contains: Option<String>,
+    #[serde(default)]
+    pub read_whole_file: Bool,
+    /// Only UTF-8 (the default) is read; a file that is not is skipped with a warning.
+    pub encoding: Option<String>,
+}
+
+/// Whether `text` has what `contains` asks for, as Python's `re` would say.
+fn content_matches(text: &str, whole: &Regex, line_start: &Regex, whole_file: bool) -> bool {
+    // Python's `$` also matches before a final newline.
+    let search = |re: &Regex, t: &str| {
+        re.is_match(t) || t.strip_suffix('\n').is_some_and(|s| re.is_match(s))
+    };
+    if whole_file {
+        search(whole, text)
+    } else {
+        text.split_inclusive('\n').any(|line| search(line_start, line))
+    }
 }
 
 /// A shell glob (`*`, `?`, `[...]`) as an anchored regular expression, like `fnmatch`.
@@ -192,6 +212,7 @@ impl Module for Find {
         let mut warnings = Vec::new();
         let mut examined = 0u64;
         let mut found: Vec<PathState> = Vec::new();
+        let mut unreadable: Vec<String> = Vec::new();
         for line in stdout.lines() {
             if let Some(rest) = line.strip_prefix("H ") {
                 if let Some((sum, path)) = rest.split_once("  ") {
@@ -226,6 +247,32 @@ impl Module for Find {
                 }
             }
         }
+        // As in Ansible, only `file_type: file` (the default) reads content.
+        if let Some(pattern) = args.contains.as_ref().filter(|_| args.file_type == FileType::File) {
+            if args.encoding.as_deref().is_some_and(|e| {
+                !matches!(e.to_ascii_lowercase().replace('_', "-").as_str(), "utf-8" | "utf8")
+            }) {
+                return Err(ModuleError::args(format!(
+                    "find: encoding {:?} is not supported; troupe reads files as UTF-8",
+                    args.encoding.as_deref().unwrap_or_default()
+                )));
+            }
+            let whole = py_regex::compile(pattern, false)?;
+            let line_start = py_regex::compile(&format!(r"\A(?:{pattern})"), false)?;
+            let mut kept = Vec::new();
+            for state in found {
+                let bytes = cx.target.read(&state.path)?.unwrap_or_default();
+                match String::from_utf8(bytes) {
+                    Ok(text) => {
+                        if content_matches(&text, &whole, &line_start, args.read_whole_file.0) {
+                            kept.push(state);
+                        }
+                    }
+                    Err(_) => unreadable.push(state.path.clone()),
+                }
+            }
+            found = kept;
+        }
         found.sort_by(|a, b| a.path.cmp(&b.path));
         let files: Vec<Value> = found
             .iter_mut()
@@ -234,11 +281,19 @@ impl Module for Find {
                 stat_value(s)
             })
             .collect();
+        let msg = if unreadable.is_empty() {
+            "All paths examined"
+        } else {
+            "Not all paths examined, check warnings for details"
+        };
         let mut report = Report::ok()
             .with("matched", files.len() as u64)
             .with("examined", examined)
             .with("files", files)
-            .with("msg", "All paths examined");
+            .with("msg", msg);
+        for path in &unreadable {
+            report = report.warn(format!("Failed to read the file {path} as UTF-8"));
+        }
         if !warnings.is_empty() {
             report = report.with("skipped_paths", warnings);
         }
