@@ -59,6 +59,7 @@ pub fn stat_value(s: &PathState) -> Value {
     put("nlink", s.nlink.into());
     put("atime", s.atime.into());
     put("mtime", s.mtime.into());
+    put("ctime", s.ctime.into());
     for (name, b) in [
         ("wusr", 0o200),
         ("rusr", 0o400),
@@ -133,6 +134,8 @@ mod tests {
             format!("{:04o}", mode_of(std::path::Path::new(&f)))
         );
         assert_eq!(st["pw_name"], "root");
+        let ctime = std::os::unix::fs::MetadataExt::ctime(&std::fs::metadata(&f).unwrap());
+        assert_eq!(st["ctime"], ctime);
         let r = apply("stat", json!({"path": s.path("l")}));
         let st = field(&r, "stat");
         assert_eq!(

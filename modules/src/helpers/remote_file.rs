@@ -31,6 +31,8 @@ pub struct PathState {
     pub size: u64,
     pub mtime: i64,
     pub atime: i64,
+    /// When the inode last changed (`st_ctime`).
+    pub ctime: i64,
     pub inode: u64,
     pub dev: u64,
     pub nlink: u64,
@@ -56,6 +58,7 @@ impl PathState {
             size: 0,
             mtime: 0,
             atime: 0,
+            ctime: 0,
             inode: 0,
             dev: 0,
             nlink: 0,
@@ -87,12 +90,12 @@ impl PathState {
 
     /// Parses `stat -c FORMAT` fields (see [`STAT_FORMAT`]); the rest of the line is the path.
     pub fn from_stat_line(line: &str, path_given: Option<&str>) -> Option<Self> {
-        let fields: Vec<&str> = line.splitn(12, ' ').collect();
+        let fields: Vec<&str> = line.splitn(13, ' ').collect();
         let raw_mode = u32::from_str_radix(fields.first()?, 16).ok()?;
         let num = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok());
         let path = match path_given {
             Some(p) => p.to_string(),
-            None => fields.get(11)?.to_string(),
+            None => fields.get(12)?.to_string(),
         };
         Some(PathState {
             path,
@@ -107,8 +110,9 @@ impl PathState {
             inode: num(6)?,
             dev: num(7)?,
             nlink: num(8)?,
-            owner: fields.get(9)?.to_string(),
-            group: fields.get(10)?.to_string(),
+            ctime: fields.get(9)?.parse().ok()?,
+            owner: fields.get(10)?.to_string(),
+            group: fields.get(11)?.to_string(),
             link_target: None,
             link_source: None,
             checksum: None,
@@ -126,7 +130,7 @@ fn kind_of(raw_mode: u32) -> Kind {
 }
 
 /// Fields every probe prints, in [`PathState::from_stat_line`]'s order; `%n` comes last.
-pub const STAT_FORMAT: &str = "%f %u %g %s %Y %X %i %d %h %U %G";
+pub const STAT_FORMAT: &str = "%f %u %g %s %Y %X %i %d %h %Z %U %G";
 
 /// Digest tools, by Ansible's `checksum_algorithm` names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
@@ -165,7 +169,7 @@ pub struct ProbeOptions {
 
 /// [`STAT_FORMAT`] without the owner and group names: `stat` asking the name service for
 /// them costs several times the `stat` itself on a host where starting a process is slow.
-const PROBE_STAT_FORMAT: &str = "%f %u %g %s %Y %X %i %d %h";
+const PROBE_STAT_FORMAT: &str = "%f %u %g %s %Y %X %i %d %h %Z";
 
 /// A shell function `troupe_probe PATH FOLLOW SUMTOOL` printing `S <stat fields>`,
 /// `L <link target>`, `R <resolved link>`, `C <digest>` or `M` (missing), then `E`.
