@@ -570,10 +570,14 @@ fn file_results_carry_the_paths_information_as_ansibles_do() {
       register: again
     - file: {path: "{{ base }}/d", state: directory}
       register: dir
+    - copy: {content: "five\n", dest: "{{ base }}/f"}
+      diff: true
+      register: changed
     - copy:
         content: >-
           {{ made.state }} {{ made.mode }} {{ made.size }} {{ made.uid == again.uid }}
-          {{ made.owner | length > 0 }}|{{ again.state }} {{ again.mode }} {{ again.size }}|{{ dir.state }}
+          {{ made.owner | length > 0 }} {{ made.md5sum }}|{{ again.state }} {{ again.mode }}
+          {{ again.size }}|{{ dir.state }}|{{ changed.diff.before }}>{{ changed.diff.after }}
         dest: "{{ base }}/result"
 "#,
     );
@@ -581,7 +585,7 @@ fn file_results_carry_the_paths_information_as_ansibles_do() {
     r.assert_ok();
     assert_eq!(
         p.read("result"),
-        "file 0640 4 True True|file 0640 4|directory"
+        "file 0640 4 True True 8cbad96aced40b3838dd9f07f6ef5772|file 0640 4|directory|four>five\n"
     );
 }
 

@@ -1,4 +1,5 @@
-//! A module's report as a task result, and its diff as `--diff` prints it.
+//! A module's report as a task result (with its diff, when diff is on), and the diff as
+//! `--diff` prints it.
 
 use crate::{
     output::{Outcome, Status},
@@ -10,6 +11,17 @@ use troupe_modules::Report;
 pub fn from_report(report: Report) -> Outcome {
     let mut result = report.fields;
     result.insert("changed".into(), Value::Bool(report.changed));
+    // With diff on, the result carries it as Ansible's modules return it.
+    if let Some(d) = &report.diff {
+        result.entry("diff").or_insert_with(|| {
+            serde_json::json!({
+                "before": d.before,
+                "after": d.after,
+                "before_header": d.before_header,
+                "after_header": d.after_header,
+            })
+        });
+    }
     let status = if let Some(msg) = report.failed {
         result.insert("failed".into(), Value::Bool(true));
         result.entry("msg").or_insert(Value::from(msg));

@@ -85,6 +85,8 @@ struct Wanted {
     dest: String,
     origin: Origin,
     checksum: String,
+    /// Known when the content comes from the controller.
+    md5: Option<String>,
     size: u64,
     src_mode: Option<u32>,
 }
@@ -125,12 +127,16 @@ fn basename(path: &str) -> &str {
         .unwrap_or(path)
 }
 
-fn sha1_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha1::digest(bytes))
+/// SHA-1 (troupe's and Ansible's `checksum`) and MD5 (Ansible's `md5sum`) of some bytes.
+fn digests(bytes: &[u8]) -> (String, String) {
+    (
+        hex::encode(Sha1::digest(bytes)),
+        hex::encode(md5::Md5::digest(bytes)),
+    )
 }
 
-/// The SHA-1 of a controller file, streamed.
-fn sha1_file(path: &Path) -> Result<String, ModuleError> {
+/// [`digests`] of a controller file, streamed.
+fn file_digests(path: &Path) -> Result<(String, String), ModuleError> {
     let mut file = fs::File::open(path).map_err(|e| {
         fail(format!(
             "Could not find or access '{}': {e}",
@@ -138,6 +144,7 @@ fn sha1_file(path: &Path) -> Result<String, ModuleError> {
         ))
     })?;
     let mut hasher = Sha1::new();
+    let mut md5_hasher = md5::Md5::new();
     let mut buf = vec![0u8; 1 << 16];
     loop {
         let n = file
@@ -147,8 +154,12 @@ fn sha1_file(path: &Path) -> Result<String, ModuleError> {
             break;
         }
         hasher.update(&buf[..n]);
+        md5_hasher.update(&buf[..n]);
     }
-    Ok(hex::encode(hasher.finalize()))
+    Ok((
+        hex::encode(hasher.finalize()),
+        hex::encode(md5_hasher.finalize()),
+    ))
 }
 
 fn local_meta(path: &Path) -> Result<fs::Metadata, ModuleError> {
@@ -280,9 +291,11 @@ impl Module for Copy {
                     return Err(ModuleError::args("can not use content with a dir as dest"));
                 }
                 let bytes = content.0.clone().into_bytes();
+                let (checksum, md5) = digests(&bytes);
                 let wanted = Wanted {
                     dest: args.dest.clone(),
-                    checksum: sha1_hex(&bytes),
+                    checksum,
+                    md5: Some(md5),
                     size: bytes.len() as u64,
                     origin: Origin::Bytes(bytes),
                     src_mode: None,
@@ -294,9 +307,11 @@ impl Module for Copy {
             (Some(src), None) => {
                 let meta = local_meta(Path::new(src))?;
                 if !meta.is_dir() {
+                    let (checksum, md5) = file_digests(Path::new(src))?;
                     let wanted = Wanted {
                         dest: args.dest.clone(),
-                        checksum: sha1_file(Path::new(src))?,
+                        checksum,
+                        md5: Some(md5),
                         size: meta.len(),
                         origin: Origin::Local(PathBuf::from(src)),
                         src_mode: Some(meta.permissions().mode() & 0o7777),
@@ -316,11 +331,13 @@ impl Module for Copy {
                 let mut files = Vec::new();
                 for (rel, path) in local_files {
                     let meta = local_meta(&path)?;
+                    let (checksum, md5) = file_digests(&path)?;
                     files.push((
                         rel,
                         Wanted {
                             dest: String::new(),
-                            checksum: sha1_file(&path)?,
+                            checksum,
+                            md5: Some(md5),
                             size: meta.len(),
                             origin: Origin::Local(path),
                             src_mode: Some(meta.permissions().mode() & 0o7777),
@@ -400,6 +417,9 @@ impl Copy {
             .with("size", wanted.size);
         if let Some(src) = &args.src {
             report = report.with("src", src.clone());
+        }
+        if let Some(md5) = &wanted.md5 {
+            report = report.with("md5sum", md5.clone());
         }
         let spec = args.file_spec(wanted.src_mode);
         let plan = self.plan_file(args, &wanted, &state, &spec)?;
@@ -584,6 +604,7 @@ impl Copy {
                 let wanted = Wanted {
                     dest: args.dest.clone(),
                     checksum: src_state.checksum.clone().unwrap_or_default(),
+                    md5: None,
                     size: src_state.size,
                     origin: Origin::Remote(src.to_string()),
                     src_mode: Some(src_state.mode),
@@ -603,6 +624,7 @@ impl Copy {
                     Wanted {
                         dest: String::new(),
                         checksum: s.checksum.clone().unwrap_or_default(),
+                        md5: None,
                         size: s.size,
                         origin: Origin::Remote(s.path.clone()),
                         src_mode: Some(s.mode),
