@@ -531,7 +531,7 @@ fn templated_retries_and_delay_are_honoured_and_a_bad_one_is_named() {
       register: r
       until: r.rc == 0
       retries: "{{ tries | int }}"
-      delay: "{{ 0 }}"
+      delay: "{{ 0.01 }}"
       ignore_errors: true
     - copy:
         content: "{{ r.attempts }}"

@@ -59,27 +59,31 @@ impl<'a> ItemRun<'a> {
             Err(e) => return fail(e),
             Ok(true) => {}
         }
-        // Templated as Ansible does: `retries: "{{ timeout | int }}"`.
-        let number = |keyword, value: Option<&Value>, default| match value {
+        // Templated as Ansible does (`retries: "{{ timeout | int }}"`); `retries` a whole
+        // number, `delay` seconds that may have a fraction (`delay: 0.5`).
+        let number = |keyword, value: Option<&Value>, default: f64, whole: bool| match value {
             None => Ok(default),
             Some(v) => {
                 let v = templar.render_value(v, &ctx).map_err(TaskError::template)?;
-                as_u64(&v).ok_or_else(|| TaskError::NotANumber {
-                    keyword,
-                    value: v.as_str().map_or_else(|| v.to_string(), str::to_owned),
-                })
+                as_f64(&v)
+                    .filter(|n| *n >= 0.0 && (!whole || n.fract() == 0.0))
+                    .ok_or_else(|| TaskError::NotANumber {
+                        keyword,
+                        whole,
+                        value: v.as_str().map_or_else(|| v.to_string(), str::to_owned),
+                    })
             }
         };
-        let (retries, delay) = if task.until.is_empty() {
-            (0, 0)
-        } else {
-            match (
-                number("retries", task.retries.as_ref(), 3),
-                number("delay", task.delay.as_ref(), 5),
-            ) {
-                (Ok(retries), Ok(delay)) => (retries, delay),
-                (Err(e), _) | (_, Err(e)) => return fail(e),
-            }
+        // As Ansible: `retries` alone retries until the task succeeds, `until` alone
+        // retries 3 times; the result says `attempts`, also to changed_when/failed_when.
+        let retries = match (&task.retries, task.until.is_empty()) {
+            (Some(r), _) => number("retries", Some(r), 0.0, true),
+            (None, false) => Ok(3.0),
+            (None, true) => Ok(0.0),
+        };
+        let (attempts, delay) = match (retries, number("delay", task.delay.as_ref(), 5.0, false)) {
+            (Ok(retries), Ok(delay)) => (retries as u64 + 1, delay),
+            (Err(e), _) | (_, Err(e)) => return fail(e),
         };
         let mut attempt = 0;
         let mut outcome = loop {
@@ -91,28 +95,40 @@ impl<'a> ItemRun<'a> {
             if o.status == Status::Unreachable {
                 break o;
             }
+            if attempts > 1 {
+                o.result.insert("attempts".into(), Value::from(attempt));
+            }
             if let Err(e) = self.apply_result_conditions(&mut o) {
                 break fail(e);
             }
-            if task.until.is_empty() {
+            if attempts == 1 {
                 break o;
             }
-            match all_hold(templar, &task.until, &self.with_registered(&o)) {
-                Ok(true) => {
-                    o.result.insert("attempts".into(), Value::from(attempt));
-                    break o;
-                }
+            let done = if task.until.is_empty() {
+                Ok(o.status != Status::Failed)
+            } else {
+                all_hold(templar, &task.until, &self.with_registered(&o))
+            };
+            match done {
+                Ok(true) => break o,
                 Err(e) => break fail(e),
-                Ok(false) if attempt > retries => {
-                    o.status = Status::Failed;
+                // Ansible's count once every attempt is spent: the retries.
+                Ok(false) if attempt >= attempts => {
+                    // A failed_when that held the task ok keeps it so, as Ansible's
+                    // result says failed_when_result before failed.
+                    let held_ok = o.result.get("failed_when_result") == Some(&Value::Bool(false));
+                    if !held_ok {
+                        o.status = Status::Failed;
+                    }
                     o.result.insert("failed".into(), Value::Bool(true));
-                    o.result.insert("attempts".into(), Value::from(attempt));
-                    o.result.insert(
-                        "msg".into(),
+                    o.result
+                        .insert("attempts".into(), Value::from(attempts - 1));
+                    o.result.entry("msg").or_insert_with(|| {
                         Value::from(format!(
-                            "Retried {retries} times, the condition was never met"
-                        )),
-                    );
+                            "Retried {} times, the condition was never met",
+                            attempts - 1
+                        ))
+                    });
                     break o;
                 }
                 Ok(false) => {
@@ -120,9 +136,9 @@ impl<'a> ItemRun<'a> {
                         "FAILED - RETRYING: [{}]: {} ({} retries left).",
                         self.host,
                         task.name.as_deref().unwrap_or(""),
-                        retries + 1 - attempt
+                        attempts - attempt
                     ));
-                    std::thread::sleep(Duration::from_secs(delay));
+                    std::thread::sleep(Duration::from_secs_f64(delay));
                 }
             }
         };
@@ -199,6 +215,6 @@ impl<'a> ItemRun<'a> {
     }
 }
 
-fn as_u64(v: &Value) -> Option<u64> {
-    v.as_u64().or_else(|| v.as_str()?.trim().parse().ok())
+fn as_f64(v: &Value) -> Option<f64> {
+    v.as_f64().or_else(|| v.as_str()?.trim().parse().ok())
 }

@@ -38,10 +38,11 @@ pub enum TaskError {
     IncludeNotFound { origin: Origin, name: String },
     #[error("{0}")]
     IncludeRoleSpec(#[from] serde_json::Error),
-    /// `retries` or `delay` that is no whole number once templated.
-    #[error("'{keyword}' must be a whole number, not '{value}'")]
+    /// `retries` (a whole number) or `delay` that is no such number once templated.
+    #[error("'{keyword}' must be a {}, not '{value}'", if *whole { "whole number" } else { "number of seconds" })]
     NotANumber {
         keyword: &'static str,
+        whole: bool,
         value: String,
     },
     #[error("could not find {what} '{name}'; looked in: {}", paths(looked))]
