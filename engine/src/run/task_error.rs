@@ -51,7 +51,8 @@ pub enum TaskError {
         name: String,
         looked: Vec<PathBuf>,
     },
-    #[error("Could not find or access '{0}'")]
+    /// Ansible's words; an empty name (a lookup that found nothing) is "file".
+    #[error("{} on the Ansible Controller", if .0.is_empty() { "Could not find file".to_string() } else { format!("Could not find or access '{}'", .0) })]
     NoVarsFile(String),
     #[error("could not find directory '{0}'")]
     NoVarsDir(String),

@@ -18,7 +18,9 @@ pub(crate) fn register(env: &mut Environment<'static>) {
 /// Like Ansible: one string joined with commas, unless `wantlist=True`.
 fn lookup(state: &State, plugin: &str, terms: Rest<Value>, kwargs: Kwargs) -> Result<Value, Error> {
     let wantlist = kwargs.get::<Option<bool>>("wantlist")?.unwrap_or(false);
-    let results = run(state, plugin, &terms, &kwargs)?;
+    let Some(results) = run_or_ignore(state, plugin, &terms, &kwargs)? else {
+        return Ok(Value::from(()));
+    };
     if wantlist {
         return Ok(Value::from(results));
     }
@@ -34,7 +36,29 @@ fn lookup(state: &State, plugin: &str, terms: Rest<Value>, kwargs: Kwargs) -> Re
 
 fn query(state: &State, plugin: &str, terms: Rest<Value>, kwargs: Kwargs) -> Result<Value, Error> {
     let _ = kwargs.get::<Option<bool>>("wantlist")?;
-    run(state, plugin, &terms, &kwargs).map(Value::from)
+    Ok(Value::from(
+        run_or_ignore(state, plugin, &terms, &kwargs)?.unwrap_or_default(),
+    ))
+}
+
+/// Every lookup's `errors` option, as in Ansible: `strict` (the default) fails the
+/// template; `ignore` and `warn` give nothing instead (`None` from `lookup`, as
+/// ansible-core 2.19.14 does, `[]` from `query`).
+fn run_or_ignore(
+    state: &State,
+    plugin: &str,
+    terms: &[Value],
+    kwargs: &Kwargs,
+) -> Result<Option<Vec<Value>>, Error> {
+    let errors = kwargs.get::<Option<String>>("errors")?;
+    match (run(state, plugin, terms, kwargs), errors.as_deref()) {
+        (Ok(results), _) => Ok(Some(results)),
+        (Err(_), Some("ignore" | "warn")) => Ok(None),
+        (Err(e), None | Some("strict")) => Err(e),
+        (Err(_), Some(other)) => Err(failure(format!(
+            "lookup errors must be strict, warn or ignore, not '{other}'"
+        ))),
+    }
 }
 
 fn run(state: &State, plugin: &str, terms: &[Value], kwargs: &Kwargs) -> Result<Vec<Value>, Error> {
@@ -173,7 +197,7 @@ fn find_file(state: &State, subdir: &str, name: &str) -> Option<PathBuf> {
 
 /// `lookup('first_found', ['a.yml', 'b.yml'])` or with `{'files': [...], 'paths': [...]}`.
 fn first_found(state: &State, terms: &[Value], kwargs: &Kwargs) -> Result<Vec<Value>, Error> {
-    let skip = kwargs.get::<Option<bool>>("skip")?.unwrap_or(false);
+    let mut skip = kwargs.get::<Option<bool>>("skip")?.unwrap_or(false);
     let mut files: Vec<String> = Vec::new();
     let mut paths: Vec<String> = kwargs
         .get::<Option<Vec<String>>>("paths")?
@@ -183,10 +207,16 @@ fn first_found(state: &State, terms: &[Value], kwargs: &Kwargs) -> Result<Vec<Va
     }
     for term in flatten_once(terms) {
         if term.kind() == ValueKind::Map {
-            for (key, into) in [("files", &mut files), ("paths", &mut paths)] {
+            skip |= term.get_attr("skip")?.is_true();
+            // As Ansible splits them: files on , and ;, paths also on :.
+            let separators: [&[char]; 2] = [&[',', ';'], &[',', ';', ':']];
+            for ((key, into), seps) in [("files", &mut files), ("paths", &mut paths)]
+                .into_iter()
+                .zip(separators)
+            {
                 let list = term.get_attr(key)?;
                 if let Some(s) = list.as_str() {
-                    into.extend(s.split([',', ';']).map(str::to_owned));
+                    into.extend(s.split(seps).map(str::to_owned));
                 } else if !list.is_undefined() {
                     into.extend(
                         list.try_iter()?

@@ -238,6 +238,11 @@ fn expanding_word(word: &str) -> String {
     out
 }
 
+/// What Ansible's command and shell say of an empty command, rc included.
+pub fn no_command_given() -> Report {
+    Report::ok().with("rc", 256).fail("no command given")
+}
+
 /// The `command` module.
 pub struct Command;
 
@@ -250,8 +255,10 @@ impl Module for Command {
     fn query(&self, args: &CommandArgs, cx: &Context) -> Result<Query<Invocation>, ModuleError> {
         let words = match (&args.argv, args.command_text()) {
             (Some(_), Some(_)) => {
-                return Err(ModuleError::args(
-                    "command: only one of argv, cmd or the free-form command may be given",
+                return Ok(Query::unchanged(
+                    Report::ok()
+                        .with("rc", 256)
+                        .fail("only command or argv can be given, not both"),
                 ))
             }
             (Some(argv), None) => argv.iter().map(|w| w.0.clone()).collect(),
@@ -261,7 +268,7 @@ impl Module for Command {
             (None, None) => Vec::new(),
         };
         if words.is_empty() {
-            return Err(ModuleError::args("command: no command given"));
+            return Ok(Query::unchanged(no_command_given()));
         }
         let shell_words: Vec<String> = words
             .iter()
@@ -403,7 +410,9 @@ mod tests {
     #[test]
     fn rejects_missing_or_unbalanced_commands() {
         let target = LocalTarget::new();
-        assert!(run_module(&Command, &target, json!({"_raw_params": "  "}), false).is_err());
+        let empty = run_module(&Command, &target, json!({"_raw_params": "  "}), false).unwrap();
+        assert_eq!(empty.failed.as_deref(), Some("no command given"));
+        assert_eq!(empty.fields["rc"], 256);
         assert!(run_module(&Command, &target, json!({"_raw_params": "echo 'x"}), false).is_err());
     }
 

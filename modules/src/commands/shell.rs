@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use crate::commands::command::{guarded_query, CommandArgs};
+use crate::commands::command::{guarded_query, no_command_given, CommandArgs};
 use crate::commands::command_output::Invocation;
 use crate::error::ModuleError;
 use crate::module::{Context, Module, Query};
@@ -27,9 +27,9 @@ impl Module for Shell {
                 "shell: argv is only supported by command",
             ));
         }
-        let text = args
-            .command_text()
-            .ok_or_else(|| ModuleError::args("shell: no command given"))?;
+        let Some(text) = args.command_text().filter(|t| !t.trim().is_empty()) else {
+            return Ok(Query::unchanged(no_command_given()));
+        };
         let body = match &args.executable {
             Some(shell) => format!("exec {} -c {}", quote(shell), quote(text)),
             None => text.to_string(),

@@ -52,7 +52,8 @@ pub fn run(raw: Map, step: &Step) -> Result<Outcome, TaskError> {
             None => Err(TaskError::NoVarsDir(d)),
         }
     } else {
-        return Ok(Outcome::failed("include_vars: give a file or a dir"));
+        // No file (or one a lookup left empty) and no dir: Ansible's "Could not find file".
+        Err(TaskError::NoVarsFile(String::new()))
     };
     // Ansible reports include_vars' own failures under `message`.
     let files = match found {

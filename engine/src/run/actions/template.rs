@@ -76,5 +76,13 @@ pub fn run(args: Map, step: &Step) -> Result<Outcome, TaskError> {
     };
     let mut outcome = step.run_module_with(copy, copy_args);
     outcome.result.remove("content");
+    // Ansible names the rendered file it uploaded; troupe uploads no file of its own, so
+    // `src` is the template on the controller.
+    if !outcome.result.contains_key("failed") {
+        outcome
+            .result
+            .entry("src")
+            .or_insert_with(|| Value::from(path.display().to_string()));
+    }
     Ok(outcome)
 }
