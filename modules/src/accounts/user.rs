@@ -250,9 +250,25 @@ impl Module for User {
         }
     }
 
-    fn apply(&self, _: &UserArgs, argv: Vec<String>, cx: &Context) -> Result<Report, ModuleError> {
+    fn apply(&self, args: &UserArgs, argv: Vec<String>, cx: &Context) -> Result<Report, ModuleError> {
         run_account_command(cx.target, &argv)?;
-        Ok(Report::changed())
+        let mut report = Report::changed();
+        // As Ansible's user reports the account it made or changed: read back.
+        if args.state == Presence::Present {
+            let out = cx.target.run(
+                &format!("getent passwd -- {}", quote(&args.name)),
+                None,
+            )?;
+            if let Some(acct) = parse_passwd(&out.stdout_str()).filter(|a| a.name == args.name) {
+                report = report
+                    .with("uid", i64::from(acct.uid))
+                    .with("group", acct.gid)
+                    .with("home", acct.home)
+                    .with("shell", acct.shell)
+                    .with("comment", acct.comment);
+            }
+        }
+        Ok(report)
     }
 }
 
