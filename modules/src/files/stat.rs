@@ -7,6 +7,7 @@ use serde_json::{json, Map, Value};
 use crate::{
     helpers::args::Bool,
     helpers::remote_file::{self, Checksum, Kind, PathState, ProbeOptions},
+    helpers::shell_text::quote_path,
     Context, Module, ModuleError, Query, Report,
 };
 
@@ -23,8 +24,10 @@ pub struct Args {
     pub get_checksum: Bool,
     #[serde(default, alias = "checksum", alias = "checksum_algo")]
     pub checksum_algorithm: Checksum,
-    /// Accepted for compatibility; MIME types and attributes are not reported.
-    pub get_mime: Option<Bool>,
+    /// `mimetype` and `charset` from the target's `file` command (`unknown` without one),
+    /// in the same round trip. Attributes are not reported.
+    #[serde(default = "yes")]
+    pub get_mime: Bool,
     pub get_attributes: Option<Bool>,
     pub get_md5: Option<Bool>,
 }
@@ -99,10 +102,30 @@ impl Module for Stat {
             follow: args.follow.0,
             checksum: args.get_checksum.0.then_some(args.checksum_algorithm),
         };
-        let state = remote_file::probe(cx.target, &args.path, opts)?;
-        Ok(Query::unchanged(
-            Report::ok().with("stat", stat_value(&state)),
-        ))
+        let mut script = remote_file::probe_script(&[(args.path.as_str(), opts)]);
+        if args.get_mime.0 {
+            let p = quote_path(&args.path);
+            script.push_str(&format!(
+                "[ -e {p} ] && command -v file >/dev/null 2>&1 && printf 'MIME %s\\n' \"$(file -b --mime-type --mime-encoding -- {p})\"\n"
+            ));
+        }
+        let out = cx.target.run(&script, None)?;
+        let text = out.stdout_str();
+        let state = remote_file::parse_probes(&[args.path.as_str()], &text)?.remove(0);
+        let mut stat = stat_value(&state);
+        if let (true, Some(fields)) = (args.get_mime.0 && state.exists(), stat.as_object_mut()) {
+            // `text/plain; charset=us-ascii`, as Ansible reads it.
+            let (mimetype, charset) = text
+                .lines()
+                .find_map(|l| l.strip_prefix("MIME "))
+                .and_then(|m| m.split_once(';'))
+                .map_or(("unknown", "unknown"), |(t, c)| {
+                    (t.trim(), c.trim().trim_start_matches("charset="))
+                });
+            fields.insert("mimetype".into(), mimetype.into());
+            fields.insert("charset".into(), charset.into());
+        }
+        Ok(Query::unchanged(Report::ok().with("stat", stat)))
     }
 
     fn apply(&self, _: &Args, _: (), _: &Context) -> Result<Report, ModuleError> {
@@ -136,6 +159,7 @@ mod tests {
         assert_eq!(st["pw_name"], "root");
         let ctime = std::os::unix::fs::MetadataExt::ctime(&std::fs::metadata(&f).unwrap());
         assert_eq!(st["ctime"], ctime);
+        assert_eq!((&st["mimetype"], &st["charset"]), (&json!("text/plain"), &json!("us-ascii")));
         let r = apply("stat", json!({"path": s.path("l")}));
         let st = field(&r, "stat");
         assert_eq!(
