@@ -217,7 +217,7 @@ fn the_playbook_clusters_gluu_servers_that_replicate_and_a_third_one_joins() {
     let refused = run_playbook(&two_inventory, &["-e", "gluu_nginx_fqdn="]);
     assert_ne!(refused.code, 0, "{}", refused.stdout);
     assert!(
-        refused.stdout.contains("Set gluu_nginx_fqdn"),
+        refused.stdout.contains("set gluu_nginx_fqdn"),
         "{}",
         refused.stdout
     );

@@ -6,8 +6,8 @@ use std::{path::PathBuf, sync::Arc};
 use indexmap::IndexMap;
 
 use super::{
-    actions::meta::Meta, host_status::HostEnd, include_hosts::IncludeHosts, inherited::Inherited,
-    play_context::PlayContext, task_runner::TaskRunner,
+    actions::meta::Meta, conditions::all_hold, host_status::HostEnd, include_hosts::IncludeHosts,
+    inherited::Inherited, play_context::PlayContext, task_runner::TaskRunner,
 };
 use crate::{
     output::Outcome,
@@ -156,6 +156,40 @@ impl Walker {
         let mut own = task.kw.clone();
         own.tags.clear();
         inh.child(&own, task.role.as_ref())
+    }
+
+    /// The hosts for which a `meta` task's `when` holds; the others are shown skipped (not
+    /// counted, as in Ansible), and a condition that fails to render fails its host.
+    fn hosts_where_true(&self, task: &Task, hosts: &[String], inh: &Inherited) -> Vec<String> {
+        let gate = Self::gate(task, inh);
+        if gate.when.is_empty() {
+            return hosts.to_vec();
+        }
+        let run = self.play.run();
+        let mut shown = false;
+        let mut kept = Vec::new();
+        for h in hosts {
+            let ctx = self.play.scope(h, &gate, Map::new()).into_context();
+            let outcome = match all_hold(run.templar(), &gate.when, &ctx) {
+                Ok(true) => {
+                    kept.push(h.clone());
+                    continue;
+                }
+                Ok(false) => Outcome::skipped("Conditional result was False"),
+                Err(e) => Outcome::failed(e.in_task(task).to_string()),
+            };
+            if !shown {
+                run.printer()
+                    .task(task.name.as_deref().unwrap_or("meta"), false);
+                shown = true;
+            }
+            if outcome.is_failure() {
+                self.play.record(h, &outcome);
+            } else {
+                run.printer().result(h, &outcome, false);
+            }
+        }
+        kept
     }
 
     fn includes(&self) -> IncludeHosts<'_> {
@@ -355,6 +389,10 @@ impl Walker {
 
     fn run_meta(&self, task: &Task, what: &str, hosts: &[String], inh: &Inherited) {
         if self.skips_own(task, inh) {
+            return;
+        }
+        let hosts = &self.hosts_where_true(task, hosts, inh);
+        if hosts.is_empty() {
             return;
         }
         match Meta::parse(what) {
