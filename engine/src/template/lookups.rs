@@ -112,6 +112,40 @@ fn run(state: &State, plugin: &str, terms: &[Value], kwargs: &Kwargs) -> Result<
                 })
                 .collect()
         }
+        // Names of the variables in scope that a regular expression finds, in name order.
+        "varnames" => {
+            // Jinja's functions (lookup, range...) are no variables.
+            let callable = |name: &str| {
+                state.lookup(name).is_some_and(|v| {
+                    v.as_object()
+                        .is_some_and(|o| o.repr() == minijinja::value::ObjectRepr::Plain)
+                })
+            };
+            let mut names: Vec<String> = state
+                .known_variables()
+                .into_iter()
+                .filter(|n| !callable(n))
+                .map(|n| n.into_owned())
+                .collect();
+            names.sort();
+            names.dedup();
+            let mut out = Vec::new();
+            for term in strings(terms)? {
+                let term = term?;
+                let re = regex::Regex::new(term).map_err(|e| {
+                    failure(format!(
+                        "varnames: invalid regular expression '{term}': {e}"
+                    ))
+                })?;
+                out.extend(
+                    names
+                        .iter()
+                        .filter(|n| re.is_match(n))
+                        .map(|n| Value::from(n.as_str())),
+                );
+            }
+            Ok(out)
+        }
         "items" => Ok(flatten_once(terms)),
         "list" => Ok(terms.to_vec()),
         "dict" => {

@@ -148,6 +148,15 @@ impl RunVars {
     pub fn task_scope(self: &Arc<Self>, host: &str, play: &PlayLayers, task: TaskLayers) -> Scope {
         let mut b = ScopeBuilder::new(self.templar.clone());
         self.host_layers(host, &mut b);
+        // A task sees the address it connects to as `ansible_host` even when the inventory
+        // names none (Ansible's play context sets it), below every variable that sets one.
+        b.layer(
+            Layer::RoleDefaults,
+            Arc::new(Map::from_iter([(
+                "ansible_host".to_string(),
+                crate::Value::from(host),
+            )])),
+        );
         // Roles the play loads statically are public: their defaults and vars reach every
         // task, and a task's own role comes on top.
         b.layer(Layer::RoleDefaults, play.role_defaults.clone())
