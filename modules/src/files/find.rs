@@ -209,17 +209,20 @@ impl Module for Find {
         let out = cx.target.run(&script(args), None)?;
         let stdout = out.stdout_str();
         let mut sums = std::collections::HashMap::new();
-        let mut warnings = Vec::new();
+        // Ansible's skipped_paths: each search path that could not be walked, and why.
+        let mut skipped = serde_json::Map::new();
         let mut examined = 0u64;
         let mut found: Vec<PathState> = Vec::new();
-        let mut unreadable: Vec<String> = Vec::new();
         for line in stdout.lines() {
             if let Some(rest) = line.strip_prefix("H ") {
                 if let Some((sum, path)) = rest.split_once("  ") {
                     sums.insert(path.to_string(), sum.to_string());
                 }
             } else if let Some(missing) = line.strip_prefix("X ") {
-                warnings.push(format!("{missing} was skipped as it does not seem to be a valid directory or it cannot be accessed"));
+                skipped.insert(
+                    missing.to_string(),
+                    Value::from(format!("'{missing}' is not a directory")),
+                );
             } else if let Some(rest) = line.strip_prefix("T ") {
                 let Some(state) = PathState::from_stat_line(rest, None) else {
                     continue;
@@ -268,7 +271,25 @@ impl Module for Find {
                             kept.push(state);
                         }
                     }
-                    Err(_) => unreadable.push(state.path.clone()),
+                    Err(_) => {
+                        let root = args
+                            .paths
+                            .0
+                            .iter()
+                            .find(|p| state.path.starts_with(p.as_str()))
+                            .cloned()
+                            .unwrap_or_else(|| state.path.clone());
+                        let encoding = args.encoding.as_deref().unwrap_or(
+                            "None (default determined by the Python built-in function \"open\")",
+                        );
+                        skipped.insert(
+                            root,
+                            Value::from(format!(
+                                "Failed to read the file {} due to an encoding error. current encoding: {encoding}",
+                                state.path
+                            )),
+                        );
+                    }
                 }
             }
             found = kept;
@@ -281,7 +302,7 @@ impl Module for Find {
                 stat_value(s)
             })
             .collect();
-        let msg = if unreadable.is_empty() {
+        let msg = if skipped.is_empty() {
             "All paths examined"
         } else {
             "Not all paths examined, check warnings for details"
@@ -291,13 +312,11 @@ impl Module for Find {
             .with("examined", examined)
             .with("files", files)
             .with("msg", msg);
-        for path in &unreadable {
-            report = report.warn(format!("Failed to read the file {path} as UTF-8"));
+        for (path, why) in &skipped {
+            let why = why.as_str().unwrap_or_default();
+            report = report.warn(format!("Skipped '{path}' path due to this access issue: {why}\n"));
         }
-        if !warnings.is_empty() {
-            report = report.with("skipped_paths", warnings);
-        }
-        Ok(Query::unchanged(report))
+        Ok(Query::unchanged(report.with("skipped_paths", skipped)))
     }
 
     fn apply(&self, _: &Args, _: (), _: &Context) -> Result<Report, ModuleError> {
