@@ -23,6 +23,8 @@ enum Method {
     /// `sudo -S`: the password goes to sudo's own prompt, told apart by a unique marker.
     SudoWithPassword(PasswordPrompt),
     Su,
+    /// `su` reading the password on its stdin, as util-linux's does without a terminal.
+    SuWithPassword(PasswordPrompt),
 }
 
 impl BecomeLauncher {
@@ -45,11 +47,17 @@ impl BecomeLauncher {
                 })
             }
             ("su", None) => Method::Su,
-            ("su", Some(_)) => {
+            ("su", Some(password)) if password.contains(['\n', '\r', '\0']) => {
                 return Err(TargetError::Failed(
-                    "become method 'su' with a password needs a terminal, which troupe does not use: use sudo".into(),
+                    "the become password contains a line break (or NUL), which su cannot read as a password; nothing was run".into(),
                 ))
             }
+            ("su", Some(password)) => Method::SuWithPassword(PasswordPrompt {
+                // su's own prompt, in the C locale it is started with.
+                prompt: "Password:".into(),
+                ready: format!("troupe-ready-{}", random_token()),
+                password: password.clone(),
+            }),
             (other, _) => return Err(TargetError::Failed(format!("unsupported become method '{other}'"))),
         };
         Ok(BecomeLauncher {
@@ -86,6 +94,18 @@ impl Launcher for BecomeLauncher {
                 (command, Some(prompt.clone()))
             }
             Method::Su => (format!("exec su -s /bin/sh -c {} {user}", q(&shell)), None),
+            Method::SuWithPassword(prompt) => {
+                // su prompts in the C locale; the shell it starts gets the caller's back.
+                let token = prompt.ready.trim_start_matches("troupe-ready-");
+                let wrapped = format!(
+                    "if [ \"$TROUPE_LC_ALL\" = - ]; then unset LC_ALL; else LC_ALL=$TROUPE_LC_ALL; export LC_ALL; fi; unset TROUPE_LC_ALL; printf 'troupe-ready-%s\\n' {token} >&2; {shell}"
+                );
+                let command = format!(
+                    "TROUPE_LC_ALL=${{LC_ALL--}} LC_ALL=C exec su -s /bin/sh -c {} {user}",
+                    q(&wrapped)
+                );
+                (command, Some(prompt.clone()))
+            }
         };
         let mut launch = self.login.launch(Some(&command));
         launch.password = password;
