@@ -101,9 +101,14 @@ fn run(state: &State, plugin: &str, terms: &[Value], kwargs: &Kwargs) -> Result<
         }
         "vars" => {
             let default = kwargs.get::<Option<Value>>("default")?;
-            strings(terms)?
-                .map(|name| {
-                    let name = name?;
+            terms
+                .iter()
+                .map(|term| {
+                    let name = term.as_str().ok_or_else(|| {
+                        failure(format!(
+                            "Invalid setting identifier, \"{term}\" is not a string"
+                        ))
+                    })?;
                     match (state.lookup(name), &default) {
                         (Some(v), _) if !v.is_undefined() => Ok(v),
                         (_, Some(d)) => Ok(d.clone()),

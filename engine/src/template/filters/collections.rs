@@ -308,6 +308,10 @@ fn extract(
     morekeys: Option<JValue>,
 ) -> Result<JValue, Error> {
     require_defined(state, key)?;
+    // As in Ansible, an undefined container gives an undefined result (for `default`).
+    if container.is_undefined() {
+        return Ok(JValue::UNDEFINED);
+    }
     let mut value = container.get_item(key)?;
     if let Some(more) = morekeys {
         let path: Vec<JValue> = if more.kind() == ValueKind::Seq {

@@ -1,5 +1,5 @@
 //! Path filters with Python's `os.path` semantics: `basename`, `dirname`, `splitext`,
-//! `expanduser`, `realpath`, `relpath`, `path_join`.
+//! `expanduser`, `realpath`, `relpath`, `path_join`, and `fileglob` (controller files).
 
 use std::path::Path;
 
@@ -15,6 +15,22 @@ pub(super) fn register(env: &mut Environment<'static>) {
     env.add_filter("realpath", realpath);
     env.add_filter("relpath", relpath);
     env.add_filter("path_join", path_join);
+    env.add_filter("fileglob", fileglob);
+}
+
+/// Ansible's `fileglob`: the regular files on the controller a glob names, sorted; a pattern
+/// that is no glob gives nothing.
+fn fileglob(pattern: &str) -> Vec<String> {
+    let Ok(paths) = glob::glob(pattern) else {
+        return Vec::new();
+    };
+    let mut files: Vec<String> = paths
+        .flatten()
+        .filter(|p| p.is_file())
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    files
 }
 
 fn basename(path: &str) -> String {
