@@ -240,8 +240,9 @@ impl Module for Cron {
                 let me = found.get("me");
                 let user = args.user.as_deref().unwrap_or(me.value());
                 args.edit(&mut tab, Some(user))?;
-                // A cron file left with nothing in it goes, as Ansible removes it.
-                let empty = tab.render().is_empty();
+                // A cron file left with nothing but whitespace in it goes, as Ansible
+                // removes it.
+                let empty = tab.render().trim().is_empty();
                 (!(empty && args.state == Presence::Absent)).then(|| tab.render())
             }
             Table::User(_) => {
@@ -472,7 +473,7 @@ esac
             std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
             0o644
         );
-        assert!(!cron(&target, args).changed);
+        assert!(!cron(&target, args.clone()).changed);
 
         let env =
             json!({"name": "PATH", "env": true, "job": "/bin", "cron_file": file, "user": "root"});
@@ -487,7 +488,15 @@ esac
         let drop_job = json!({"name": "clean", "state": "absent", "cron_file": file});
         assert!(cron(&target, drop_job.clone()).changed);
         assert!(!std::path::Path::new(&file).exists());
-        assert!(!cron(&target, drop_job).changed);
+        assert!(!cron(&target, drop_job.clone()).changed);
+
+        // Left with blank lines only, the file goes too.
+        assert!(cron(&target, args).changed);
+        let mut text = std::fs::read_to_string(&file).unwrap();
+        text.push_str("\n    \n\t\n");
+        std::fs::write(&file, text).unwrap();
+        assert!(cron(&target, drop_job).changed);
+        assert!(!std::path::Path::new(&file).exists());
     }
 
     #[test]
