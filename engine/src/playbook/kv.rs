@@ -125,25 +125,64 @@ fn unquote(value: &str) -> &str {
     v
 }
 
-/// Python-style escapes in option values, as Ansible decodes them.
+/// Python's escape sequences in a `k=v` value, as ansible-core 2.19 decodes them (`\n`,
+/// `\t`, `\b`, `\x41`, `\u00e9`...: a short-form `regexp='\b'` is a backspace, as there;
+/// octal `\101` and `\1` stay); `\=` is an `=`. Anything else keeps its backslash.
 fn decode_escapes(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
-    let mut chars = value.chars();
+    let mut chars = value.chars().peekable();
     while let Some(c) = chars.next() {
         if c != '\\' {
             out.push(c);
             continue;
         }
-        match chars.next() {
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some('r') => out.push('\r'),
-            Some(e @ ('\\' | '\'' | '"' | '=')) => out.push(e),
-            Some(other) => {
-                out.push('\\');
-                out.push(other);
+        let Some(e) = chars.next() else {
+            out.push('\\');
+            break;
+        };
+        let simple = match e {
+            'n' => Some('\n'),
+            't' => Some('\t'),
+            'r' => Some('\r'),
+            'a' => Some('\u{7}'),
+            'b' => Some('\u{8}'),
+            'f' => Some('\u{c}'),
+            'v' => Some('\u{b}'),
+            '\\' | '\'' | '"' | '=' => Some(e),
+            _ => None,
+        };
+        if let Some(decoded) = simple {
+            out.push(decoded);
+            continue;
+        }
+        let (digits, radix): (usize, u32) = match e {
+            'x' => (2, 16),
+            'u' => (4, 16),
+            'U' => (8, 16),
+            _ => (0, 0),
+        };
+        let mut code = String::new();
+        while code.len() < digits {
+            match chars.peek() {
+                Some(d) if d.is_digit(radix) => {
+                    code.push(*d);
+                    chars.next();
+                }
+                _ => break,
             }
-            None => out.push('\\'),
+        }
+        let exact = code.len() == digits;
+        match u32::from_str_radix(&code, radix.max(2))
+            .ok()
+            .filter(|_| exact && radix > 0)
+            .and_then(char::from_u32)
+        {
+            Some(decoded) => out.push(decoded),
+            None => {
+                out.push('\\');
+                out.push(e);
+                out.push_str(&code);
+            }
         }
     }
     out
