@@ -296,6 +296,9 @@ impl<'a> Step<'a> {
                 self.run().connections().forget(&delegate);
                 Outcome::unreachable(m)
             }
+            // A module's own failure is its message, as Ansible shows it; wrong arguments
+            // and other errors say which task and where.
+            Err(troupe_modules::ModuleError::Failed(m)) => Outcome::failed(m),
             Err(e) => self.fail(TaskError::Module(e)),
         };
         if let Some(limit) = limit.filter(|l| started.elapsed() >= *l) {
