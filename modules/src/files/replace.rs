@@ -88,6 +88,12 @@ impl Module for Replace {
                 )));
             }
         }
+        // As Python compiles the replacement before reading the file: Ansible's message.
+        if let Err(e) = py_regex::template(&args.replace.0) {
+            return Err(ModuleError::failed(format!(
+                "Unable to process replace due to error: {e}"
+            )));
+        }
         let editing = Editing::load(cx.target, &args.path)?;
         if !editing.state.exists() {
             return Err(ModuleError::failed(format!(
