@@ -17,6 +17,7 @@ mod templar;
 pub use convert::{from_jinja, to_jinja};
 pub use environment::Whitespace;
 pub use error::{Location, TemplateError};
+pub(crate) use filters::merge_hash;
 pub use filters::to_json_text;
 pub use python_repr::{python_repr, python_str};
 pub use subelements::subelements;

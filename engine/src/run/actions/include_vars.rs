@@ -87,6 +87,23 @@ pub fn run(raw: Map, step: &Step) -> Result<Outcome, TaskError> {
         Some(name) => Map::from_iter([(name.to_string(), Value::Object(loaded))]),
         None => loaded,
     };
+    // hash_behaviour: merge: each mapping merged into the value the variable has now.
+    let merge = args
+        .hash_behaviour
+        .as_ref()
+        .and_then(Value::as_str)
+        .is_some_and(|h| h == "merge");
+    let mut loaded = loaded;
+    if merge {
+        for (key, value) in loaded.iter_mut() {
+            let Value::Object(new) = value else { continue };
+            let old = crate::template::from_jinja(&step.ctx().get_attr(key).unwrap_or_default());
+            if let Value::Object(mut merged) = old {
+                crate::template::merge_hash(&mut merged, new);
+                *new = merged;
+            }
+        }
+    }
     let add = loaded.clone();
     step.run().vars().update_host(step.host(), |s| {
         Arc::make_mut(&mut s.include_vars).extend(add)

@@ -118,6 +118,11 @@ impl ListMerge {
     }
 }
 
+/// Ansible's `merge_hash`: mappings merged recursively, anything else replaced.
+pub(crate) fn merge_hash(into: &mut Map, from: &Map) {
+    merge_maps(into, from, true, ListMerge::Replace)
+}
+
 fn merge_maps(into: &mut Map, from: &Map, recursive: bool, lists: ListMerge) {
     for (key, new) in from {
         match (into.get_mut(key), new) {

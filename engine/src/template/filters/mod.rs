@@ -15,6 +15,7 @@ mod text;
 use minijinja::value::StringInput;
 use minijinja::{Environment, Error, ErrorKind, State, Value};
 
+pub(crate) use self::collections::merge_hash;
 pub(crate) use self::regex::{compiled_regex, RegexFlags};
 pub use self::serialization::to_json_text;
 
