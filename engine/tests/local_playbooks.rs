@@ -618,3 +618,30 @@ fn command_with_executable_runs_without_it_and_warns_as_ansible_does() {
         r.stdout
     );
 }
+
+#[test]
+fn a_chdir_that_cannot_be_entered_fails_saying_so() {
+    let p = Project::new();
+    p.write(
+        "playbook.yml",
+        r#"
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - command: echo
+      args: {chdir: "{{ base }}/nope"}
+      ignore_errors: true
+      register: r
+    - copy: {content: "{{ r.msg }}", dest: "{{ base }}/result"}
+"#,
+    );
+    let r = p.run_within(60, &[]);
+    r.assert_ok();
+    let msg = p.read("result");
+    assert!(
+        msg.starts_with(
+            "Unable to change directory before execution: [Errno 2] No such file or directory: '"
+        ) && msg.ends_with("/nope'"),
+        "{msg}"
+    );
+}

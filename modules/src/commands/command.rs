@@ -61,11 +61,22 @@ impl CommandArgs {
             }
             bytes
         });
+        let enter = match &self.chdir {
+            // Why the directory cannot be entered, in Python's words, for Ansible's message.
+            Some(dir) => {
+                let d = quote(dir);
+                format!(
+                    "cd -- {d} 2>/dev/null || {{ if [ ! -e {d} ]; then e='[Errno 2] No such file or directory'; elif [ ! -d {d} ]; then e='[Errno 20] Not a directory'; else e='[Errno 13] Permission denied'; fi; printf '{CHDIR_FAILED}%s\\n' \"$e\" >&2; exit 1; }}\n"
+                )
+            }
+            None => String::new(),
+        };
         Invocation {
-            script: format!("{}{body}", self.chdir_prelude(1)),
+            script: format!("{enter}{body}"),
             stdin,
             cmd,
             strip_empty_ends: self.strip_empty_ends.0,
+            chdir: self.chdir.clone(),
         }
     }
 }
@@ -237,6 +248,9 @@ fn expanding_word(word: &str) -> String {
     out.push('"');
     out
 }
+
+/// What the `chdir` prelude prints on stderr before why it could not enter the directory.
+pub const CHDIR_FAILED: &str = "troupe-chdir-failed: ";
 
 /// What Ansible's command and shell say of an empty command, rc included.
 pub fn no_command_given() -> Report {

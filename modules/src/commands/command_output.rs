@@ -15,6 +15,8 @@ pub struct Invocation {
     pub cmd: Value,
     /// Drop trailing newlines from stdout and stderr, as Ansible's `strip_empty_ends`.
     pub strip_empty_ends: bool,
+    /// The directory the script enters first (see [`super::command::CHDIR_FAILED`]).
+    pub chdir: Option<String>,
 }
 
 impl Invocation {
@@ -24,6 +26,15 @@ impl Invocation {
         let clock = Instant::now();
         let out = target.run(&self.script, self.stdin.as_deref())?;
         let took = clock.elapsed();
+        if let (Some(dir), false) = (&self.chdir, out.success()) {
+            let err = String::from_utf8_lossy(&out.stderr);
+            if let Some(why) = err.strip_prefix(super::command::CHDIR_FAILED) {
+                return Ok(Report::ok().with("cmd", self.cmd.clone()).fail(format!(
+                    "Unable to change directory before execution: {}: '{dir}'",
+                    why.trim_end()
+                )));
+            }
+        }
         let text = |bytes: &[u8]| {
             let s = String::from_utf8_lossy(bytes).into_owned();
             if self.strip_empty_ends {

@@ -43,6 +43,7 @@ impl Module for Raw {
             stdin: None,
             cmd: Value::from(args.raw_params.clone()),
             strip_empty_ends: false,
+            chdir: None,
         }))
     }
 

@@ -149,6 +149,7 @@ impl Module for Script {
                 stdin: None,
                 cmd: Value::Null,
                 strip_empty_ends: false,
+                chdir: None,
             };
             let mut report = run.run(cx.target)?;
             for k in ["cmd", "start", "end", "delta", "msg"] {
