@@ -221,7 +221,7 @@ mod tests {
         for name in [
             "dnf",
             "ansible.builtin.yum",
-            "tempfile",
+            "pip",
             "getent",
             "get_url",
             "assemble",

@@ -3,6 +3,7 @@
 
 use crate::helpers::args::yes;
 use serde::Deserialize;
+use serde_json::json;
 
 use crate::{
     helpers::args::{Bool, Mode, Str},
@@ -355,14 +356,37 @@ impl Module for File {
         if let (Some(mode), false) = (mode, state == State::Absent) {
             report = report.with("mode", format!("{mode:04o}"));
         }
-        if script.is_empty() {
-            return Ok(Query::unchanged(path_info::with_state(report, &prev)));
-        }
         let before_state = if prev.exists() {
             prev.state_name()
         } else {
             "absent"
         };
+        // Ansible's file module always returns what it changed as `diff`: the path, and the
+        // state, the link target and the mode where they differ.
+        let mut diff_before = serde_json::Map::from_iter([("path".to_string(), json!(path))]);
+        let mut diff_after = diff_before.clone();
+        if before_state != after.state {
+            diff_before.insert("state".into(), json!(before_state));
+            diff_after.insert("state".into(), json!(after.state));
+        }
+        if let (State::Link, Some(src)) = (state, src) {
+            if prev.link_target.as_deref() != Some(src) {
+                if let Some(old) = &prev.link_target {
+                    diff_before.insert("src".into(), json!(old));
+                }
+                diff_after.insert("src".into(), json!(src));
+            }
+        }
+        if let (Some(mode), true) = (after.attrs.mode, prev.exists()) {
+            if mode != prev.mode {
+                diff_before.insert("mode".into(), json!(format!("{:04o}", prev.mode)));
+                diff_after.insert("mode".into(), json!(format!("{mode:04o}")));
+            }
+        }
+        report = report.with("diff", json!({"before": diff_before, "after": diff_after}));
+        if script.is_empty() {
+            return Ok(Query::unchanged(path_info::with_state(report, &prev)));
+        }
         let diff = Diff {
             before: describe(path, before_state, Some(effective), &after.attrs),
             after: describe(path, after.state, None, &after.attrs),

@@ -11,6 +11,7 @@ crate::registry::family! {
     replace::Replace,
     slurp::Slurp,
     stat::Stat,
+    tempfile::TempFile,
     unarchive::Unarchive,
 }
 
