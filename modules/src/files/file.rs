@@ -361,8 +361,8 @@ impl Module for File {
         } else {
             "absent"
         };
-        // Ansible's file module always returns what it changed as `diff`: the path, and the
-        // state, the link target and the mode where they differ.
+        // With diff on, Ansible's file module returns what it changed as `diff`: the path,
+        // and the state, the link target and the mode where they differ.
         let mut diff_before = serde_json::Map::from_iter([("path".to_string(), json!(path))]);
         let mut diff_after = diff_before.clone();
         if before_state != after.state {
@@ -383,7 +383,9 @@ impl Module for File {
                 diff_after.insert("mode".into(), json!(format!("{mode:04o}")));
             }
         }
-        report = report.with("diff", json!({"before": diff_before, "after": diff_after}));
+        if cx.diff {
+            report = report.with("diff", json!({"before": diff_before, "after": diff_after}));
+        }
         if script.is_empty() {
             return Ok(Query::unchanged(path_info::with_state(report, &prev)));
         }
