@@ -5,8 +5,8 @@
 use serde_json::{Map, Value};
 
 use crate::{
-    accounts, commands, control, error::ModuleError, files, helpers::args, helpers::path_info,
-    module::Context, module::Module, packages, report::Report, services,
+    accounts, commands, control, error::ModuleError, files, helpers::args, helpers::path_expand,
+    helpers::path_info, module::Context, module::Module, packages, report::Report, services,
 };
 
 /// A module as the engine sees it: its names and properties, and one call that runs query,
@@ -36,7 +36,8 @@ impl<M: Module> DynModule for M {
         M::CONTROLLER_SRC
     }
     fn run(&self, raw: &Map<String, Value>, cx: &Context) -> Result<Report, ModuleError> {
-        let args: M::Args = args::parse(M::NAME, raw)?;
+        let expanded = expand_paths(raw, cx)?;
+        let args: M::Args = args::parse(M::NAME, expanded.as_ref().unwrap_or(raw))?;
         let query = self.query(&args, cx)?;
         let mut report = query.report;
         report.diff = if cx.diff { query.diff } else { None };
@@ -63,6 +64,36 @@ impl<M: Module> DynModule for M {
         }
         Ok(report)
     }
+}
+
+/// Arguments Ansible types as `path`, by their usual names: expanded on the target (`~`,
+/// `$HOME`) before the module reads them, as Ansible's modules do. `src` is one only when it
+/// names a file on the target (`remote_src`).
+const PATH_KEYS: &[&str] = &["path", "dest", "chdir", "creates", "removes"];
+
+/// `raw` with its path arguments expanded, or `None` when none needs it (no round trip).
+fn expand_paths(
+    raw: &Map<String, Value>,
+    cx: &Context,
+) -> Result<Option<Map<String, Value>>, ModuleError> {
+    let remote_src = raw
+        .get("remote_src")
+        .and_then(crate::helpers::truth::boolean)
+        .unwrap_or(false);
+    let keys = PATH_KEYS.iter().copied().chain(remote_src.then_some("src"));
+    let mut expanded: Option<Map<String, Value>> = None;
+    for key in keys {
+        let Some(Value::String(value)) = raw.get(key) else {
+            continue;
+        };
+        if path_expand::needs_expansion(value) {
+            let new = path_expand::expand(cx.target, value)?;
+            expanded
+                .get_or_insert_with(|| raw.clone())
+                .insert(key.to_string(), Value::String(new));
+        }
+    }
+    Ok(expanded)
 }
 
 /// Declares a family's module files and lists their modules for the registry: adding a

@@ -4,6 +4,7 @@ pub mod args;
 pub mod clock;
 pub mod file_attrs;
 pub mod file_write;
+pub mod path_expand;
 pub mod path_info;
 pub mod probe;
 pub mod py_regex;
