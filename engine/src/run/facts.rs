@@ -18,6 +18,7 @@ echo "system=$(uname -s)"
 echo "kernel=$(uname -r)"
 echo "arch=$(uname -m)"
 echo "pid1=$(cat /proc/1/comm 2>/dev/null)"
+echo "fips=$(cat /proc/sys/crypto/fips_enabled 2>/dev/null)"
 echo "user_id=$(id -un 2>/dev/null)"
 echo "user_uid=$(id -u)"
 echo "user_gid=$(id -g)"
@@ -159,6 +160,7 @@ pub fn from_output(text: &str) -> Map {
         "distribution_release": get("os_VERSION_CODENAME"),
         "service_mgr": service_mgr,
         "pkg_mgr": get("pkg_mgr").replace("apt-get", "apt"),
+        "fips": get("fips") == "1",
         "user_id": get("user_id"),
         "user_uid": get("user_uid").parse::<i64>().unwrap_or(-1),
         "user_gid": get("user_gid").parse::<i64>().unwrap_or(-1),
@@ -269,6 +271,7 @@ mod tests {
         assert_eq!(f["ansible_service_mgr"], "sysvinit");
         assert_eq!(f["ansible_pkg_mgr"], "apt");
         assert_eq!(f["ansible_facts"]["hostname"], "h01");
+        assert_eq!(f["ansible_facts"]["fips"], false);
         assert_eq!(f["ansible_user_dir"], "/home/app");
         assert_eq!(f["ansible_user_shell"], "/bin/bash");
         assert_eq!(f["ansible_user_gecos"], "App User");
