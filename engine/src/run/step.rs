@@ -210,7 +210,12 @@ impl<'a> Step<'a> {
                     }
                 }
             }
+            // An empty src names no file: the module says what it needs.
             if let (false, Some(Value::String(src))) = (remote, args.get("src").cloned()) {
+                if src.is_empty() {
+                    args.remove("src");
+                    return self.run_module_with(module, args);
+                }
                 let dir = &self.play.play().dir;
                 match file_lookup::find(kind, &src, self.inh.role.as_deref(), dir) {
                     Ok(path) => {
