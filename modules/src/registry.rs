@@ -67,9 +67,11 @@ impl<M: Module> DynModule for M {
 }
 
 /// Arguments Ansible types as `path`, by their usual names: expanded on the target (`~`,
-/// `$HOME`) before the module reads them, as Ansible's modules do. `src` is one only when it
-/// names a file on the target (`remote_src`).
-const PATH_KEYS: &[&str] = &["path", "dest", "chdir", "creates", "removes"];
+/// `$HOME`) before the module reads them, as Ansible's modules do (`home` and `shell` are
+/// user's). `src` is one only when it names a file on the target (`remote_src`).
+const PATH_KEYS: &[&str] = &[
+    "path", "dest", "chdir", "creates", "removes", "home", "shell",
+];
 
 /// `raw` with its path arguments expanded, or `None` when none needs it (no round trip).
 fn expand_paths(

@@ -102,6 +102,18 @@ impl TaskRunner {
     fn after(&self, task: &Task, host: &str, inh: &Inherited, outcome: &Outcome) {
         let play = &self.play;
         self.register(task, host, outcome);
+        // Facts a module returns (getent) join the host's facts, as Ansible's do; the
+        // engine's own actions (setup, set_fact, include_vars) keep theirs themselves.
+        if let (crate::playbook::Action::Module { name, .. }, Some(Value::Object(facts))) =
+            (&task.action, outcome.result.get("ansible_facts"))
+        {
+            if outcome.status != Status::Failed && troupe_modules::lookup(name).is_some() {
+                // Each fact both by its own name and under `ansible_facts`.
+                let mut all = facts.clone();
+                all.insert("ansible_facts".into(), Value::Object(facts.clone()));
+                play.run().add_facts(host, all);
+            }
+        }
         if outcome.status == Status::Changed {
             play.handlers().notify(host, &task.notify);
             play.handlers().notify(host, &inh.notify);

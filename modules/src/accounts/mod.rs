@@ -1,6 +1,7 @@
 //! Users and groups.
 
 crate::registry::family! {
+    getent::Getent,
     group::Group,
     user::User,
 }
