@@ -92,8 +92,21 @@ impl Module for Group {
         Ok(Query::change(argv).with_report(report))
     }
 
-    fn apply(&self, _: &GroupArgs, argv: Vec<String>, cx: &Context) -> Result<Report, ModuleError> {
+    fn apply(&self, args: &GroupArgs, argv: Vec<String>, cx: &Context) -> Result<Report, ModuleError> {
         run_account_command(cx.target, &argv)?;
-        Ok(Report::changed())
+        let mut report = Report::changed();
+        // The gid the system gave a new group, as Ansible reports it.
+        if args.state == Presence::Present {
+            let out = cx
+                .target
+                .run(&format!("getent group -- {}", quote(&args.name)), None)?;
+            if let Some(g) = parse_groups(&out.stdout_str())
+                .into_iter()
+                .find(|g| g.name == args.name)
+            {
+                report = report.with("gid", g.gid);
+            }
+        }
+        Ok(report)
     }
 }

@@ -241,8 +241,12 @@ impl Module for User {
                     args.comment.clone().unwrap_or(acct.comment.clone()),
                 );
         }
-        if args.password.is_some() {
+        if let Some(password) = &args.password {
             report = report.with("password", HIDDEN);
+            // Ansible's warning for a password that is no crypt(3) hash.
+            if !password.starts_with('$') && !password.starts_with('!') && password != "*" {
+                report = report.warn("The input password appears not to have been hashed. The 'password' argument must be encrypted for this module to work properly.");
+            }
         }
         match args.command(&current)? {
             None => Ok(Query::unchanged(report)),
