@@ -17,22 +17,29 @@ fn inventory(ip: &str, password: &str, control_dir: &std::path::Path) -> String 
     )
 }
 
-#[test]
-fn a_password_login_goes_through_sshpass_and_shows_no_password() {
-    let lab = Lab::up("sshpw", 1).expect("lab");
-    let host = &lab.hosts()[0];
+/// A one-host lab whose sshd takes passwords and where `pwuser` logs in with [`PASSWORD`],
+/// after `more` (shell text ending in `&&`, or nothing) ran as root.
+fn password_lab(name: &str, more: &str) -> Lab {
+    let lab = Lab::up(name, 1).expect("lab");
     let setup = format!(
-        "useradd -m -s /bin/sh pwuser && echo 'pwuser:{PASSWORD}' | chpasswd \
-         && sed -i 's/^PasswordAuthentication.*/PasswordAuthentication yes/' /etc/ssh/sshd_config.d/lab.conf \
+        "useradd -m -s /bin/sh pwuser && echo 'pwuser:{PASSWORD}' | chpasswd && {more}\
+         sed -i 's/^PasswordAuthentication.*/PasswordAuthentication yes/' /etc/ssh/sshd_config.d/lab.conf \
          && grep -q '^PasswordAuthentication yes' /etc/ssh/sshd_config.d/lab.conf \
          && kill -HUP \"$(cat /run/sshd.pid)\""
     );
-    let out = lab.ssh(&host.name, &setup).unwrap();
+    let out = lab.ssh(&lab.hosts()[0].name, &setup).unwrap();
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    lab
+}
+
+#[test]
+fn a_password_login_goes_through_sshpass_and_shows_no_password() {
+    let lab = password_lab("sshpw", "");
+    let host = &lab.hosts()[0];
 
     let p = Project::new("sshpw");
     p.write(
@@ -80,20 +87,11 @@ const ROOT_PASSWORD: &str = "Root-s3cret-troupe";
 /// wrong password fails the task with su's words.
 #[test]
 fn su_with_a_password_becomes_root_and_shows_no_password() {
-    let lab = Lab::up("supw", 1).expect("lab");
+    let lab = password_lab(
+        "supw",
+        &format!("echo 'root:{ROOT_PASSWORD}' | chpasswd && "),
+    );
     let host = &lab.hosts()[0];
-    let setup = format!(
-        "useradd -m -s /bin/sh pwuser && echo 'pwuser:{PASSWORD}' | chpasswd \
-         && echo 'root:{ROOT_PASSWORD}' | chpasswd \
-         && sed -i 's/^PasswordAuthentication.*/PasswordAuthentication yes/' /etc/ssh/sshd_config.d/lab.conf \
-         && kill -HUP \"$(cat /run/sshd.pid)\""
-    );
-    let out = lab.ssh(&host.name, &setup).unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let p = Project::new("supw");
     p.write(
         "playbook.yml",

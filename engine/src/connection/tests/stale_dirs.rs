@@ -4,12 +4,17 @@
 use super::Lab;
 use crate::connection::shell_session::SessionOptions;
 
+/// The pid of a process that has exited.
+fn dead_pid() -> u32 {
+    let mut dead = std::process::Command::new("true").spawn().unwrap();
+    let pid = dead.id();
+    dead.wait().unwrap();
+    pid
+}
+
 #[test]
 fn temp_dirs_of_dead_sessions_are_removed_at_the_next_start() {
-    let dead = std::process::Command::new("true").spawn().unwrap();
-    let dead_pid = dead.id();
-    let mut dead = dead;
-    dead.wait().unwrap();
+    let dead_pid = dead_pid();
     let tag = format!("{:08}", std::process::id() % 100_000_000);
     let stale = std::path::PathBuf::from(format!("/dev/shm/troupe.s{}", &tag[1..]));
     let alive = std::path::PathBuf::from(format!("/dev/shm/troupe.a{}", &tag[1..]));
@@ -31,10 +36,7 @@ fn temp_dirs_of_dead_sessions_are_removed_at_the_next_start() {
 /// session removes it, and nothing else: not a file of another name, not through a link.
 #[test]
 fn the_temp_file_of_a_killed_write_is_removed_at_the_next_start() {
-    let dead = std::process::Command::new("true").spawn().unwrap();
-    let dead_pid = dead.id();
-    let mut dead = dead;
-    dead.wait().unwrap();
+    let dead_pid = dead_pid();
     let scratch = super::Scratch::new();
     let dir = scratch.path();
     let temp = dir.join(format!(".app.conf.troupe-{}", "0".repeat(32)));
