@@ -12,7 +12,7 @@
 # unpinned.txt depend on the machine: only their presence and mode are recorded.
 #
 # ansible-playbook comes from $ANSIBLE_PLAYBOOK, else PATH, else the virtualenv that
-# /work/shared/tools/ansible-diff installs in /tmp/ansible-ref.
+# ../shared/tools/ansible-diff (beside the repository) installs in /tmp/ansible-ref.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 playbook_bin=${ANSIBLE_PLAYBOOK:-$(command -v ansible-playbook || echo /tmp/ansible-ref/bin/ansible-playbook)}

@@ -3,7 +3,7 @@
 use crate::helpers::args::Presence;
 use serde::Deserialize;
 
-use crate::accounts::account_db::parse_groups;
+use crate::accounts::account_db::{parse_groups, GroupEntry};
 use crate::helpers::args::{Bool, Int};
 use crate::error::ModuleError;
 use crate::module::{Context, Module, Query};
@@ -38,6 +38,16 @@ pub fn run_account_command(target: &dyn Target, argv: &[String]) -> Result<(), M
 
 pub struct Group;
 
+/// The group named `name` on the target, if there is one.
+fn current_group(cx: &Context, name: &str) -> Result<Option<GroupEntry>, ModuleError> {
+    let out = cx
+        .target
+        .run(&format!("getent group -- {}", quote(name)), None)?;
+    Ok(parse_groups(&out.stdout_str())
+        .into_iter()
+        .find(|g| g.name == name))
+}
+
 impl Module for Group {
     type Args = GroupArgs;
     type Change = Vec<String>;
@@ -45,12 +55,7 @@ impl Module for Group {
 
     fn query(&self, args: &GroupArgs, cx: &Context) -> Result<Query<Vec<String>>, ModuleError> {
         super::check_name("group", &args.name)?;
-        let out = cx
-            .target
-            .run(&format!("getent group -- {}", quote(&args.name)), None)?;
-        let current = parse_groups(&out.stdout_str())
-            .into_iter()
-            .find(|g| g.name == args.name);
+        let current = current_group(cx, &args.name)?;
         let report = Report::ok()
             .with("name", args.name.as_str())
             .with(
@@ -97,13 +102,7 @@ impl Module for Group {
         let mut report = Report::changed();
         // The gid the system gave a new group, as Ansible reports it.
         if args.state == Presence::Present {
-            let out = cx
-                .target
-                .run(&format!("getent group -- {}", quote(&args.name)), None)?;
-            if let Some(g) = parse_groups(&out.stdout_str())
-                .into_iter()
-                .find(|g| g.name == args.name)
-            {
+            if let Some(g) = current_group(cx, &args.name)? {
                 report = report.with("gid", g.gid);
             }
         }

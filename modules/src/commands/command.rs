@@ -44,10 +44,16 @@ impl CommandArgs {
             .filter(|s| !s.trim().is_empty())
     }
 
-    /// A script line that enters `chdir`, exiting with `code` when it cannot.
+    /// A script line that enters `chdir`, exiting with `code` when it cannot, after saying
+    /// why on stderr in Python's words (after [`CHDIR_FAILED`], for Ansible's message).
     fn chdir_prelude(&self, code: u8) -> String {
         match &self.chdir {
-            Some(dir) => format!("cd -- {} || exit {code}\n", quote(dir)),
+            Some(dir) => {
+                let d = quote(dir);
+                format!(
+                    "cd -- {d} 2>/dev/null || {{ if [ ! -e {d} ]; then e='[Errno 2] No such file or directory'; elif [ ! -d {d} ]; then e='[Errno 20] Not a directory'; else e='[Errno 13] Permission denied'; fi; printf '{CHDIR_FAILED}%s\\n' \"$e\" >&2; exit {code}; }}\n"
+                )
+            }
             None => String::new(),
         }
     }
@@ -61,18 +67,8 @@ impl CommandArgs {
             }
             bytes
         });
-        let enter = match &self.chdir {
-            // Why the directory cannot be entered, in Python's words, for Ansible's message.
-            Some(dir) => {
-                let d = quote(dir);
-                format!(
-                    "cd -- {d} 2>/dev/null || {{ if [ ! -e {d} ]; then e='[Errno 2] No such file or directory'; elif [ ! -d {d} ]; then e='[Errno 20] Not a directory'; else e='[Errno 13] Permission denied'; fi; printf '{CHDIR_FAILED}%s\\n' \"$e\" >&2; exit 1; }}\n"
-                )
-            }
-            None => String::new(),
-        };
         Invocation {
-            script: format!("{enter}{body}"),
+            script: format!("{}{body}", self.chdir_prelude(1)),
             stdin,
             cmd,
             strip_empty_ends: self.strip_empty_ends.0,
