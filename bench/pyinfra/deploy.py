@@ -1,11 +1,13 @@
 """The benchmark's workloads as pyinfra operations, equivalent to workloads/tasks*.yml.
 
-BENCH_TASKS picks the workload: 20 (W1, W2) or 5 (W3). Run from bench/ (paths are relative
+BENCH_TASKS picks the workload: 20 (W1, W2), 5 (W3) or 3 (scale.sh's W4, W5: hosts named by
+their address, each in a directory of its own under /home/troupe-bench/scale). Run from bench/ (paths are relative
 to it), e.g. `pyinfra -y --parallel 20 INVENTORY.py pyinfra/deploy.py`.
 """
 
 import os
 
+from pyinfra import host
 from pyinfra.operations import files, server
 
 BENCH_DIR = "/var/tmp/troupe-bench"
@@ -41,5 +43,10 @@ elif tasks == "5":
     copy(1)
     template(1)
     shell(2)
+elif tasks == "3":
+    scale_dir = f"/home/troupe-bench/scale/{host.name}"
+    files.directory(name="directory", path=scale_dir, present=True)
+    server.shell(name="shell", commands=["echo hi"])
+    files.put(name="copy", src=SMALL_FILE, dest=f"{scale_dir}/c.txt")
 else:
-    raise ValueError(f"BENCH_TASKS must be 20 or 5, got {tasks!r}")
+    raise ValueError(f"BENCH_TASKS must be 20, 5 or 3, got {tasks!r}")

@@ -294,6 +294,9 @@ fn run(mut args: RunArgs) -> Result<ExitCode, CliError> {
     } else {
         None
     };
+    if let Some(limit) = config.int("TROUPE_SSH_HANDSHAKES") {
+        crate::connection::limit_handshakes(limit as usize);
+    }
     let opts = RunOptions {
         check: args.check,
         diff: args.diff,

@@ -215,6 +215,15 @@ pub const SETTINGS: &[Setting] = &[
         None,
         Kind::Path,
     ),
+    // troupe's own: SSH handshakes in flight at once (connection/handshake_gate.rs).
+    s(
+        "TROUPE_SSH_HANDSHAKES",
+        "ssh_connection",
+        "handshakes",
+        "TROUPE_SSH_HANDSHAKES",
+        None,
+        Kind::Int,
+    ),
     s(
         "SSH_CONTROL_PATH",
         "ssh_connection",

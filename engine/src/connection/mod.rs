@@ -11,6 +11,7 @@ use crate::Map;
 mod r#become;
 mod command_timeout;
 mod environment;
+mod handshake_gate;
 mod host_connection;
 mod launcher;
 mod local;
@@ -20,13 +21,16 @@ mod session_scripts;
 mod settings;
 mod shell_session;
 mod ssh;
+mod ssh_config_files;
 mod ssh_control;
+mod ssh_kex;
 mod stderr_tail;
 #[cfg(test)]
 mod tests;
 
 pub use command_timeout::{WithTimeout, TIMED_OUT};
 pub use environment::{InvalidVariableName, WithEnvironment};
+pub use handshake_gate::{limit_handshakes, DEFAULT_HANDSHAKES};
 pub use host_connection::HostConnection;
 pub use launcher::{Launch, Launcher, PasswordPrompt};
 pub use local::{open_local, LocalLauncher};

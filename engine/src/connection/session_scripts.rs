@@ -31,6 +31,8 @@ const BEGIN: &str = r#"printf '\n%s B\n' "$troupe_M"
 "#;
 
 /// Starts the session: the temp dirs of this user's earlier sessions whose shell is gone
+/// (a dir is named for its shell's pid, so a live session's costs one `kill -0` to pass over,
+/// however many share the host)
 /// (killed with -9, a host that rebooted mid-run) removed, with the temp file of the write
 /// such a session had in flight (see [`note_write`]; only a regular file of this user with a
 /// temp file's name), a private temp dir removed when the
@@ -41,7 +43,9 @@ const BEGIN: &str = r#"printf '\n%s B\n' "$troupe_M"
 pub(crate) fn init(marker: &str) -> String {
     format!(
         r#"troupe_M={marker}
-for troupe_d in /dev/shm/troupe.???????? "${{TMPDIR:-/tmp}}"/troupe.????????; do
+for troupe_d in /dev/shm/troupe.???????? /dev/shm/troupe.*.???????? "${{TMPDIR:-/tmp}}"/troupe.???????? "${{TMPDIR:-/tmp}}"/troupe.*.????????; do
+  troupe_p=${{troupe_d##*/troupe.}}
+  case $troupe_p in *.*) kill -0 "${{troupe_p%%.*}}" 2>/dev/null && continue;; esac
   [ -d "$troupe_d" ] && [ ! -h "$troupe_d" ] && [ -O "$troupe_d" ] && [ -f "$troupe_d/pid" ] || continue
   read troupe_p <"$troupe_d/pid" && ! kill -0 "$troupe_p" 2>/dev/null || continue
   [ ! -f "$troupe_d/w" ] || while read -r troupe_w; do
@@ -51,7 +55,7 @@ for troupe_d in /dev/shm/troupe.???????? "${{TMPDIR:-/tmp}}"/troupe.????????; do
   done <"$troupe_d/w"
   rm -rf -- "$troupe_d"
 done
-troupe_T=$(mktemp -d /dev/shm/troupe.XXXXXXXX 2>/dev/null || mktemp -d "${{TMPDIR:-/tmp}}/troupe.XXXXXXXX") || exit 97
+troupe_T=$(mktemp -d /dev/shm/troupe.$$.XXXXXXXX 2>/dev/null || mktemp -d "${{TMPDIR:-/tmp}}/troupe.$$.XXXXXXXX") || exit 97
 echo $$ >"$troupe_T/pid"
 trap 'rm -rf "$troupe_T"; printf '\''\n%s X\n'\'' "$troupe_M"' EXIT
 troupe_lost() {{

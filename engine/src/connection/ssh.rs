@@ -9,10 +9,12 @@ use std::time::Duration;
 
 use troupe_modules::TargetError;
 
+use super::handshake_gate;
 use super::host_connection::HostConnection;
 use super::launcher::{Launch, Launcher};
 use super::shell_session::SessionOptions;
 use super::ssh_control::{started_by_this_run, ControlSettings};
+use super::ssh_kex;
 use super::ConnectionSpec;
 use troupe_modules::shell_text::quote as q;
 
@@ -77,6 +79,9 @@ impl SshLauncher {
         }
         if let Some(key) = &spec.private_key {
             option(format!("IdentityFile={key}"));
+        }
+        if let Some(kex) = ssh_kex::kex_option(&spec.ssh_args) {
+            option(kex);
         }
         for o in control.options {
             option(o);
@@ -185,7 +190,11 @@ pub fn open_ssh(
     let mut attempt = 1;
     loop {
         let launcher = Arc::new(SshLauncher::new(spec)?);
-        match HostConnection::open(name, launcher.clone(), options.clone()) {
+        let opened = {
+            let _turn = handshake_gate::wait_turn();
+            HostConnection::open(name, launcher.clone(), options.clone())
+        };
+        match opened {
             Err(TargetError::Unreachable(why))
                 if attempt < CONNECT_ATTEMPTS
                     && BROKEN_MASTER_ERRORS.iter().any(|t| why.contains(t)) =>

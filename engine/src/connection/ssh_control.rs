@@ -7,8 +7,8 @@
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
 
+use super::ssh_config_files::{self, expand_home, home};
 use super::ConnectionSpec;
 
 /// How long an idle master outlives the run that started it (Ansible's default).
@@ -108,21 +108,6 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     })
 }
 
-fn home() -> PathBuf {
-    std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(std::env::temp_dir)
-}
-
-fn expand_home(path: &str) -> PathBuf {
-    match path.strip_prefix('~') {
-        Some(rest) if rest.is_empty() || rest.starts_with('/') => {
-            home().join(rest.trim_start_matches('/'))
-        }
-        _ => PathBuf::from(path),
-    }
-}
-
 /// Creates `dir` and its missing parents as 0700 (the sockets in it give a shell on every
 /// host). An existing directory is left as it is, as Ansible and ssh do: it may be shared.
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
@@ -135,7 +120,9 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 /// What the user's ssh args and ssh config say about multiplexing for this host.
 fn user_control(spec: &ConnectionSpec) -> UserControl {
     let mut found = control_in_args(&spec.ssh_args);
-    if (!found.master || !found.path || !found.persist) && config_may_set_control(&spec.ssh_args) {
+    if (!found.master || !found.path || !found.persist)
+        && ssh_config_files::may_set(&spec.ssh_args, "control")
+    {
         let from_config = control_in_effective_config(spec);
         found.master |= from_config.master;
         found.path |= from_config.path;
@@ -184,84 +171,6 @@ fn control_in_effective_config(spec: &ConnectionSpec) -> UserControl {
         }
     }
     found
-}
-
-/// Whether the ssh config files may set a Control* option (read once per run; `ssh -G` per
-/// host only then). `Include`s of plain `DIR/*SUFFIX` patterns are followed; any other
-/// `Include` counts as "may".
-fn config_may_set_control(args: &[String]) -> bool {
-    let explicit = args
-        .iter()
-        .position(|a| a == "-F")
-        .and_then(|i| args.get(i + 1))
-        .map(|f| expand_home(f));
-    if let Some(file) = explicit {
-        return mentions_control(&file, file.parent().unwrap_or(Path::new("/")), 0);
-    }
-    static DEFAULT_FILES: OnceLock<bool> = OnceLock::new();
-    *DEFAULT_FILES.get_or_init(|| {
-        mentions_control(&home().join(".ssh/config"), &home().join(".ssh"), 0)
-            || mentions_control(Path::new("/etc/ssh/ssh_config"), Path::new("/etc/ssh"), 0)
-    })
-}
-
-fn mentions_control(file: &Path, base: &Path, depth: u32) -> bool {
-    let Ok(text) = std::fs::read_to_string(file) else {
-        return false;
-    };
-    for line in text.lines() {
-        let line = line.trim_start();
-        let keyword_end = line
-            .find(|c: char| c.is_whitespace() || c == '=')
-            .unwrap_or(line.len());
-        let keyword = line[..keyword_end].to_ascii_lowercase();
-        if keyword.starts_with("control") {
-            return true;
-        }
-        if keyword != "include" || depth > 4 {
-            continue;
-        }
-        let patterns =
-            line[keyword_end..].trim_start_matches(|c: char| c.is_whitespace() || c == '=');
-        if patterns
-            .split_whitespace()
-            .any(|pattern| included_files_mention_control(pattern, base, depth))
-        {
-            return true;
-        }
-    }
-    false
-}
-
-fn included_files_mention_control(pattern: &str, base: &Path, depth: u32) -> bool {
-    let pattern = expand_home(pattern);
-    let pattern = if pattern.is_absolute() {
-        pattern
-    } else {
-        base.join(pattern)
-    };
-    let name = pattern
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let dir = pattern.parent().unwrap_or(Path::new("/"));
-    if dir.to_string_lossy().contains(['*', '?', '[']) {
-        return true;
-    }
-    let suffix = match name.strip_prefix('*') {
-        Some(suffix) if !suffix.contains(['*', '?', '[']) => suffix.to_string(),
-        _ if !name.contains(['*', '?', '[']) => {
-            return mentions_control(&pattern, base, depth + 1);
-        }
-        _ => return true,
-    };
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return false;
-    };
-    entries.filter_map(Result::ok).any(|entry| {
-        entry.file_name().to_string_lossy().ends_with(&suffix)
-            && mentions_control(&entry.path(), base, depth + 1)
-    })
 }
 
 /// Whether the process `pid` started after this one: a master this run opened, as opposed
@@ -326,13 +235,13 @@ mod tests {
         std::fs::write(&main, "Host *\n  User me\nInclude conf.d/*.conf\n").unwrap();
         std::fs::write(dir.path().join("conf.d/a.conf"), "Host a\n  Port 2222\n").unwrap();
         let f = args(&["-F", &main.display().to_string()]);
-        assert!(!config_may_set_control(&f));
+        assert!(!ssh_config_files::may_set(&f, "control"));
         std::fs::write(
             dir.path().join("conf.d/b.conf"),
             "Host b\n  ControlPersist 10m\n",
         )
         .unwrap();
-        assert!(config_may_set_control(&f));
+        assert!(ssh_config_files::may_set(&f, "control"));
     }
 
     #[test]

@@ -18,7 +18,17 @@ fn temp_dirs_of_dead_sessions_are_removed_at_the_next_start() {
     let tag = format!("{:08}", std::process::id() % 100_000_000);
     let stale = std::path::PathBuf::from(format!("/dev/shm/troupe.s{}", &tag[1..]));
     let alive = std::path::PathBuf::from(format!("/dev/shm/troupe.a{}", &tag[1..]));
-    for (dir, pid) in [(&stale, dead_pid), (&alive, std::process::id())] {
+    // Today's names carry the shell's pid: troupe.PID.XXXXXXXX.
+    let me = std::process::id();
+    let stale_named =
+        std::path::PathBuf::from(format!("/dev/shm/troupe.{dead_pid}.s{}", &tag[1..]));
+    let alive_named = std::path::PathBuf::from(format!("/dev/shm/troupe.{me}.a{}", &tag[1..]));
+    for (dir, pid) in [
+        (&stale, dead_pid),
+        (&alive, me),
+        (&stale_named, dead_pid),
+        (&alive_named, me),
+    ] {
         std::fs::create_dir_all(dir).unwrap();
         std::fs::write(dir.join("pid"), format!("{pid}\n")).unwrap();
     }
@@ -29,7 +39,13 @@ fn temp_dirs_of_dead_sessions_are_removed_at_the_next_start() {
     );
     assert!(!stale.exists(), "the dead session's dir is still there");
     assert!(alive.exists(), "a live session's dir was removed");
+    assert!(
+        !stale_named.exists(),
+        "the dead session's dir is still there"
+    );
+    assert!(alive_named.exists(), "a live session's dir was removed");
     std::fs::remove_dir_all(&alive).unwrap();
+    std::fs::remove_dir_all(&alive_named).unwrap();
 }
 
 /// A session killed mid-write leaves the write's temp file beside its destination; the next
