@@ -12,7 +12,8 @@
 #   --hosts   host counts of W4 and W5
 #   --tools   default: all but ansible (ansible-playbook takes many minutes a run at 500)
 # cold: no master open, no file on the hosts. warm: the files in place, no master open (every
-# tool pays its connections in every run, as after a pause longer than ControlPersist).
+# tool pays its connections, as after a pause longer than ControlPersist). open: the files in
+# place and the masters the previous run left (a rerun within ControlPersist's 60 s).
 # floor-exec: one `ssh` exec per command, masters opened in the run; floor-open: the same over
 # masters opened before the run (not timed).
 # env: TROUPE_BENCH_CACHE, ANSIBLE_CORE_SPEC, PYINFRA_SPEC, ANSIBLE_CORE_RS_SPEC as run.sh
@@ -137,9 +138,13 @@ measure() {
 	local tool=$1 workload=$2 n=$3 command prefix phase
 	command=$(tool_command "$tool" "$n")
 	prefix="$run_dir/$workload.$tool"
-	for phase in cold warm; do
+	local options
+	for phase in cold warm open; do
 		log "$workload $tool $phase: $runs runs"
-		if ! hyperfine --runs "$runs" --prepare "$(prepare_command "$tool" "$phase")" \
+		options=(--prepare "$(prepare_command "$tool" "$phase")")
+		[ "$phase" != open ] || options=(--warmup 1)
+		[ "$phase$tool" != openfloor-open ] || options=(--prepare "$(prepare_command "$tool" warm)")
+		if ! hyperfine --runs "$runs" "${options[@]}" \
 			--export-json "$prefix.$phase.json" --style basic "$command" >"$prefix.$phase.hyperfine" 2>&1; then
 			rm -f "$prefix.$phase.json"
 			sh -c "$(prepare_command "$tool" "$phase")" >/dev/null 2>&1

@@ -23,7 +23,7 @@ TOOLS = [
     ("floor-open", "floor: ssh exec per command over open masters"),
 ]
 PEERS = ("ansible", "ansible-rs", "pyinfra")
-PHASES = ("cold", "warm")
+PHASES = ("cold", "warm", "open")
 
 
 def read_tsv(path):
@@ -58,9 +58,9 @@ def main():
     for workload, hosts, tasks in read_tsv(run_dir / "workloads.tsv"):
         times = {tool: medians(run_dir, workload, tool) for tool, _ in TOOLS}
         print(f"\n### {workload}: {hosts} hosts × {tasks} tasks\n")
-        print("| tool | cold s, median (min–max) | warm s, median (min–max) | ÷ best peer cold / warm "
-              "| ÷ floor opening masters, cold / warm | max RSS MiB | threads | hosts lost | round trips per host-task |")
-        print("|---|---|---|---|---|---|---|---|---|")
+        print("| tool | cold s, median (min–max) | warm s | warm, masters open s | ÷ best peer cold / warm / open "
+              "| ÷ floor opening masters, cold / warm / open | max RSS MiB | threads | hosts lost | round trips per host-task |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
         best = {phase: min((times[p][phase][0] for p in PEERS if phase in times[p]), default=None)
                 for phase in PHASES}
         floor = times["floor-exec"]
@@ -68,12 +68,12 @@ def main():
             if tool not in status:
                 continue
             if status[tool][1] != "available":
-                print(f"| {label} | not available: {status[tool][2]} | | | | | | | |")
+                print(f"| {label} | not available: {status[tool][2]} | | | | | | | | |")
                 continue
             error = read(run_dir, f"{workload}.{tool}.error")
             t = times[tool]
             if not t:
-                print(f"| {label} | failed: {error} | | | | | | | |")
+                print(f"| {label} | failed: {error} | | | | | | | | |")
                 continue
             vs_best = " / ".join(
                 f"{t[p][0] / best[p]:.2f}" if p in t and best[p] else "–" for p in PHASES)
@@ -85,7 +85,7 @@ def main():
             trips = f"{int(trips) / (int(hosts) * int(tasks)):.2f}" if trips else "–"
             threads = read(run_dir, f"{workload}.{tool}.threads") or "–"
             lost = read(run_dir, f"{workload}.{tool}.lost") or "–"
-            print(f"| {label} | {cell(t.get('cold'))} | {cell(t.get('warm'))}{' (' + error + ')' if error else ''} "
+            print(f"| {label} | {cell(t.get('cold'))} | {cell(t.get('warm'))} | {cell(t.get('open'))}{' (' + error + ')' if error else ''} "
                   f"| {vs_best} | {vs_floor} | {rss} | {threads} | {lost} | {trips} |")
     print("\ncold: no master open and no file on the hosts before each run; warm: the files in place, "
           "no master open. Ratios are of medians. Max RSS: the largest process of the tool's tree "
