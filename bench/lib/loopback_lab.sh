@@ -35,13 +35,12 @@ up() {
 	mkdir -p "$state" /run/sshd
 	[ -s "$state/id_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C loopback -f "$state/id_ed25519"
 	[ -s "$state/host_key" ] || ssh-keygen -q -t ed25519 -N '' -C loopback -f "$state/host_key"
-	cp "$state/id_ed25519.pub" "$state/authorized_keys"
-	chmod 755 "$state"
-	chmod 644 "$state/authorized_keys"
+	# Read by sshd as the account: it must be the account's own to read.
+	install -d -o "$ACCOUNT" -m 700 "/home/$ACCOUNT/.ssh"
+	install -o "$ACCOUNT" -m 600 "$state/id_ed25519.pub" "/home/$ACCOUNT/.ssh/authorized_keys"
 	cat >"$state/sshd_config" <<CONFIG
 Port $port
 HostKey $state/host_key
-AuthorizedKeysFile $state/authorized_keys
 PidFile $state/sshd.pid
 AllowUsers $ACCOUNT
 StrictModes no

@@ -26,8 +26,8 @@ pub enum VarsDirError {
 pub struct DirOptions {
     /// 0: unlimited; 1: the directory itself only.
     depth: usize,
-    files_matching: Option<regex::Regex>,
-    ignore_files: Vec<regex::Regex>,
+    files_matching: Option<troupe_modules::py_regex::PyRegex>,
+    ignore_files: Vec<troupe_modules::py_regex::PyRegex>,
     extensions: Vec<String>,
     ignore_unknown_extensions: bool,
 }

@@ -103,7 +103,7 @@ fn regex_test(value: &str, pattern: &str, kwargs: Kwargs, anchor: Anchor) -> Res
     let re = compiled_regex(pattern, flags)?;
     Ok(match anchor {
         Anchor::Start => {
-            re.find(value).is_some_and(|m| m.start() == 0) || {
+            re.find(value).is_some_and(|m| m.start == 0) || {
                 // The leftmost match may start later while an anchored one exists.
                 compiled_regex(
                     &format!("^(?:{pattern})"),

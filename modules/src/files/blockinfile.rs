@@ -112,9 +112,9 @@ pub fn edit(text: &str, args: &Args) -> Result<String, ModuleError> {
                 if multi_line {
                     if let Some(m) = re.find(text) {
                         let offset = if insertafter.is_some() {
-                            m.end()
+                            m.end
                         } else {
-                            m.start()
+                            m.start
                         };
                         found = Some(text[..offset].matches('\n').count());
                     }

@@ -2,7 +2,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use regex::Regex;
+use crate::helpers::py_regex::PyRegex as Regex;
 use serde::Deserialize;
 use serde_json::Value;
 

@@ -1,7 +1,7 @@
 //! `lineinfile`: ensure one line is in a file (or is not), with Ansible's matching rules.
 
 use crate::helpers::args::Presence;
-use regex::Regex;
+use crate::helpers::py_regex::PyRegex;
 use serde::Deserialize;
 
 use crate::{
@@ -99,7 +99,7 @@ impl Args {
 
 /// How a line is recognised: by regexp, by substring, or as the exact line.
 enum Matcher<'a> {
-    Regexp(Regex),
+    Regexp(PyRegex),
     Substring(&'a str),
 }
 
@@ -183,12 +183,8 @@ pub fn present(text: &str, args: &Args) -> Result<(String, &'static str), Module
         let mut new_line = match (&matcher, args.backrefs.0 && matched) {
             (Some(Matcher::Regexp(re)), true) => {
                 let template = py_regex::template(line)?;
-                let caps = re
-                    .captures(without_newline(&lines[i]))
-                    .expect("the line matched");
-                let mut out = String::new();
-                caps.expand(&template, &mut out);
-                out
+                re.expand(without_newline(&lines[i]), &template)
+                    .expect("the line matched")
             }
             _ => line.to_string(),
         };

@@ -51,20 +51,20 @@ pub fn replace_in(text: &str, args: &Args) -> Result<Outcome, ModuleError> {
     let (start, end) = match &section_pattern {
         Some(p) => {
             let re = py_regex::compile(&format!("(?s){p}"), false)?;
-            let Some(section) = re.captures(text).and_then(|c| c.name("subsection")) else {
+            let Some(section) = re.group(text, "subsection") else {
                 return Ok(Outcome::NoSection(format!(
                     "Pattern for before/after params did not match the given file: {p}"
                 )));
             };
-            (section.start(), section.end())
+            (section.start, section.end)
         }
         None => (0, text.len()),
     };
     let re = py_regex::compile(&args.regexp, true)?;
     let template = py_regex::template(&args.replace.0)?;
     let section = &text[start..end];
-    let count = re.find_iter(section).count();
-    let replaced = re.replace_all(section, template.as_str());
+    let count = re.count(section);
+    let replaced = re.replace_all(section, &template)?;
     if count == 0 || replaced == section {
         return Ok(Outcome::Replaced(text.to_string(), 0));
     }

@@ -1,13 +1,13 @@
 //! Python-flavoured regular expressions: `regex_replace`, `regex_search`, `regex_findall`,
-//! `regex_escape`. Patterns are compiled once and cached; Python's `\1` and `\g<name>`
-//! replacement syntax is translated. Lookaround and backreferences inside patterns are not
-//! supported by the `regex` crate and fail with a clear message.
+//! `regex_escape`. Patterns are Python's dialect as the modules read it
+//! (`troupe_modules::py_regex`: backreferences and lookaround included), compiled once and
+//! cached.
 
 use std::sync::{Arc, OnceLock};
 
 use minijinja::value::Kwargs;
 use minijinja::{Environment, Error, State, Value};
-use regex::Regex;
+use troupe_modules::py_regex::{self, PyRegex};
 
 use super::{failure, text_of};
 use crate::template::cache::CompileCache;
@@ -36,8 +36,8 @@ impl RegexFlags {
 }
 
 /// The compiled form of a Python pattern, from a process-wide cache.
-pub(crate) fn compiled_regex(pattern: &str, flags: RegexFlags) -> Result<Arc<Regex>, Error> {
-    static CACHE: OnceLock<CompileCache<Regex>> = OnceLock::new();
+pub(crate) fn compiled_regex(pattern: &str, flags: RegexFlags) -> Result<Arc<PyRegex>, Error> {
+    static CACHE: OnceLock<CompileCache<PyRegex>> = OnceLock::new();
     let mut full = String::with_capacity(pattern.len() + 6);
     if flags.ignorecase {
         full.push_str("(?i)");
@@ -45,66 +45,11 @@ pub(crate) fn compiled_regex(pattern: &str, flags: RegexFlags) -> Result<Arc<Reg
     if flags.multiline {
         full.push_str("(?m)");
     }
-    // Python's `\Z` is the end of text, the regex crate's `\z`.
-    full.push_str(&pattern.replace("\\Z", "\\z"));
+    full.push_str(pattern);
     CACHE
         .get_or_init(CompileCache::default)
-        .get_or_compile(&full, || Regex::new(&full))
-        .map_err(|e| failure(format!("invalid regular expression {pattern:?}: {e}")))
-}
-
-/// Rewrites a Python replacement (`\1`, `\g<1>`, `\g<name>`, `\n`) into the regex crate's
-/// (`${1}`, `${name}`), escaping literal `$`.
-fn python_replacement(repl: &str) -> String {
-    let mut out = String::with_capacity(repl.len());
-    let mut chars = repl.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '$' => out.push_str("$$"),
-            '\\' => match chars.peek().copied() {
-                Some(d) if d.is_ascii_digit() => {
-                    let mut group = String::new();
-                    while let Some(d) = chars
-                        .peek()
-                        .copied()
-                        .filter(|d| d.is_ascii_digit() && group.len() < 2)
-                    {
-                        group.push(d);
-                        chars.next();
-                    }
-                    out.push_str(&format!("${{{group}}}"));
-                }
-                Some('g') => {
-                    chars.next();
-                    let rest: String = chars.clone().collect();
-                    match rest.strip_prefix('<').and_then(|r| r.split_once('>')) {
-                        Some((name, _)) => {
-                            out.push_str(&format!("${{{name}}}"));
-                            for _ in 0..name.len() + 2 {
-                                chars.next();
-                            }
-                        }
-                        None => out.push_str("\\g"),
-                    }
-                }
-                Some('n') => {
-                    chars.next();
-                    out.push('\n');
-                }
-                Some('t') => {
-                    chars.next();
-                    out.push('\t');
-                }
-                Some('\\') => {
-                    chars.next();
-                    out.push('\\');
-                }
-                _ => out.push('\\'),
-            },
-            c => out.push(c),
-        }
-    }
-    out
+        .get_or_compile(&full, || py_regex::compile(&full, false))
+        .map_err(|_| failure(format!("invalid regular expression {pattern:?}")))
 }
 
 fn regex_replace(
@@ -116,9 +61,10 @@ fn regex_replace(
 ) -> Result<String, Error> {
     let re = compiled_regex(pattern, RegexFlags::from_kwargs(&kwargs)?)?;
     let count = kwargs.get::<Option<usize>>("count")?.unwrap_or(0);
-    let repl = python_replacement(replacement.unwrap_or(""));
+    let repl = py_regex::template(replacement.unwrap_or("")).map_err(|e| failure(e.to_string()))?;
     Ok(re
-        .replacen(&text_of(state, value)?, count, repl.as_str())
+        .replacen(&text_of(state, value)?, count, &repl)
+        .map_err(|e| failure(e.to_string()))?
         .into_owned())
 }
 
@@ -167,13 +113,16 @@ fn regex_findall(
 ) -> Result<Value, Error> {
     let re = compiled_regex(pattern, RegexFlags::from_kwargs(&kwargs)?)?;
     let group_count = re.captures_len() - 1;
-    let text = |m: Option<regex::Match>| Value::from(m.map_or("", |m| m.as_str()));
+    let text = |caps: &py_regex::Captures, i: usize| {
+        Value::from(caps.get(i).map_or("", |m| m.as_str()).to_string())
+    };
     let found: Vec<Value> = re
-        .captures_iter(&text_of(state, value)?)
+        .captures_all(&text_of(state, value)?)
+        .into_iter()
         .map(|caps| match group_count {
-            0 => text(caps.get(0)),
-            1 => text(caps.get(1)),
-            n => Value::from((1..=n).map(|i| text(caps.get(i))).collect::<Vec<_>>()),
+            0 => text(&caps, 0),
+            1 => text(&caps, 1),
+            n => Value::from((1..=n).map(|i| text(&caps, i)).collect::<Vec<_>>()),
         })
         .collect();
     Ok(Value::from(found))
@@ -198,16 +147,19 @@ fn regex_escape(value: &str, re_type: Option<&str>) -> Result<String, Error> {
 mod tests {
     use serde_json::json;
 
-    use super::python_replacement;
     use crate::template::templar::tests::{native, render, render_err};
 
     #[test]
-    fn replacement_syntax_translates() {
+    fn lookaround_and_backreferences_in_patterns() {
+        let ctx = json!({});
         assert_eq!(
-            python_replacement(r"\1-\g<2>-\g<name>"),
-            "${1}-${2}-${name}"
+            render(r#"{{ 'a=1 #b=2' | regex_replace('(?<!#)\\b(\\w)=', '\\1:') }}"#, ctx.clone()),
+            "a:1 #b=2"
         );
-        assert_eq!(python_replacement("cost $5"), "cost $$5");
+        assert_eq!(
+            render(r#"{{ 'REF x REF' | regex_search('^(REF) .* \\1$') }}"#, ctx),
+            "REF x REF"
+        );
     }
 
     #[test]
