@@ -61,7 +61,11 @@ impl PyRegex {
     }
 
     /// Every match of `text` replaced by `template` (this crate's syntax: see [`template`]).
-    pub fn replace_all<'t>(&self, text: &'t str, template: &str) -> Result<Cow<'t, str>, ModuleError> {
+    pub fn replace_all<'t>(
+        &self,
+        text: &'t str,
+        template: &str,
+    ) -> Result<Cow<'t, str>, ModuleError> {
         self.replacen(text, 0, template)
     }
 
@@ -72,9 +76,9 @@ impl PyRegex {
         count: usize,
         template: &str,
     ) -> Result<Cow<'t, str>, ModuleError> {
-        self.0
-            .try_replacen(text, count, template)
-            .map_err(|e| ModuleError::Failed(format!("regular expression {}: {e}", self.0.as_str())))
+        self.0.try_replacen(text, count, template).map_err(|e| {
+            ModuleError::Failed(format!("regular expression {}: {e}", self.0.as_str()))
+        })
     }
 
     /// The groups of the first match.

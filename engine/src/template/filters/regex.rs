@@ -153,7 +153,10 @@ mod tests {
     fn lookaround_and_backreferences_in_patterns() {
         let ctx = json!({});
         assert_eq!(
-            render(r#"{{ 'a=1 #b=2' | regex_replace('(?<!#)\\b(\\w)=', '\\1:') }}"#, ctx.clone()),
+            render(
+                r#"{{ 'a=1 #b=2' | regex_replace('(?<!#)\\b(\\w)=', '\\1:') }}"#,
+                ctx.clone()
+            ),
             "a:1 #b=2"
         );
         assert_eq!(
