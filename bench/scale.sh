@@ -161,7 +161,7 @@ measure() {
 		sh -c "$command" >"$prefix.out" 2>&1 &
 	local pid=$! threads=0 t
 	while kill -0 "$pid" 2>/dev/null; do
-		t=$(ps -e -o comm=,nlwp= | awk -v tool="${tool%%-*}" '$1 == tool { if ($2 > m) m = $2 } END { print m + 0 }')
+		t=$(ps -e -o nlwp=,args= | awk -v bin="${binary[$tool]:-none}" 'index($0, bin) { if ($1 > m) m = $1 } END { print m + 0 }')
 		[ "$t" -le "$threads" ] || threads=$t
 		sleep 0.2
 	done

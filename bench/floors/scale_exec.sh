@@ -19,15 +19,17 @@ $small_file
 BENCH_EOF
 mv $dir/c.txt.tmp $dir/c.txt"; do
 		ssh -F "$ssh_config" -o ControlMaster=auto -o "ControlPath=$control_dir/%C" \
-			-o ControlPersist=60s "$host" "$command" >/dev/null
+			-o ControlPersist=60s "$host" "$command" </dev/null >/dev/null
 	done
 }
 
+mapfile -t hosts <"$hosts_file"
 pids=()
-while read -r host address; do
-	run_host "$host" "$address" &
+for line in "${hosts[@]}"; do
+	# shellcheck disable=SC2086 # "name address"
+	run_host $line &
 	pids+=($!)
-done <"$hosts_file"
+done
 failed=0
 for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
 exit $failed

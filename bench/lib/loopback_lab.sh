@@ -49,6 +49,7 @@ PasswordAuthentication no
 KbdInteractiveAuthentication no
 MaxStartups $((n + 10)):30:$((n + 100))
 MaxSessions 64
+Subsystem sftp internal-sftp
 LogLevel ERROR
 CONFIG
 	down "$state"

@@ -7,10 +7,11 @@ set -uo pipefail
 
 ssh_config=$1 control_dir=$2 hosts_file=$3
 mkdir -p "$control_dir"
+mapfile -t hosts <"$hosts_file"
 pids=()
-while read -r host _; do
+for line in "${hosts[@]}"; do
 	ssh -F "$ssh_config" -o ControlMaster=yes -o "ControlPath=$control_dir/%C" \
-		-o ControlPersist=60s -fN "$host" &
+		-o ControlPersist=60s -fN "${line%% *}" </dev/null &
 	pids+=($!)
-done <"$hosts_file"
+done
 for pid in "${pids[@]}"; do wait "$pid"; done

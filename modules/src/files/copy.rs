@@ -31,6 +31,8 @@ pub struct Copy;
 pub struct Args {
     pub src: Option<String>,
     pub content: Option<Str>,
+    /// Required; missing, it is Ansible's "dest is required" (from `query`).
+    #[serde(default)]
     pub dest: String,
     pub owner: Option<Str>,
     pub group: Option<Str>,
@@ -279,6 +281,9 @@ impl Module for Copy {
     const CONTROLLER_SRC: Option<&'static str> = Some("files");
 
     fn query(&self, args: &Args, cx: &Context) -> Result<Query<Change>, ModuleError> {
+        if args.dest.is_empty() {
+            return Err(ModuleError::args("dest is required"));
+        }
         file_write::check_validate(args.validate.as_deref())?;
         let dest_is_dir_name = args.dest.ends_with('/');
         let (dirs, files, base) = match (&args.src, &args.content) {

@@ -13,7 +13,26 @@ pub fn parse<T: DeserializeOwned>(
 ) -> Result<T, ModuleError> {
     // Ansible drops arguments whose value is explicitly omitted; the engine removes those.
     serde_json::from_value(Value::Object(raw.clone()))
-        .map_err(|e| ModuleError::args(format!("{module}: {e}")))
+        .map_err(|e| ModuleError::args(ansible_wording(module, &e.to_string())))
+}
+
+/// serde's words for a missing or unknown argument in Ansible's.
+fn ansible_wording(module: &str, serde: &str) -> String {
+    let quoted = |rest: &str| rest.split('`').nth(1).map(str::to_string);
+    if let Some(name) = serde.strip_prefix("missing field").and_then(quoted) {
+        return format!("missing required arguments: {name}");
+    }
+    if let Some(name) = serde.strip_prefix("unknown field").and_then(quoted) {
+        let supported = serde
+            .split_once(", expected ")
+            .map(|(_, list)| {
+                let list = list.trim_start_matches("one of ").replace(" or ", ", ");
+                format!(" Supported parameters include: {}.", list.replace('`', ""))
+            })
+            .unwrap_or_default();
+        return format!("Unsupported parameters for ({module}) module: {name}.{supported}");
+    }
+    format!("{module}: {serde}")
 }
 
 pub use super::truth::boolean;
@@ -194,6 +213,26 @@ fn symbolic(spec: &str, mut mode: u32, is_dir: bool) -> Result<u32, ModuleError>
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Two {
+        path: String,
+        state: Option<String>,
+    }
+
+    #[test]
+    fn missing_and_unknown_arguments_in_ansibles_words() {
+        let err = parse::<Two>("file", json!({}).as_object().unwrap()).unwrap_err();
+        assert_eq!(err.to_string(), "missing required arguments: path");
+        let err = parse::<Two>("file", json!({"path": "/x", "sate": 1}).as_object().unwrap())
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Unsupported parameters for (file) module: sate. Supported parameters include: path, state."
+        );
+    }
 
     #[test]
     fn booleans_the_ansible_way() {
