@@ -34,12 +34,54 @@ pub fn parse_kv(text: &str, free_form: bool, raw_keys: &[&str]) -> KvArgs {
         }
     }
     if free_form {
-        let raw = remove_spans(text, &taken);
+        let raw = join_continued_lines(&remove_spans(text, &taken));
         if !raw.trim().is_empty() {
             args.raw = Some(raw);
         }
     }
     args
+}
+
+/// Ansible's line continuation in free-form text: a `\` standing alone as the last word of a
+/// line, outside quotes and Jinja, joins the line to the next (`echo a \` + newline +
+/// `b` is `echo a b`); a newline inside quotes stays.
+fn join_continued_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut quote: Option<char> = None;
+    let mut jinja_depth = 0usize;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        match c {
+            '\\' if quote.is_none()
+                && jinja_depth == 0
+                && next == Some('\n')
+                && (out.is_empty() || out.ends_with([' ', '\t', '\n'])) =>
+            {
+                chars.next();
+                continue;
+            }
+            '\\' => {
+                out.push(c);
+                if let Some(escaped) = chars.next() {
+                    out.push(escaped);
+                }
+                continue;
+            }
+            '"' | '\'' if jinja_depth == 0 => match quote {
+                Some(q) if q == c => quote = None,
+                None => quote = Some(c),
+                _ => {}
+            },
+            '{' if matches!(next, Some('{' | '%' | '#')) => jinja_depth += 1,
+            '}' | '%' | '#' if next == Some('}') && jinja_depth > 0 => {
+                jinja_depth -= 1;
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Byte spans of the words of `text`.
@@ -259,6 +301,16 @@ mod tests {
         assert_eq!(
             Value::Object(args.options),
             json!({"chdir": "/tmp", "creates": "/x"})
+        );
+    }
+
+    #[test]
+    fn a_lone_backslash_at_a_line_end_joins_lines_outside_quotes() {
+        let script = "echo this is a \\\n\"multi line\" \\\n\"new\nline\" \\\n| cat\necho a\\\nb\n";
+        let args = parse_kv(script, true, COMMAND_KEYS);
+        assert_eq!(
+            args.raw.as_deref(),
+            Some("echo this is a \"multi line\" \"new\nline\" | cat\necho a\\\nb")
         );
     }
 

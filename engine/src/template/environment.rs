@@ -8,31 +8,49 @@ use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior};
 
 use super::{filters, jinja_tests, lookups, pycompat, python_repr};
 
-/// The template module's whitespace options (`trim_blocks`, `lstrip_blocks`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Whitespace {
+/// The template module's syntax options: `trim_blocks`, `lstrip_blocks` and the delimiters
+/// (`block_start_string`... `comment_end_string`; `None` is Jinja's own).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FileSyntax {
     pub trim_blocks: bool,
     pub lstrip_blocks: bool,
+    pub block: [Option<String>; 2],
+    pub variable: [Option<String>; 2],
+    pub comment: [Option<String>; 2],
 }
 
-impl Default for Whitespace {
-    /// trim_blocks on, lstrip_blocks off: the template module's defaults, also used for strings.
+impl Default for FileSyntax {
+    /// trim_blocks on, lstrip_blocks off, Jinja's delimiters: the template module's defaults,
+    /// also used for strings.
     fn default() -> Self {
-        Whitespace {
+        FileSyntax {
             trim_blocks: true,
             lstrip_blocks: false,
+            block: [None, None],
+            variable: [None, None],
+            comment: [None, None],
         }
     }
 }
 
+impl FileSyntax {
+    /// Whether any delimiter differs from Jinja's.
+    pub fn custom_delimiters(&self) -> bool {
+        [&self.block, &self.variable, &self.comment]
+            .iter()
+            .any(|pair| pair.iter().any(Option::is_some))
+    }
+}
+
 /// Builds the environment: strict undefined, errors that name variables, no autoescape,
-/// the given whitespace options, Python-style printing and Ansible's filters, tests and lookups.
-pub(crate) fn build(whitespace: Whitespace) -> Environment<'static> {
+/// the given syntax options, Python-style printing and Ansible's filters, tests and lookups.
+/// Fails when the delimiters cannot be told apart.
+pub(crate) fn build(options: &FileSyntax) -> Result<Environment<'static>, Error> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_debug(true);
     env.set_auto_escape_callback(|_| AutoEscape::None);
-    env.set_syntax(syntax(whitespace));
+    env.set_syntax(syntax(options)?);
     env.set_formatter(python_repr::formatter);
     env.set_loader(load_file);
     env.set_path_join_callback(join_relative);
@@ -40,18 +58,29 @@ pub(crate) fn build(whitespace: Whitespace) -> Environment<'static> {
     filters::register(&mut env);
     jinja_tests::register(&mut env);
     lookups::register(&mut env);
-    env
+    Ok(env)
 }
 
 /// Jinja drops the source's last newline; `Templar` then restores the source's trailing
 /// newlines as Ansible does (see `keep_trailing_newlines`).
-fn syntax(whitespace: Whitespace) -> SyntaxConfig {
+fn syntax(options: &FileSyntax) -> Result<SyntaxConfig, Error> {
+    let pick = |pair: &[Option<String>; 2], start: &str, end: &str| {
+        (
+            pair[0].clone().unwrap_or_else(|| start.to_string()),
+            pair[1].clone().unwrap_or_else(|| end.to_string()),
+        )
+    };
+    let block = pick(&options.block, "{%", "%}");
+    let variable = pick(&options.variable, "{{", "}}");
+    let comment = pick(&options.comment, "{#", "#}");
     SyntaxConfig::builder()
-        .trim_blocks(whitespace.trim_blocks)
-        .lstrip_blocks(whitespace.lstrip_blocks)
+        .trim_blocks(options.trim_blocks)
+        .lstrip_blocks(options.lstrip_blocks)
         .keep_trailing_newline(false)
+        .block_delimiters(block.0, block.1)
+        .variable_delimiters(variable.0, variable.1)
+        .comment_delimiters(comment.0, comment.1)
         .build()
-        .expect("default delimiters are valid")
 }
 
 /// Template files are named by their absolute path; `{% include %}` and friends load the same way.

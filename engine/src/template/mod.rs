@@ -15,7 +15,7 @@ mod subelements;
 mod templar;
 
 pub use convert::{from_jinja, to_jinja};
-pub use environment::Whitespace;
+pub use environment::FileSyntax;
 pub use error::{Location, TemplateError};
 pub(crate) use filters::merge_hash;
 pub use filters::to_json_text;

@@ -10,7 +10,7 @@ use self_cell::self_cell;
 
 use super::cache::CompileCache;
 use super::convert::from_jinja;
-use super::environment::Whitespace;
+use super::environment::FileSyntax;
 use super::error::TemplateError;
 use super::native::{is_template, single_expression};
 use crate::Value;
@@ -41,8 +41,8 @@ self_cell!(
 /// Renders templates the way Ansible does. One per run, shared by every host and thread.
 pub struct Templar {
     env: SharedEnv,
-    /// Environments for template files rendered with non-default whitespace options.
-    file_envs: RwLock<HashMap<Whitespace, SharedEnv>>,
+    /// Environments for template files rendered with non-default syntax options.
+    file_envs: RwLock<HashMap<FileSyntax, SharedEnv>>,
     templates: CompileCache<CompiledTemplate>,
     expressions: CompileCache<CompiledExpression>,
 }
@@ -56,7 +56,9 @@ impl Default for Templar {
 impl Templar {
     pub fn new() -> Templar {
         Templar {
-            env: Arc::new(super::environment::build(Whitespace::default())),
+            env: Arc::new(
+                super::environment::build(&FileSyntax::default()).expect("Jinja's own syntax"),
+            ),
             file_envs: RwLock::default(),
             templates: CompileCache::default(),
             expressions: CompileCache::default(),
@@ -204,53 +206,57 @@ impl Templar {
         path: &Path,
         ctx: &minijinja::Value,
     ) -> Result<String, TemplateError> {
-        self.render_file_with(path, ctx, Whitespace::default())
+        self.render_file_with(path, ctx, &FileSyntax::default())
     }
 
-    /// Renders a template file with the given `trim_blocks`/`lstrip_blocks`.
+    /// Renders a template file with the given syntax options.
     pub fn render_file_with(
         &self,
         path: &Path,
         ctx: &minijinja::Value,
-        whitespace: Whitespace,
+        options: &FileSyntax,
     ) -> Result<String, TemplateError> {
         let path = std::path::absolute(path).map_err(|source| TemplateError::Read {
             path: path.to_owned(),
             source,
         })?;
         let name = path.to_string_lossy();
-        let env = self.file_env(whitespace);
+        let env = self.file_env(options).map_err(|e| file_error(&e, &path))?;
         let template = env.get_template(&name).map_err(|e| file_error(&e, &path))?;
         let rendered = template
             .render(ctx.clone())
             .map_err(|e| file_error(&e, &path))?;
         // A file that is one expression of another type prints it without the newline.
-        if let Ok(Some(v)) = self.native(template.source(), ctx) {
-            if !v.is_string() {
-                return Ok(super::python_str(&v));
+        if !options.custom_delimiters() {
+            if let Ok(Some(v)) = self.native(template.source(), ctx) {
+                if !v.is_string() {
+                    return Ok(super::python_str(&v));
+                }
             }
         }
         Ok(keep_trailing_newlines(template.source(), rendered))
     }
 
-    fn file_env(&self, whitespace: Whitespace) -> SharedEnv {
-        if whitespace == Whitespace::default() {
-            return self.env.clone();
+    fn file_env(&self, options: &FileSyntax) -> Result<SharedEnv, minijinja::Error> {
+        if *options == FileSyntax::default() {
+            return Ok(self.env.clone());
         }
         if let Some(env) = self
             .file_envs
             .read()
             .unwrap_or_else(PoisonError::into_inner)
-            .get(&whitespace)
+            .get(options)
         {
-            return env.clone();
+            return Ok(env.clone());
         }
-        self.file_envs
+        let env = Arc::new(super::environment::build(options)?);
+        Ok(self
+            .file_envs
             .write()
             .unwrap_or_else(PoisonError::into_inner)
-            .entry(whitespace)
-            .or_insert_with(|| Arc::new(super::environment::build(whitespace)))
-            .clone()
+            .entry(options.clone())
+            .or_insert(env)
+            .clone())
     }
 
     fn render_text(&self, s: &str, ctx: &minijinja::Value) -> Result<String, TemplateError> {
@@ -670,11 +676,12 @@ pub(crate) mod tests {
             out,
             "# Managed\nserver a <&>;\nserver b <&>;\n  ssl on;\n  \n"
         );
-        let no_trim = Whitespace {
+        let no_trim = FileSyntax {
             trim_blocks: false,
             lstrip_blocks: true,
+            ..FileSyntax::default()
         };
-        let out = templar().render_file_with(&path, &ctx, no_trim).unwrap();
+        let out = templar().render_file_with(&path, &ctx, &no_trim).unwrap();
         assert_eq!(
             out,
             "# Managed\n\nserver a <&>;\n\nserver b <&>;\n\n\nssl on;\n"

@@ -20,6 +20,9 @@ pub struct GroupArgs {
     pub gid: Option<Int>,
     #[serde(default)]
     pub system: Bool,
+    /// A gid another group has too (`-o`); needs `gid`.
+    #[serde(default)]
+    pub non_unique: Bool,
 }
 
 /// Runs an account command; its stderr is the failure (the command line may hold secrets).
@@ -55,6 +58,12 @@ impl Module for Group {
 
     fn query(&self, args: &GroupArgs, cx: &Context) -> Result<Query<Vec<String>>, ModuleError> {
         super::check_name("group", &args.name)?;
+        if args.non_unique.0 && args.gid.is_none() {
+            return Err(ModuleError::args(
+                "non_unique is True but all of the following are missing: gid",
+            ));
+        }
+        let unique_flag = || args.non_unique.0.then(|| "-o".to_string());
         let current = current_group(cx, &args.name)?;
         let report = Report::ok()
             .with("name", args.name.as_str())
@@ -76,13 +85,17 @@ impl Module for Group {
                     return Ok(Query::unchanged(report.with("gid", g.gid)));
                 }
                 let gid = gid.unwrap_or_default().to_string();
-                vec!["groupmod".into(), "-g".into(), gid, args.name.clone()]
+                let mut argv = vec!["groupmod".to_string(), "-g".into(), gid];
+                argv.extend(unique_flag());
+                argv.push(args.name.clone());
+                argv
             }
             (Presence::Present, None) => {
                 let mut argv = vec!["groupadd".to_string()];
                 if let Some(gid) = args.gid {
                     argv.extend(["-g".to_string(), gid.0.to_string()]);
                 }
+                argv.extend(unique_flag());
                 if args.system.0 {
                     argv.push("-r".into());
                 }

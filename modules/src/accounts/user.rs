@@ -243,8 +243,7 @@ impl Module for User {
         }
         if let Some(password) = &args.password {
             report = report.with("password", HIDDEN);
-            // Ansible's warning for a password that is no crypt(3) hash.
-            if !password.starts_with('$') && !password.starts_with('!') && password != "*" {
+            if !looks_hashed(password) {
                 report = report.warn("The input password appears not to have been hashed. The 'password' argument must be encrypted for this module to work properly.");
             }
         }
@@ -274,6 +273,32 @@ impl Module for User {
         }
         Ok(report)
     }
+}
+
+/// Whether `password` looks like a crypt(3) hash, as Ansible's user module judges it before
+/// warning: the values that disable a login (`*`, `!`, `*************`) pass; otherwise no
+/// `:`, `*` or `!`, a `$id$...$hash` shape whose hash uses only the crypt alphabet, and the
+/// hash length of md5 (22), sha256 (43), sha512 (86) and yescrypt (43).
+fn looks_hashed(password: &str) -> bool {
+    if matches!(password, "*" | "!" | "*************") {
+        return true;
+    }
+    if password.contains([':', '*', '!']) || !password.contains('$') {
+        return false;
+    }
+    let fields: Vec<&str> = password.split('$').collect();
+    if fields.len() < 3 {
+        return true;
+    }
+    let hash = fields[fields.len() - 1];
+    let alphabet = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '/' | '=');
+    let length = match fields[1] {
+        "1" => Some(22),
+        "5" | "y" => Some(43),
+        "6" => Some(86),
+        _ => None,
+    };
+    hash.chars().all(alphabet) && length.is_none_or(|n| hash.len() == n)
 }
 
 #[cfg(test)]
@@ -431,5 +456,19 @@ mod tests {
             log(&dir),
             "groupmod -g 1006 ldap\ngroupadd -r jetty\ngroupdel adm\n"
         );
+    }
+
+    #[test]
+    fn hashes_and_plain_text_are_told_apart_as_ansible_does() {
+        let sha512 = format!("$6$rounds=656000$salt${}", "a".repeat(86));
+        assert!(super::looks_hashed(&sha512));
+        assert!(super::looks_hashed(&format!("$y$j9T$salt${}", "b".repeat(43))));
+        for disabled in ["*", "!", "*************"] {
+            assert!(super::looks_hashed(disabled));
+        }
+        assert!(!super::looks_hashed("plaintextpassword"));
+        let bad_chars = format!("$6$rounds=656000$salt${}+++", "a".repeat(83));
+        assert!(!super::looks_hashed(&bad_chars), "+ is outside the crypt alphabet");
+        assert!(!super::looks_hashed("$6$salt$short"));
     }
 }

@@ -226,8 +226,11 @@ mod tests {
     fn missing_and_unknown_arguments_in_ansibles_words() {
         let err = parse::<Two>("file", json!({}).as_object().unwrap()).unwrap_err();
         assert_eq!(err.to_string(), "missing required arguments: path");
-        let err = parse::<Two>("file", json!({"path": "/x", "sate": 1}).as_object().unwrap())
-            .unwrap_err();
+        let err = parse::<Two>(
+            "file",
+            json!({"path": "/x", "sate": 1}).as_object().unwrap(),
+        )
+        .unwrap_err();
         assert_eq!(
             err.to_string(),
             "Unsupported parameters for (file) module: sate. Supported parameters include: path, state."

@@ -9,7 +9,7 @@ use super::parse;
 use crate::{
     output::Outcome,
     run::{file_lookup, step::Step, task_error::TaskError},
-    template::Whitespace,
+    template::FileSyntax,
     vars::template_vars,
     Map, Value,
 };
@@ -19,19 +19,17 @@ struct Args {
     src: Option<Str>,
     trim_blocks: Option<Bool>,
     lstrip_blocks: Option<Bool>,
-    // Accepted as Ansible accepts them; troupe renders with the defaults.
-    #[serde(rename = "newline_sequence")]
-    _newline_sequence: Option<Value>,
+    /// `\n` (default), `\r\n` or `\r`: the line breaks of the written file.
+    newline_sequence: Option<Str>,
+    // Accepted as Ansible accepts it; troupe writes UTF-8.
     #[serde(rename = "output_encoding")]
     _output_encoding: Option<Value>,
-    #[serde(rename = "variable_start_string")]
-    _variable_start_string: Option<Value>,
-    #[serde(rename = "variable_end_string")]
-    _variable_end_string: Option<Value>,
-    #[serde(rename = "block_start_string")]
-    _block_start_string: Option<Value>,
-    #[serde(rename = "block_end_string")]
-    _block_end_string: Option<Value>,
+    variable_start_string: Option<Str>,
+    variable_end_string: Option<Str>,
+    block_start_string: Option<Str>,
+    block_end_string: Option<Str>,
+    comment_start_string: Option<Str>,
+    comment_end_string: Option<Str>,
     /// The rest goes to `copy`, which refuses what it does not know.
     #[serde(flatten)]
     copy: Map,
@@ -53,22 +51,50 @@ pub fn run(args: Map, step: &Step) -> Result<Outcome, TaskError> {
             looked,
         },
     )?;
-    let mut whitespace = Whitespace::default();
-    if let Some(Bool(b)) = args.trim_blocks {
-        whitespace.trim_blocks = b;
-    }
-    if let Some(Bool(b)) = args.lstrip_blocks {
-        whitespace.lstrip_blocks = b;
-    }
+    let text = |s: Option<Str>| s.map(|Str(s)| s);
+    let defaults = FileSyntax::default();
+    let syntax = FileSyntax {
+        trim_blocks: args.trim_blocks.map_or(defaults.trim_blocks, |Bool(b)| b),
+        lstrip_blocks: args
+            .lstrip_blocks
+            .map_or(defaults.lstrip_blocks, |Bool(b)| b),
+        block: [text(args.block_start_string), text(args.block_end_string)],
+        variable: [
+            text(args.variable_start_string),
+            text(args.variable_end_string),
+        ],
+        comment: [
+            text(args.comment_start_string),
+            text(args.comment_end_string),
+        ],
+    };
+    let newline = match text(args.newline_sequence).as_deref() {
+        // As written in YAML's single quotes too: backslash and letter.
+        None | Some("\n" | r"\n") => "\n",
+        Some("\r\n" | r"\r\n") => "\r\n",
+        Some("\r" | r"\r") => "\r",
+        Some(other) => {
+            return Err(TaskError::Args {
+                action: "template",
+                message: format!(
+                    "newline_sequence must be one of \\n, \\r or \\r\\n, not {other:?}"
+                ),
+            })
+        }
+    };
     let ctx = step.scope_with(template_vars(&path, step.host()));
     let rendered = step
         .run()
         .templar()
-        .render_file_with(&path, &ctx, whitespace)
+        .render_file_with(&path, &ctx, &syntax)
         .map_err(|error| TaskError::TemplateFile {
             path: path.clone(),
             error,
         })?;
+    let rendered = match newline {
+        "\n" => rendered,
+        other => rendered.replace('\n', other),
+    };
     let mut copy_args = args.copy;
     copy_args.insert("content".into(), Value::from(rendered));
     let Some(copy) = troupe_modules::lookup("copy") else {

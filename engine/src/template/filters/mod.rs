@@ -11,6 +11,7 @@ mod random;
 mod regex;
 mod serialization;
 mod text;
+mod time;
 
 use minijinja::value::StringInput;
 use minijinja::{Environment, Error, ErrorKind, State, Value};
@@ -29,6 +30,7 @@ pub(crate) fn register(env: &mut Environment<'static>) {
     jinja_text::register(env);
     math::register(env);
     random::register(env);
+    time::register(env);
 }
 
 /// Fails with the engine's own "'x' is undefined" error when `v` is undefined, for filters
