@@ -60,6 +60,7 @@ pub const ENGINE_ACTIONS: &[EngineAction] = &[
     engine("gather_facts"),
     engine("add_host"),
     engine("group_by"),
+    engine("async_status"),
 ];
 
 /// What a name resolves to.

@@ -645,3 +645,68 @@ fn a_chdir_that_cannot_be_entered_fails_saying_so() {
         "{msg}"
     );
 }
+
+/// `async`/`poll` and `async_status`: the job's result is there to wait for, a job past its
+/// time fails with Ansible's words, and a `poll: 0` job says it ran to its end.
+#[test]
+fn async_tasks_and_async_status() {
+    let p = Project::new();
+    p.write(
+        "playbook.yml",
+        r#"
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: polled job
+      command: echo polled
+      async: 10
+      poll: 1
+      register: polled
+    - name: started job
+      shell: echo started > {{ base }}/started.txt
+      async: "{{ 5 * 2 }}"
+      poll: 0
+      register: started
+    - name: wait for it
+      async_status:
+        jid: "{{ started.ansible_job_id }}"
+      register: job
+      until: job.finished
+      retries: 3
+    - name: too long
+      command: sleep 5
+      async: 1
+      poll: 1
+      ignore_errors: true
+      register: slow
+    - assert:
+        that:
+          - polled is finished and polled is started
+          - polled.stdout == 'polled'
+          - job.finished == 1 and job.rc == 0
+          - slow is failed
+          - slow.msg == 'async task did not complete within the requested time - 1s'
+    - name: cleanup
+      async_status:
+        jid: "{{ started.ansible_job_id }}"
+        mode: cleanup
+    - name: gone
+      async_status:
+        jid: "{{ started.ansible_job_id }}"
+      register: gone
+      ignore_errors: true
+    - assert:
+        that:
+          - gone is failed
+"#,
+    );
+    let r = p.run(&[]);
+    r.assert_ok();
+    assert_eq!(p.read("started.txt"), "started\n");
+    assert!(
+        r.stdout
+            .contains("[WARNING]: troupe ran this async task (poll: 0)"),
+        "{}",
+        r.stdout
+    );
+}

@@ -63,6 +63,17 @@ impl Outcome {
         Outcome::new(Status::Skipped, result)
     }
 
+    /// Adds a warning to the result's `warnings`, printed as `[WARNING]`.
+    pub fn warn(&mut self, warning: &str) {
+        let list = self
+            .result
+            .entry("warnings")
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if let Value::Array(items) = list {
+            items.push(Value::from(warning));
+        }
+    }
+
     pub fn is_failure(&self) -> bool {
         matches!(self.status, Status::Failed | Status::Unreachable) && !self.ignored
     }

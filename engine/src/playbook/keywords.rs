@@ -68,6 +68,8 @@ pub const TASK_OWN: &[&str] = &[
     "until",
     "retries",
     "delay",
+    "async",
+    "poll",
     "args",
     "action",
     "local_action",

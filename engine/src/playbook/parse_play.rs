@@ -162,7 +162,7 @@ fn parse_play(
                 return Err(src.at_key(
                     e,
                     format!(
-                        "unknown play keyword '{key}'{}{hint}",
+                        "'{key}' is not a valid attribute for a Play{}{hint}",
                         did_you_mean(key, known)
                     ),
                 ));

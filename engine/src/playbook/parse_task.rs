@@ -87,6 +87,8 @@ pub(crate) fn new_task(action: Action, origin: Origin, role: Option<Arc<Role>>) 
         changed_when: None,
         until: Vec::new(),
         retries: None,
+        r#async: None,
+        poll: None,
         delay: None,
         origin,
         role,
@@ -158,6 +160,8 @@ fn parse_task(l: &mut Loader, cx: &TaskCtx, node: &Node) -> Result<Task, ParseEr
             "until" => task.until = keywords::conditions(src, key, v)?,
             "retries" => task.retries = Some(scalar(src, key, v)?),
             "delay" => task.delay = Some(scalar(src, key, v)?),
+            "async" => task.r#async = Some(scalar(src, key, v)?),
+            "poll" => task.poll = Some(scalar(src, key, v)?),
             "args" if v.is_null() => {}
             "args" => {
                 mapping(src, "'args'", v)?;
@@ -528,7 +532,7 @@ fn parse_block(
                 return Err(src.at_key(
                     e,
                     format!(
-                        "unknown block keyword '{key}'{}",
+                        "'{key}' is not a valid attribute for a Block{}",
                         did_you_mean(key, known.copied())
                     ),
                 ));

@@ -51,6 +51,9 @@ pub struct Task {
     pub until: Vec<Value>,
     pub retries: Option<Value>,
     pub delay: Option<Value>,
+    /// `async:` seconds the task may run, and `poll:` (see `run/async_jobs.rs`).
+    pub r#async: Option<Value>,
+    pub poll: Option<Value>,
     pub origin: Origin,
     /// The role this task came from, for `files/`, `templates/`, defaults and vars.
     pub role: Option<Arc<Role>>,

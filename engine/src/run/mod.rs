@@ -6,6 +6,7 @@
 //! action runs as a [`step`]: an engine action of [`actions`] or a module.
 
 mod actions;
+mod async_jobs;
 mod conditions;
 mod connections;
 mod fact_cache;

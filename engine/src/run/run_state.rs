@@ -64,6 +64,8 @@ pub struct Run {
     seeking_start: AtomicBool,
     /// The persistent fact cache the environment configures, if any.
     fact_cache: Option<FactCache>,
+    /// Results of async tasks, for `async_status`.
+    async_jobs: super::async_jobs::AsyncJobs,
 }
 
 impl Run {
@@ -105,7 +107,12 @@ impl Run {
             recap: Recap::default(),
             forks,
             failed_hosts: Mutex::default(),
+            async_jobs: Default::default(),
         })
+    }
+
+    pub fn async_jobs(&self) -> &super::async_jobs::AsyncJobs {
+        &self.async_jobs
     }
 
     pub fn opts(&self) -> &RunOptions {

@@ -279,9 +279,14 @@ impl<'a> Step<'a> {
             Ok(t) => t,
             Err(o) => return *o,
         };
-        let limit = match self.timeout() {
-            Ok(limit) => limit,
+        let (timeout, run_async) = match self.timeout().and_then(|t| Ok((t, self.async_spec()?))) {
+            Ok(limits) => limits,
             Err(e) => return self.fail(e),
+        };
+        // The sooner of `timeout:` and `async:` ends the task.
+        let limit = match (timeout, run_async.map(|a| a.limit)) {
+            (Some(t), Some(a)) => Some(t.min(a)),
+            (t, a) => t.or(a),
         };
         let started = std::time::Instant::now();
         let target = match limit {
@@ -307,7 +312,19 @@ impl<'a> Step<'a> {
             Err(e) => self.fail(TaskError::Module(e)),
         };
         if let Some(limit) = limit.filter(|l| started.elapsed() >= *l) {
-            outcome = timed_out(limit);
+            outcome = match run_async {
+                Some(a) if a.limit == limit => Outcome::failed(super::async_jobs::too_long(limit)),
+                _ => timed_out(limit),
+            };
+        }
+        if let Some(spec) = run_async {
+            if spec.poll == 0 {
+                outcome.warn(
+                    "troupe ran this async task (poll: 0) to its end before going on; \
+                     async_status reports its result",
+                );
+            }
+            self.run().async_jobs().finish(&mut outcome.result);
         }
         if delegate != self.host {
             outcome.delegated_to = Some(delegate);
@@ -317,7 +334,34 @@ impl<'a> Step<'a> {
 
     /// The task's `timeout:` (seconds, maybe templated); `None` without one or at 0.
     fn timeout(&self) -> Result<Option<std::time::Duration>, TaskError> {
-        let Some(v) = &self.inh.kw.timeout else {
+        let seconds = self.whole_number("timeout", self.inh.kw.timeout.as_ref())?;
+        Ok(seconds
+            .filter(|s| *s > 0)
+            .map(std::time::Duration::from_secs))
+    }
+
+    /// The task's `async:` and `poll:` (default 10, as Ansible's); `None` without `async`
+    /// or at 0.
+    fn async_spec(&self) -> Result<Option<super::async_jobs::AsyncSpec>, TaskError> {
+        let Some(seconds) = self.whole_number("async", self.task.r#async.as_ref())? else {
+            return Ok(None);
+        };
+        let poll = self
+            .whole_number("poll", self.task.poll.as_ref())?
+            .unwrap_or(10);
+        Ok((seconds > 0).then(|| super::async_jobs::AsyncSpec {
+            limit: std::time::Duration::from_secs(seconds),
+            poll,
+        }))
+    }
+
+    /// A keyword holding a whole number of seconds, maybe templated.
+    fn whole_number(
+        &self,
+        keyword: &'static str,
+        value: Option<&Value>,
+    ) -> Result<Option<u64>, TaskError> {
+        let Some(v) = value else {
             return Ok(None);
         };
         let rendered = self
@@ -331,10 +375,10 @@ impl<'a> Step<'a> {
             _ => None,
         }
         .ok_or_else(|| TaskError::Args {
-            action: "timeout",
+            action: keyword,
             message: format!("expected a whole number of seconds, got {rendered}"),
         })?;
-        Ok((seconds > 0).then(|| std::time::Duration::from_secs(seconds)))
+        Ok(Some(seconds))
     }
 
     /// The host the step acts on (its delegate, if any) and its target.

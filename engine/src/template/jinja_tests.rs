@@ -25,6 +25,7 @@ pub(crate) fn register(env: &mut Environment<'static>) {
         ("skipped", skipped),
         ("skip", skipped),
         ("finished", finished),
+        ("started", started),
     ] {
         env.add_test(name, test);
     }
@@ -87,9 +88,22 @@ fn skipped(state: &State, result: &Value) -> Result<bool, Error> {
     result_flag(state, result, "skipped", "skipped")
 }
 
-/// An async job's status: done when `finished` is set.
+/// An async job's status: done when `finished` is 1; a result of a task that was not async
+/// counts as finished (Ansible warns and says so too).
 fn finished(state: &State, result: &Value) -> Result<bool, Error> {
-    result_flag(state, result, "finished", "finished")
+    job_flag(state, result, "finished")
+}
+
+/// An async job's status: started when `started` is 1; a task that was not async counts as
+/// started.
+fn started(state: &State, result: &Value) -> Result<bool, Error> {
+    job_flag(state, result, "started")
+}
+
+fn job_flag(state: &State, result: &Value, key: &str) -> Result<bool, Error> {
+    result_flag(state, result, key, key)?;
+    let flag = result.get_attr(key)?;
+    Ok(flag.is_undefined() || flag.is_true())
 }
 
 enum Anchor {

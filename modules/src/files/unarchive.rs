@@ -152,6 +152,12 @@ impl Module for Unarchive {
             }
         }
         let zip = Format::of_archive(&args.src) == Some(Format::Zip);
+        // The task's environment (a PATH without /usr/bin...) decides, as for Ansible.
+        if zip && !cx.target.run("command -v unzip >/dev/null", None)?.success() {
+            return Err(fail(
+                "Unable to find required 'unzip' or 'zipinfo' binary in the path.",
+            ));
+        }
         let remote = args.remote();
         if !remote && !Path::new(&args.src).is_file() {
             return Err(fail(format!(

@@ -156,7 +156,7 @@ fn unknown_play_keyword() {
         "unknown_play_keyword.yml",
         1,
         3,
-        "unknown play keyword 'host' (did you mean 'hosts'?)",
+        "'host' is not a valid attribute for a Play (did you mean 'hosts'?)",
     );
 }
 
@@ -211,7 +211,7 @@ fn unknown_block_keyword() {
         "block_keyword.yml",
         5,
         7,
-        "unknown block keyword 'register'",
+        "'register' is not a valid attribute for a Block",
     );
 }
 

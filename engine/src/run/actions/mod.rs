@@ -3,6 +3,7 @@
 
 mod add_host;
 mod assert;
+mod async_status;
 mod debug;
 mod fail;
 mod group_by;
@@ -38,6 +39,7 @@ pub fn execute(step: &Step) -> Outcome {
         "setup" | "gather_facts" => setup::run(name, args, step),
         "add_host" => add_host::run(args, step),
         "group_by" => group_by::run(args, step),
+        "async_status" => async_status::run(args, step),
         _ => return step.run_module(name, args),
     };
     done.unwrap_or_else(|e| step.fail(e))
