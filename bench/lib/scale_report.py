@@ -88,7 +88,9 @@ def main():
             print(f"| {label} | {cell(t.get('cold'))} | {cell(t.get('warm'))} | {cell(t.get('open'))}{' (' + error + ')' if error else ''} "
                   f"| {vs_best} | {vs_floor} | {rss} | {threads} | {lost} | {trips} |")
     print("\ncold: no master open and no file on the hosts before each run; warm: the files in place, "
-          "no master open. Ratios are of medians. Max RSS: the largest process of the tool's tree "
+          "no master open; open: the files in place and the masters the previous run left "
+          "(floor-open: opened before each run; ControlPersist is 60 s, so a floor run longer "
+          "than that finds its first masters gone). Ratios are of medians. Max RSS: the largest process of the tool's tree "
           "(/usr/bin/time -v); threads: the most the tool's process had at once; hosts lost: "
           "unreachable or failed in the recap of the last warm run (troupe, Ansible).")
 

@@ -239,7 +239,8 @@ fn remove_spans(text: &str, spans: &[(usize, usize)]) -> String {
         at = end;
     }
     out.push_str(&text[at..]);
-    out.trim().to_string()
+    // A script's last newline stays, as Ansible keeps it in `cmd`.
+    out.trim_start().trim_end_matches([' ', '\t']).to_string()
 }
 
 #[cfg(test)]
@@ -310,7 +311,7 @@ mod tests {
         let args = parse_kv(script, true, COMMAND_KEYS);
         assert_eq!(
             args.raw.as_deref(),
-            Some("echo this is a \"multi line\" \"new\nline\" | cat\necho a\\\nb")
+            Some("echo this is a \"multi line\" \"new\nline\" | cat\necho a\\\nb\n")
         );
     }
 
@@ -318,7 +319,7 @@ mod tests {
     fn free_form_keeps_newlines() {
         let script = "set -e\necho {{ x }} >/tmp/f\ncat /tmp/f\n";
         let args = parse_kv(script, true, COMMAND_KEYS);
-        assert_eq!(args.raw.as_deref(), Some(script.trim()));
+        assert_eq!(args.raw.as_deref(), Some(script));
         assert!(args.options.is_empty());
     }
 }

@@ -44,6 +44,10 @@ pub struct Args {
     pub force: Bool,
     #[serde(default)]
     pub remote_src: Bool,
+    /// The name the content is written under in a directory `dest` (Ansible's internal
+    /// argument; `template` gives its source's name).
+    #[serde(rename = "_original_basename")]
+    pub original_basename: Option<String>,
     pub validate: Option<String>,
     #[serde(default)]
     pub follow: Bool,
@@ -292,7 +296,7 @@ impl Module for Copy {
             }
             (None, None) => return Err(ModuleError::args("src (or content) is required")),
             (None, Some(content)) => {
-                if dest_is_dir_name {
+                if dest_is_dir_name && args.original_basename.is_none() {
                     return Err(ModuleError::args("can not use content with a dir as dest"));
                 }
                 let bytes = content.0.clone().into_bytes();
@@ -404,8 +408,14 @@ impl Copy {
         let into_dir = args.dest.ends_with('/') || seen.dest.kind == Kind::Directory;
         let mut script = String::new();
         let state = if into_dir {
-            let src = args.src.as_deref().unwrap_or_default();
-            wanted.dest = join(&args.dest, basename(src));
+            let name = match (&args.src, &args.original_basename) {
+                (Some(src), _) => basename(src).to_string(),
+                (None, Some(name)) => name.clone(),
+                (None, None) => {
+                    return Err(ModuleError::args("can not use content with a dir as dest"))
+                }
+            };
+            wanted.dest = join(&args.dest, &name);
             if !seen.dest.exists() {
                 script.push_str(&format!("mkdir -p -- {}\n", quote_path(&args.dest)));
             }

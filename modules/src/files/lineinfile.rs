@@ -250,6 +250,25 @@ impl Module for LineInFile {
     const NAME: &'static str = "lineinfile";
 
     fn query(&self, args: &Args, cx: &Context) -> Result<Query<TextChange>, ModuleError> {
+        let mut query = self.edit(args, cx)?;
+        // Ansible's warnings for a search that matches every line.
+        if args.regexp.as_deref() == Some("") {
+            query.report = query.report.warn("The regular expression is an empty string, which will match every line in the file. This may have unintended consequences, such as replacing the last line in the file rather than appending. If this is desired, use '^' to match every line in the file and avoid this warning.");
+        }
+        if args.search_string.as_deref() == Some("") {
+            query.report = query.report.warn("The search string is an empty string, which will match every line in the file. This may have unintended consequences, such as replacing the last line in the file rather than appending.");
+        }
+        Ok(query)
+    }
+
+    fn apply(&self, _args: &Args, change: TextChange, cx: &Context) -> Result<Report, ModuleError> {
+        text_edit::apply(&change, cx.target, "backup")
+    }
+}
+
+impl LineInFile {
+    /// What the file would become.
+    fn edit(&self, args: &Args, cx: &Context) -> Result<Query<TextChange>, ModuleError> {
         args.check()?;
         let editing = Editing::load(cx.target, &args.path)?;
         let spec = args.attrs();
@@ -301,10 +320,6 @@ impl Module for LineInFile {
                 )
             }
         }
-    }
-
-    fn apply(&self, _args: &Args, change: TextChange, cx: &Context) -> Result<Report, ModuleError> {
-        text_edit::apply(&change, cx.target, "backup")
     }
 }
 

@@ -35,7 +35,7 @@ fn free_form_commands_keep_their_options() {
     let t = task("- shell: |\n    set -e\n    echo a=b\n");
     assert_eq!(
         module(&t),
-        ("shell", json!({"_raw_params": "set -e\necho a=b"}))
+        ("shell", json!({"_raw_params": "set -e\necho a=b\n"}))
     );
 }
 

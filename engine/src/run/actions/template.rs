@@ -97,6 +97,13 @@ pub fn run(args: Map, step: &Step) -> Result<Outcome, TaskError> {
     };
     let mut copy_args = args.copy;
     copy_args.insert("content".into(), Value::from(rendered));
+    // A directory as dest gets the template's own name, as with Ansible.
+    if let Some(name) = path.file_name() {
+        copy_args.insert(
+            "_original_basename".into(),
+            Value::from(name.to_string_lossy().into_owned()),
+        );
+    }
     let Some(copy) = troupe_modules::lookup("copy") else {
         return Ok(Outcome::failed("the copy module is missing"));
     };
