@@ -26,6 +26,8 @@ pub(crate) fn register(env: &mut Environment<'static>) {
         ("skip", skipped),
         ("finished", finished),
         ("started", started),
+        ("unreachable", unreachable),
+        ("reachable", reachable),
     ] {
         env.add_test(name, test);
     }
@@ -98,6 +100,15 @@ fn finished(state: &State, result: &Value) -> Result<bool, Error> {
 /// started.
 fn started(state: &State, result: &Value) -> Result<bool, Error> {
     job_flag(state, result, "started")
+}
+
+/// Whether the host could not be reached for the task.
+fn unreachable(state: &State, result: &Value) -> Result<bool, Error> {
+    result_flag(state, result, "unreachable", "unreachable")
+}
+
+fn reachable(state: &State, result: &Value) -> Result<bool, Error> {
+    unreachable(state, result).map(|u| !u)
 }
 
 fn job_flag(state: &State, result: &Value, key: &str) -> Result<bool, Error> {

@@ -164,6 +164,7 @@ fn run(state: &State, plugin: &str, terms: &[Value], kwargs: &Kwargs) -> Result<
             Ok(out)
         }
         "first_found" => first_found(state, terms, kwargs),
+        "template" => template(state, terms, kwargs),
         "subelements" => {
             let terms = crate::Value::Array(terms.iter().map(super::convert::from_jinja).collect());
             super::subelements::subelements(terms)
@@ -232,6 +233,72 @@ fn find_file(state: &State, subdir: &str, name: &str) -> Option<PathBuf> {
     }
     bases.push(PathBuf::from("."));
     bases.into_iter().map(|b| b.join(name)).find(|p| p.exists())
+}
+
+/// `lookup('template', 'x.j2', template_vars={...})`: the file (looked for in `templates/`
+/// of the role, then the playbook's) rendered with the variables in scope and
+/// `template_vars` over them; `{% include %}` inside it is relative to it.
+fn template(state: &State, terms: &[Value], kwargs: &Kwargs) -> Result<Vec<Value>, Error> {
+    let extra = kwargs.get::<Option<Value>>("template_vars")?;
+    let text = |key: &str| kwargs.get::<Option<String>>(key);
+    let syntax = super::FileSyntax {
+        variable: [text("variable_start_string")?, text("variable_end_string")?],
+        comment: [text("comment_start_string")?, text("comment_end_string")?],
+        ..super::FileSyntax::default()
+    };
+    // Accepted as Ansible accepts them; troupe renders with its defaults.
+    for option in ["convert_data", "jinja2_native"] {
+        let _ = kwargs.get::<Option<Value>>(option)?;
+    }
+    let own_env = if syntax.custom_delimiters() {
+        Some(super::environment::build(&syntax)?)
+    } else {
+        None
+    };
+    let env = own_env.as_ref().unwrap_or(state.env());
+    // The task's whole scope (Ansible's `vars`), `template_vars` over it.
+    let scope = state.lookup("vars").unwrap_or_default();
+    let ctx = match extra {
+        Some(extra) if !extra.is_none() => Value::from_object(Layered {
+            top: extra,
+            base: scope,
+        }),
+        _ => scope,
+    };
+    strings(terms)?
+        .map(|name| {
+            let name = name?;
+            let path = find_file(state, "templates", name).ok_or_else(|| {
+                failure(format!(
+                    "the template file {name} could not be found for the lookup"
+                ))
+            })?;
+            let path = std::path::absolute(&path).unwrap_or(path);
+            let template = env.get_template(&path.to_string_lossy())?;
+            let mut rendered = template.render(&ctx)?;
+            // Jinja drops the file's last newline; Ansible's lookup keeps it.
+            if template.source().ends_with('\n') && !rendered.ends_with('\n') {
+                rendered.push('\n');
+            }
+            Ok(Value::from(rendered))
+        })
+        .collect()
+}
+
+/// `template_vars` over a scope, for the template lookup.
+#[derive(Debug)]
+struct Layered {
+    top: Value,
+    base: Value,
+}
+
+impl minijinja::value::Object for Layered {
+    fn get_value(self: &std::sync::Arc<Self>, key: &Value) -> Option<Value> {
+        [&self.top, &self.base]
+            .into_iter()
+            .map(|layer| layer.get_item(key).unwrap_or_default())
+            .find(|v| !v.is_undefined())
+    }
 }
 
 /// `lookup('first_found', ['a.yml', 'b.yml'])` or with `{'files': [...], 'paths': [...]}`.

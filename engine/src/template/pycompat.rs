@@ -19,6 +19,9 @@ pub(crate) fn unknown_method(
 }
 
 fn extra_method(value: &Value, method: &str, args: &[Value]) -> Option<Result<Value, Error>> {
+    if value.kind() == ValueKind::Seq {
+        return list_method(value, method, args);
+    }
     let s = value
         .as_str()
         .filter(|_| value.kind() == ValueKind::String)?;
@@ -43,11 +46,46 @@ fn extra_method(value: &Value, method: &str, args: &[Value]) -> Option<Result<Va
     }
 }
 
+/// Python's `list.index(x)` and `list.count(x)`.
+fn list_method(list: &Value, method: &str, args: &[Value]) -> Option<Result<Value, Error>> {
+    let wanted = args.first()?;
+    let items = list.try_iter().ok()?;
+    match method {
+        "index" => Some(
+            items
+                .enumerate()
+                .find(|(_, item)| item == wanted)
+                .map(|(i, _)| Value::from(i))
+                .ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::InvalidOperation,
+                        format!("{wanted} is not in list"),
+                    )
+                }),
+        ),
+        "count" => Some(Ok(Value::from(items.filter(|item| item == wanted).count()))),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
     use crate::template::templar::tests::{native, render};
+
+    #[test]
+    fn python_list_methods() {
+        let ctx = json!({"l": ["a", "b", "a"]});
+        assert_eq!(
+            render("{{ l.index('b') }} {{ l.count('a') }}", ctx.clone()),
+            "1 2"
+        );
+        assert!(
+            crate::template::templar::tests::render_err("{{ l.index('z') }}", ctx)
+                .contains("is not in list")
+        );
+    }
 
     #[test]
     fn python_string_methods() {

@@ -126,6 +126,15 @@ fn join(dir: &str, name: &str) -> String {
     format!("{}/{name}", dir.trim_end_matches('/'))
 }
 
+/// The name the file gets when `dest` is a directory: the source's, or the one the caller
+/// gave (`_original_basename`); content alone has none.
+fn name_in_dir(args: &Args) -> Option<String> {
+    match (&args.src, &args.original_basename) {
+        (Some(src), _) => Some(basename(src).to_string()),
+        (None, name) => name.clone(),
+    }
+}
+
 fn basename(path: &str) -> &str {
     path.trim_end_matches('/')
         .rsplit('/')
@@ -233,7 +242,7 @@ impl Copy {
             checksum: Some(Checksum::Sha1),
         };
         let dest = args.dest.as_str();
-        let in_dir = args.src.as_deref().map(|s| join(dest, basename(s)));
+        let in_dir = name_in_dir(args).map(|name| join(dest, &name));
         let mut items = vec![(dest, with_sum)];
         if let Some(d) = &in_dir {
             items.push((d.as_str(), with_sum));
@@ -408,12 +417,8 @@ impl Copy {
         let into_dir = args.dest.ends_with('/') || seen.dest.kind == Kind::Directory;
         let mut script = String::new();
         let state = if into_dir {
-            let name = match (&args.src, &args.original_basename) {
-                (Some(src), _) => basename(src).to_string(),
-                (None, Some(name)) => name.clone(),
-                (None, None) => {
-                    return Err(ModuleError::args("can not use content with a dir as dest"))
-                }
+            let Some(name) = name_in_dir(args) else {
+                return Err(ModuleError::args("can not use content with a dir as dest"));
             };
             wanted.dest = join(&args.dest, &name);
             if !seen.dest.exists() {

@@ -198,6 +198,12 @@ impl Module for Cron {
 
     fn query(&self, args: &CronArgs, cx: &Context) -> Result<Query<CronChange>, ModuleError> {
         let mut table = args.table();
+        // The system crontab has its own format and owners: Ansible refuses it too.
+        if matches!(&table, Table::File { path, .. } if std::path::Path::new(path) == std::path::Path::new("/etc/crontab")) {
+            return Err(ModuleError::failed(
+                "Will not manage /etc/crontab via cron_file, see documentation.",
+            ));
+        }
         let read = match &table {
             Table::File { path, .. } => {
                 format!("[ -e {p} ] || exit 3\ncat -- {p}", p = quote(path))
