@@ -4,6 +4,6 @@ mod outcome;
 mod printer;
 mod recap;
 
-pub use outcome::{Outcome, Status};
+pub use outcome::{Outcome, Status, VERBOSE_ALWAYS};
 pub use printer::{Format, Printer};
 pub use recap::{HostStats, Recap};

@@ -10,6 +10,10 @@ pub enum Status {
     Unreachable,
 }
 
+/// A result key (Ansible's) asking the output to show the result without `-v`; never
+/// registered or printed itself.
+pub const VERBOSE_ALWAYS: &str = "_ansible_verbose_always";
+
 /// One task's result on one host, as printed and as `register` stores it.
 #[derive(Debug, Clone)]
 pub struct Outcome {
@@ -82,6 +86,7 @@ impl Outcome {
     /// when skipped.
     pub fn registered(&self) -> Map {
         let mut result = self.result.clone();
+        result.remove(VERBOSE_ALWAYS);
         result
             .entry("changed")
             .or_insert(Value::Bool(self.status == Status::Changed));

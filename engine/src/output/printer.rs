@@ -7,7 +7,7 @@ use console::{style, Style, Term};
 use indexmap::IndexMap;
 use serde_json::json;
 
-use super::{HostStats, Outcome, Status};
+use super::{HostStats, Outcome, Status, VERBOSE_ALWAYS};
 use crate::{Map, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -174,11 +174,14 @@ impl Printer {
             Some(_) if outcome.censored => Some(CENSORED_ITEM.to_string()),
             other => other.clone(),
         };
+        let verbose_always = outcome.result.get(VERBOSE_ALWAYS) == Some(&Value::Bool(true));
         if self.format == Format::Json {
             let result = if outcome.censored {
                 censored()
             } else {
-                outcome.result.clone()
+                let mut r = outcome.result.clone();
+                r.remove(VERBOSE_ALWAYS);
+                r
             };
             self.json(
                 json!({"event": "result", "host": host, "status": status_word(outcome),
@@ -214,10 +217,13 @@ impl Printer {
         let result = if outcome.censored {
             censored()
         } else {
-            outcome.result.clone()
+            let mut r = outcome.result.clone();
+            r.remove(VERBOSE_ALWAYS);
+            r
         };
         let show_result = matches!(outcome.status, Status::Failed | Status::Unreachable)
             || is_debug
+            || verbose_always
             || self.verbosity > 0;
         let text = if show_result {
             let shown = if is_debug && self.verbosity == 0 {
@@ -315,7 +321,8 @@ fn debug_view(result: &Map) -> Map {
         .collect()
 }
 
-/// Results print as JSON indented by four spaces, as Ansible's default callback does.
+/// A result as Ansible's default output prints it: indented by four, keys sorted at every
+/// level.
 fn pretty(m: &Map) -> String {
     use serde::Serialize;
     let mut out = Vec::new();
@@ -323,6 +330,22 @@ fn pretty(m: &Map) -> String {
         &mut out,
         serde_json::ser::PrettyFormatter::with_indent(b"    "),
     );
-    let _ = m.serialize(&mut ser);
+    let _ = sorted(&Value::Object(m.clone())).serialize(&mut ser);
     String::from_utf8(out).unwrap_or_default()
+}
+
+fn sorted(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            Value::Object(
+                keys.into_iter()
+                    .map(|k| (k.clone(), sorted(&m[k])))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
+        other => other.clone(),
+    }
 }

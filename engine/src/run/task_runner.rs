@@ -275,12 +275,24 @@ impl TaskRunner {
             let item = extra.get(&lp.control.loop_var).cloned().unwrap_or_default();
             let mut o = ItemRun::new(&self.play, task, host, inh, extra.clone()).run();
             o.item_label = Some(self.item_label(lp, host, inh, &extra, &item));
-            self.play.run().printer().result(host, &o, is_debug);
+            // Each item's result names its loop variables, as Ansible's does; its output
+            // shows them, but for debug's.
+            if is_debug {
+                self.play.run().printer().result(host, &o, is_debug);
+            }
             o.result.insert(lp.control.loop_var.clone(), item);
             o.result.insert(
                 "ansible_loop_var".into(),
                 Value::from(lp.control.loop_var.clone()),
             );
+            if let Some(index_var) = &lp.control.index_var {
+                o.result.insert(index_var.clone(), Value::from(i));
+                o.result
+                    .insert("ansible_index_var".into(), Value::from(index_var.clone()));
+            }
+            if !is_debug {
+                self.play.run().printer().result(host, &o, is_debug);
+            }
             let unreachable = o.status == Status::Unreachable;
             results.push(o);
             if unreachable {

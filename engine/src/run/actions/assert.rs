@@ -50,6 +50,8 @@ pub fn run(args: Map, step: &Step) -> Result<Outcome, TaskError> {
             .map(text)
             .unwrap_or_else(|| "All assertions passed".into());
         result.insert("msg".into(), Value::from(msg));
+        // Shown without -v, as Ansible's default output shows a loud assert.
+        result.insert(crate::output::VERBOSE_ALWAYS.into(), Value::Bool(true));
     }
     Ok(ok(result))
 }
