@@ -3,6 +3,7 @@
 
 mod excerpt;
 mod node;
+mod unsafe_text;
 mod vault;
 
 use std::path::{Path, PathBuf};
@@ -110,6 +111,7 @@ pub fn node_from_str(text: &str, path: &Path) -> Result<Node, YamlError> {
         .map_err(|e| syntax(path, text, &e))?;
     node.resolve_yaml11_booleans(text);
     vault::decrypt_tagged(&mut node, text, path)?;
+    unsafe_text::keep_unsafe_text(&mut node, text);
     Ok(node)
 }
 

@@ -76,10 +76,15 @@ fn walk(node: &mut Node, tagged: &HashSet<(usize, usize)>, path: &Path) -> Resul
 
 /// Positions (as the tree records them) of scalars tagged `!vault`.
 fn tagged_positions(source: &str) -> HashSet<(usize, usize)> {
+    positions_tagged(source, "vault")
+}
+
+/// Positions (as the tree records them) of scalars tagged `!SUFFIX`.
+pub(super) fn positions_tagged(source: &str, suffix: &str) -> HashSet<(usize, usize)> {
     let mut found = HashSet::new();
     for (event, span) in Parser::new_from_str(source).flatten() {
         if let Event::Scalar(_, _, _, Some(tag)) = event {
-            if tag.handle() == "!" && tag.suffix() == "vault" {
+            if tag.handle() == "!" && tag.suffix() == suffix {
                 found.insert((span.start.line(), span.start.col() + 1));
             }
         }

@@ -4,7 +4,7 @@ use crate::helpers::args::yes;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::helpers::args::{Bool, Str};
+use crate::helpers::args::{self, Bool, Str};
 use crate::commands::command_output::{lines, Invocation};
 use crate::error::ModuleError;
 use crate::module::{Context, Module, Query};
@@ -22,7 +22,9 @@ pub struct CommandArgs {
     pub cmd: Option<String>,
     pub argv: Option<Vec<Str>>,
     pub chdir: Option<String>,
+    #[serde(default, deserialize_with = "args::optional_text")]
     pub creates: Option<String>,
+    #[serde(default, deserialize_with = "args::optional_text")]
     pub removes: Option<String>,
     pub stdin: Option<String>,
     #[serde(default = "yes")]

@@ -383,9 +383,10 @@ impl Module for File {
                 diff_after.insert("mode".into(), json!(format!("{mode:04o}")));
             }
         }
-        if cx.diff {
-            report = report.with("diff", json!({"before": diff_before, "after": diff_after}));
-        }
+        // Returned whether or not diff is on, as ansible-core's development branch (the
+        // one its integration tests are written for) does; 2.19.14 returns it only with diff
+        // on. A key more is harmless to playbooks written for either.
+        report = report.with("diff", json!({"before": diff_before, "after": diff_after}));
         if script.is_empty() {
             return Ok(Query::unchanged(path_info::with_state(report, &prev)));
         }

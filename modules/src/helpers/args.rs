@@ -120,6 +120,13 @@ impl<'de> Deserialize<'de> for Str {
     }
 }
 
+/// `#[serde(default, deserialize_with = "args::optional_text")]`: an optional path or word
+/// that, as Ansible converts it, may be written as a number or a boolean (`creates: yes` is
+/// the path `True`).
+pub fn optional_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(Option::<Str>::deserialize(d)?.map(|Str(s)| s))
+}
+
 fn scalar_string(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
