@@ -133,10 +133,11 @@ fn lookup(name: &str, value: Value) -> Result<Vec<Value>, LoopError> {
         }
     };
     match name {
-        "list" => Ok(match value {
-            Value::Array(a) => a,
-            o => vec![o],
-        }),
+        "list" => match value {
+            Value::Array(a) => Ok(a),
+            Value::Object(_) => Err(LoopError::Invalid("with_list expects a list".into())),
+            o => Ok(vec![o]),
+        },
         "sequence" => sequence(&value),
         "subelements" => {
             crate::template::subelements(value).map_err(|e| LoopError::Invalid(e.to_string()))

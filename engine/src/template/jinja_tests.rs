@@ -82,8 +82,21 @@ fn succeeded(state: &State, result: &Value) -> Result<bool, Error> {
     failed(state, result).map(|f| !f)
 }
 
+/// Changed when `changed` says so; lacking it, when any of a loop's `results` changed.
 fn changed(state: &State, result: &Value) -> Result<bool, Error> {
-    result_flag(state, result, "changed", "changed")
+    if result_flag(state, result, "changed", "changed")? {
+        return Ok(true);
+    }
+    let results = result.get_attr("results")?;
+    if !result.get_attr("changed")?.is_undefined() || results.is_undefined() {
+        return Ok(false);
+    }
+    Ok(results.try_iter().is_ok_and(|mut items| {
+        items.any(|item| {
+            item.get_attr("changed")
+                .is_ok_and(|c| !c.is_undefined() && c.is_true())
+        })
+    }))
 }
 
 fn skipped(state: &State, result: &Value) -> Result<bool, Error> {

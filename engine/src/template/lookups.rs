@@ -126,20 +126,37 @@ fn run(state: &State, plugin: &str, terms: &[Value], kwargs: &Kwargs) -> Result<
                         .is_some_and(|o| o.repr() == minijinja::value::ObjectRepr::Plain)
                 })
             };
-            let mut names: Vec<String> = state
+            // In the order the scope defines them (Ansible's: as they were set), then the
+            // template's own names.
+            let mut names: Vec<String> = Vec::new();
+            let scope = state.lookup("vars").unwrap_or_default();
+            for key in scope.try_iter().into_iter().flatten() {
+                if let Some(name) = key.as_str() {
+                    if !names.iter().any(|n| n == name) {
+                        names.push(name.to_string());
+                    }
+                }
+            }
+            let mut locals: Vec<String> = state
                 .known_variables()
                 .into_iter()
-                .filter(|n| !callable(n))
+                .filter(|n| !callable(n) && !names.iter().any(|m| m == n))
                 .map(|n| n.into_owned())
                 .collect();
-            names.sort();
-            names.dedup();
+            locals.sort();
+            locals.dedup();
+            names.extend(locals);
             let mut out = Vec::new();
-            for term in strings(terms)? {
-                let term = term?;
-                let re = regex::Regex::new(term).map_err(|e| {
+            for term in terms {
+                let Some(term) = term.as_str() else {
+                    return Err(failure(format!(
+                        "Invalid setting identifier, \"{term}\" is not a string, it is a {}",
+                        term.kind()
+                    )));
+                };
+                let re = troupe_modules::py_regex::compile(term, false).map_err(|e| {
                     failure(format!(
-                        "varnames: invalid regular expression '{term}': {e}"
+                        "Unable to use \"{term}\" as a search parameter: {e}"
                     ))
                 })?;
                 out.extend(
@@ -246,10 +263,9 @@ fn template(state: &State, terms: &[Value], kwargs: &Kwargs) -> Result<Vec<Value
         comment: [text("comment_start_string")?, text("comment_end_string")?],
         ..super::FileSyntax::default()
     };
-    // Accepted as Ansible accepts them; troupe renders with its defaults.
-    for option in ["convert_data", "jinja2_native"] {
-        let _ = kwargs.get::<Option<Value>>(option)?;
-    }
+    // A result that reads as a JSON mapping or list is that data, unless convert_data=False.
+    let convert = kwargs.get::<Option<bool>>("convert_data")?.unwrap_or(true);
+    let _ = kwargs.get::<Option<Value>>("jinja2_native")?;
     let own_env = if syntax.custom_delimiters() {
         Some(super::environment::build(&syntax)?)
     } else {
@@ -279,6 +295,13 @@ fn template(state: &State, terms: &[Value], kwargs: &Kwargs) -> Result<Vec<Value
             // Jinja drops the file's last newline; Ansible's lookup keeps it.
             if template.source().ends_with('\n') && !rendered.ends_with('\n') {
                 rendered.push('\n');
+            }
+            if convert {
+                if let Ok(data @ (serde_json::Value::Object(_) | serde_json::Value::Array(_))) =
+                    serde_json::from_str::<serde_json::Value>(rendered.trim())
+                {
+                    return Ok(super::convert::to_jinja(&data));
+                }
             }
             Ok(Value::from(rendered))
         })

@@ -37,6 +37,8 @@ pub struct UserArgs {
     pub home: Option<String>,
     #[serde(default = "yes", alias = "createhome")]
     pub create_home: Bool,
+    /// The skeleton directory a new home is filled from (`useradd -k`).
+    pub skeleton: Option<String>,
     #[serde(default)]
     pub system: Bool,
     /// A crypted hash, as `/etc/shadow` holds it. Never reported.
@@ -116,6 +118,9 @@ impl UserArgs {
                 push(&mut argv, "-p", password.clone());
             }
             argv.push(if self.create_home.0 { "-m" } else { "-M" }.to_string());
+            if let (Some(skel), true) = (&self.skeleton, self.create_home.0) {
+                push(&mut argv, "-k", skel.clone());
+            }
             if self.system.0 {
                 argv.push("-r".into());
             }

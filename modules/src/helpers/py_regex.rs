@@ -27,7 +27,13 @@ pub fn compile(pattern: &str, multi_line: bool) -> Result<PyRegex, ModuleError> 
         .backtrack_limit(BACKTRACK_LIMIT)
         .build()
         .map(PyRegex)
-        .map_err(|e| ModuleError::args(format!("invalid regular expression {pattern:?}: {e}")))
+        .map_err(|e| {
+            // Python's words for the errors users meet most.
+            let said = e
+                .to_string()
+                .replace("Target of repeat operator is invalid", "nothing to repeat");
+            ModuleError::args(format!("invalid regular expression {pattern:?}: {said}"))
+        })
 }
 
 /// A match that ran out of backtracking steps counts as no match.
