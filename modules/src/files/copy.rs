@@ -190,11 +190,14 @@ fn local_meta(path: &Path) -> Result<fs::Metadata, ModuleError> {
 struct LocalTree {
     dirs: Vec<String>,
     files: Vec<(String, PathBuf)>,
+    /// Symlinks and what they point to, when links are copied as links (`local_follow: false`).
+    links: Vec<(String, String)>,
 }
 
-fn walk_local(root: &Path) -> Result<LocalTree, ModuleError> {
+fn walk_local(root: &Path, follow: bool) -> Result<LocalTree, ModuleError> {
     let mut dirs = Vec::new();
     let mut files = Vec::new();
+    let mut links = Vec::new();
     let mut pending = vec![(String::new(), root.to_path_buf())];
     while let Some((rel, dir)) = pending.pop() {
         let entries = fs::read_dir(&dir).map_err(|e| fail(format!("{}: {e}", dir.display())))?;
@@ -207,6 +210,12 @@ fn walk_local(root: &Path) -> Result<LocalTree, ModuleError> {
                 format!("{rel}/{name}")
             };
             let path = entry.path();
+            if !follow && path.is_symlink() {
+                let target = fs::read_link(&path)
+                    .map_err(|e| fail(format!("{}: {e}", path.display())))?;
+                links.push((rel, target.to_string_lossy().into_owned()));
+                continue;
+            }
             if local_meta(&path)?.is_dir() {
                 dirs.push(rel.clone());
                 pending.push((rel, path));
@@ -217,7 +226,8 @@ fn walk_local(root: &Path) -> Result<LocalTree, ModuleError> {
     }
     dirs.sort();
     files.sort();
-    Ok(LocalTree { dirs, files })
+    links.sort();
+    Ok(LocalTree { dirs, files, links })
 }
 
 /// The first round trip's findings: the state of each destination (and remote sources).
@@ -299,7 +309,7 @@ impl Module for Copy {
         }
         file_write::check_validate(args.validate.as_deref())?;
         let dest_is_dir_name = args.dest.ends_with('/');
-        let (dirs, files, base) = match (&args.src, &args.content) {
+        let (dirs, files, base, links) = match (&args.src, &args.content) {
             (Some(_), Some(_)) => {
                 return Err(ModuleError::args("src and content are mutually exclusive"))
             }
@@ -342,10 +352,12 @@ impl Module for Copy {
                 } else {
                     join(&args.dest, basename(src))
                 };
+                let follow = args.local_follow.is_none_or(|f| f.0);
                 let LocalTree {
                     dirs,
                     files: local_files,
-                } = walk_local(Path::new(src))?;
+                    links,
+                } = walk_local(Path::new(src), follow)?;
                 let mut files = Vec::new();
                 for (rel, path) in local_files {
                     let meta = local_meta(&path)?;
@@ -362,7 +374,7 @@ impl Module for Copy {
                         },
                     ));
                 }
-                (dirs, files, base)
+                (dirs, files, base, links)
             }
         };
         let seen = self.inspect(args, cx, Some(&base))?;
@@ -371,7 +383,7 @@ impl Module for Copy {
         } else {
             seen.dest_in_dir.clone()
         };
-        self.plan_tree(args, &base, &base_state, &seen.dest_tree, &dirs, files)
+        self.plan_tree(args, &base, &base_state, &seen.dest_tree, &dirs, files, &links)
     }
 
     fn apply(&self, _: &Args, change: Change, cx: &Context) -> Result<Report, ModuleError> {
@@ -547,6 +559,7 @@ impl Copy {
         dest_tree: &Tree,
         dirs: &[String],
         files: Vec<(String, Wanted)>,
+        links: &[(String, String)],
     ) -> Result<Query<Change>, ModuleError> {
         let mut script = String::new();
         let dir_attrs = AttrChange {
@@ -576,6 +589,20 @@ impl Copy {
                         join(base, rel)
                     )))
                 }
+            }
+        }
+        for (rel, target) in links {
+            let dest = join(base, rel);
+            match dest_tree.entries.get(rel) {
+                Some(s) if s.kind == Kind::Link && s.link_target.as_deref() == Some(target) => {}
+                Some(s) if s.kind == Kind::Directory => {
+                    return Err(fail(format!("{dest} is a directory, not a link")))
+                }
+                _ => script.push_str(&format!(
+                    "ln -sfn -- {} {}\n",
+                    quote_path(target),
+                    quote_path(&dest)
+                )),
             }
         }
         let mut writes = Vec::new();
@@ -665,6 +692,7 @@ impl Copy {
             &seen.dest_tree,
             &dirs,
             files,
+            &[],
         )
     }
 }

@@ -350,7 +350,7 @@ pub struct Tree {
 pub fn tree_script(root: &str, checksum: Option<Checksum>) -> String {
     let root = quote_path(root);
     let mut script = format!(
-        "if [ -d {root} ] && [ ! -L {root} ]; then\n  find {root} -mindepth 1 -exec stat -c 'T {STAT_FORMAT} %n' {{}} +\n"
+        "if [ -d {root} ] && [ ! -L {root} ]; then\n  find {root} -mindepth 1 -exec stat -c 'T {STAT_FORMAT} %n' {{}} +\n  find {root} -mindepth 1 -type l -printf 'L %p\\t%l\\n' 2>/dev/null\n"
     );
     if let Some(sum) = checksum {
         script.push_str(&format!(
@@ -373,11 +373,19 @@ pub fn parse_tree(root: &str, out: &str) -> Tree {
     };
     let mut tree = Tree::default();
     let mut sums = Vec::new();
+    let mut links = Vec::new();
     for line in out.lines() {
         if let Some(rest) = line.strip_prefix("T ") {
             if let Some(state) = PathState::from_stat_line(rest, None) {
                 if let Some(rel) = relative(&state.path) {
                     tree.entries.insert(rel, state);
+                }
+            }
+        } else if let Some(rest) = line.strip_prefix("L ") {
+            // What each symlink points to (GNU find's %l).
+            if let Some((path, target)) = rest.split_once('\t') {
+                if let Some(rel) = relative(path) {
+                    links.push((rel, target.to_string()));
                 }
             }
         } else if let Some(rest) = line.strip_prefix("H ") {
@@ -391,6 +399,11 @@ pub fn parse_tree(root: &str, out: &str) -> Tree {
     for (rel, sum) in sums {
         if let Some(state) = tree.entries.get_mut(&rel) {
             state.checksum = Some(sum);
+        }
+    }
+    for (rel, target) in links {
+        if let Some(state) = tree.entries.get_mut(&rel) {
+            state.link_target = Some(target);
         }
     }
     tree
