@@ -383,7 +383,14 @@ impl Module for Copy {
         } else {
             seen.dest_in_dir.clone()
         };
-        self.plan_tree(args, &base, &base_state, &seen.dest_tree, &dirs, files, &links)
+        self.plan_tree(
+            args,
+            &base,
+            (&base_state, &seen.dest_tree),
+            &dirs,
+            files,
+            &links,
+        )
     }
 
     fn apply(&self, _: &Args, change: Change, cx: &Context) -> Result<Report, ModuleError> {
@@ -550,13 +557,13 @@ impl Copy {
         })
     }
 
-    /// A directory tree under `base`.
+    /// A directory tree under `base`; `dest` is what the target has there (the base and
+    /// the tree under it).
     fn plan_tree(
         &self,
         args: &Args,
         base: &str,
-        base_state: &PathState,
-        dest_tree: &Tree,
+        (base_state, dest_tree): (&PathState, &Tree),
         dirs: &[String],
         files: Vec<(String, Wanted)>,
         links: &[(String, String)],
@@ -688,8 +695,7 @@ impl Copy {
         self.plan_tree(
             args,
             &probe_base,
-            &base_state,
-            &seen.dest_tree,
+            (&base_state, &seen.dest_tree),
             &dirs,
             files,
             &[],
