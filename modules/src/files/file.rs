@@ -171,6 +171,13 @@ impl Module for File {
             Some(s) => s,
             None if prev.exists() => match prev.kind {
                 Kind::Directory => State::Directory,
+                // Followed, a link stands for what it points to, as with Ansible.
+                Kind::Link if args.follow.0 && through.kind == Kind::Directory => {
+                    State::Directory
+                }
+                Kind::Link if args.follow.0 && through.exists() && through.kind != Kind::Link => {
+                    State::File
+                }
                 Kind::Link => State::Link,
                 _ if prev.nlink > 1 => State::Hard,
                 _ => State::File,
@@ -260,8 +267,16 @@ impl Module for File {
                 }
             },
             State::Link => {
-                let src = src.expect("checked above");
-                let src_state = src_state.expect("probed src");
+                let (Some(src), Some(src_state)) = (src, src_state.clone()) else {
+                    // An existing link named without a state: nothing to make.
+                    if args.state.is_none() {
+                        return Ok(Query::unchanged(path_info::with_state(
+                            report.with("state", "link"),
+                            &prev,
+                        )));
+                    }
+                    return Err(ModuleError::args("src is required for creating a link"));
+                };
                 report = report.with("src", src);
                 let same = prev.kind == Kind::Link && prev.link_target.as_deref() == Some(src);
                 if !same {
@@ -304,8 +319,9 @@ impl Module for File {
                 script.push_str(&file_attrs::commands(path, &after.attrs, true));
             }
             State::Hard => {
-                let src = src.expect("checked above");
-                let src_state = src_state.expect("probed src");
+                let (Some(src), Some(src_state)) = (src, src_state.clone()) else {
+                    return Err(ModuleError::args("src is required for creating a link"));
+                };
                 report = report.with("src", src);
                 if !src_state.exists() {
                     return Err(fail(format!("src does not exist: {src}")));
@@ -335,6 +351,10 @@ impl Module for File {
         }
         if !matches!(state, State::Absent | State::Touch) {
             script.push_str(&times.command(path));
+        }
+        // A link given without a state is reported as the link it is, followed or not.
+        if args.state.is_none() && prev.kind == Kind::Link {
+            after.state = "link";
         }
         report = report.with("state", after.state);
         for (k, v) in [("owner", &spec.owner), ("group", &spec.group)] {
