@@ -30,6 +30,10 @@ const SAMPLES: &[(&str, &str)] = &[
     ("gather_facts", "gather_facts:"),
     ("add_host", "add_host: {name: added_host}"),
     ("group_by", "group_by: {key: grouped}"),
+    (
+        "async_status",
+        "async_status: {jid: \"{{ job.ansible_job_id }}\"}",
+    ),
 ];
 
 /// A localhost play of `tasks` (each line indented for the play's task list).
@@ -48,7 +52,8 @@ fn ran_past_one_failure(p: &Project, skipped: u32, why: &str) {
 
 #[test]
 fn every_engine_action_runs() {
-    let mut tasks = String::new();
+    // A job for async_status to report on.
+    let mut tasks = String::from("    - command: 'true'\n      async: 5\n      register: job\n");
     for action in ENGINE_ACTIONS {
         let Some((_, task)) = SAMPLES.iter().find(|(n, _)| *n == action.name) else {
             panic!("add a sample task for the engine action '{}'", action.name);

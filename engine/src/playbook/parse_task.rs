@@ -612,9 +612,10 @@ fn loop_source(src: &Source, key: &str, v: &Node) -> Result<LoopSource, ParseErr
             value,
             flatten: true,
         },
-        "with_list" => LoopSource::Items {
+        // The `list` lookup: a mapping is refused as Ansible refuses it.
+        "with_list" => LoopSource::Lookup {
+            name: "list".to_string(),
             value,
-            flatten: false,
         },
         "with_dict" => LoopSource::Dict(value),
         "with_fileglob" => LoopSource::Fileglob(value),

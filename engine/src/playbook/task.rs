@@ -120,7 +120,7 @@ pub struct Loop {
 
 #[derive(Debug, Clone)]
 pub enum LoopSource {
-    /// `loop:` and `with_items`/`with_list` (with_items flattens one level).
+    /// `loop:` and `with_items` (which flattens one level).
     Items { value: Value, flatten: bool },
     /// `with_dict`: items become `{key, value}`.
     Dict(Value),

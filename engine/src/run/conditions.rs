@@ -23,10 +23,19 @@ pub fn keyword_true(templar: &Templar, v: &Option<Value>, ctx: &JValue) -> Resul
 
 /// Every condition must hold (`when` lists are and-ed).
 pub fn all_hold(templar: &Templar, conds: &[Value], ctx: &JValue) -> Result<bool, TaskError> {
+    Ok(first_false(templar, conds, ctx)?.is_none())
+}
+
+/// The first condition that does not hold, as written (a skipped result's `false_condition`).
+pub fn first_false<'c>(
+    templar: &Templar,
+    conds: &'c [Value],
+    ctx: &JValue,
+) -> Result<Option<&'c Value>, TaskError> {
     for c in conds {
         if !templar.is_true(c, ctx).map_err(TaskError::template)? {
-            return Ok(false);
+            return Ok(Some(c));
         }
     }
-    Ok(true)
+    Ok(None)
 }

@@ -8,7 +8,7 @@ use minijinja::Value as JValue;
 
 use super::{
     actions,
-    conditions::{all_hold, keyword_true},
+    conditions::{all_hold, first_false, keyword_true},
     inherited::Inherited,
     play_context::PlayContext,
     step::Step,
@@ -54,10 +54,16 @@ impl<'a> ItemRun<'a> {
             .play
             .scope(self.host, inh, self.extra.clone())
             .into_context();
-        match all_hold(templar, &inh.when, &ctx) {
-            Ok(false) => return Outcome::skipped("Conditional result was False"),
+        match first_false(templar, &inh.when, &ctx) {
+            Ok(Some(condition)) => {
+                let mut skipped = Outcome::skipped("Conditional result was False");
+                skipped
+                    .result
+                    .insert("false_condition".into(), condition.clone());
+                return skipped;
+            }
             Err(e) => return fail(e),
-            Ok(true) => {}
+            Ok(None) => {}
         }
         // Templated as Ansible does (`retries: "{{ timeout | int }}"`); `retries` a whole
         // number, `delay` seconds that may have a fraction (`delay: 0.5`).

@@ -129,7 +129,8 @@ impl Module for File {
         let wants_src = matches!(args.state, Some(State::Link | State::Hard));
         let src = match (&args.src, wants_src) {
             (Some(s), true) => Some(s.as_str()),
-            (None, true) => {
+            // `state: link` without src may name an existing link (checked once probed).
+            (None, true) if args.state == Some(State::Hard) => {
                 return Err(ModuleError::args("src is required for creating a link"));
             }
             _ => None,
@@ -268,8 +269,9 @@ impl Module for File {
             },
             State::Link => {
                 let (Some(src), Some(src_state)) = (src, src_state.clone()) else {
-                    // An existing link named without a state: nothing to make.
-                    if args.state.is_none() {
+                    // An existing link named without a src: nothing to make (a link's own
+                    // mode cannot change on Linux).
+                    if prev.kind == Kind::Link {
                         return Ok(Query::unchanged(path_info::with_state(
                             report.with("state", "link"),
                             &prev,
@@ -575,8 +577,11 @@ mod tests {
         twice(
             json!({"path": s.path("l2"), "src": s.path("ghost"), "state": "link", "force": true}),
         );
+        // Without src, state=link names an existing link (Ansible: its attributes only)...
+        assert!(!twice(json!({"path": link, "state": "link"})).changed);
+        // ...and cannot make one.
         assert!(matches!(
-            error("file", json!({"path": link, "state": "link"})),
+            error("file", json!({"path": s.path("l3"), "state": "link"})),
             ModuleError::Args(_)
         ));
     }

@@ -109,7 +109,7 @@ fn loops_are_normalised() {
     ));
     assert!(matches!(
         source("- ping:\n  with_list: [1]\n"),
-        LoopSource::Items { flatten: false, .. }
+        LoopSource::Lookup { ref name, .. } if name == "list"
     ));
     assert!(matches!(
         source("- ping:\n  with_dict: {a: 1}\n"),
