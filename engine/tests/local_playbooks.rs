@@ -710,3 +710,26 @@ fn async_tasks_and_async_status() {
         r.stdout
     );
 }
+
+/// `ansible_search_path`: the playbook's directory in a play, the role's own first in a role.
+#[test]
+fn ansible_search_path_names_the_playbook_and_role_dirs() {
+    let p = Project::new();
+    p.write(
+        "playbook.yml",
+        r#"
+- hosts: localhost
+  gather_facts: false
+  roles: [r]
+  tasks:
+    - assert:
+        that:
+          - ansible_search_path == [playbook_dir]
+"#,
+    );
+    p.write(
+        "roles/r/tasks/main.yml",
+        "- assert:\n    that:\n      - ansible_search_path[0] == role_path\n",
+    );
+    p.run(&[]).assert_ok();
+}

@@ -36,6 +36,12 @@ impl RunMagic {
             "playbook_dir".into(),
             Value::from(self.playbook_dir.display().to_string()),
         );
+        // Where relative files are looked for; a role's own directory comes first in its
+        // tasks (see `role_vars`).
+        m.insert(
+            "ansible_search_path".into(),
+            Value::from(vec![self.playbook_dir.display().to_string()]),
+        );
         m.insert("ansible_check_mode".into(), Value::Bool(self.check));
         m.insert("ansible_diff_mode".into(), Value::Bool(self.diff));
         m.insert("ansible_forks".into(), Value::from(self.forks));
@@ -81,6 +87,13 @@ pub fn role_vars(role: &Role) -> Map {
     m.insert(
         "role_path".into(),
         Value::from(role.path.display().to_string()),
+    );
+    m.insert(
+        "ansible_search_path".into(),
+        Value::from(vec![
+            role.path.display().to_string(),
+            role.path.join("tasks").display().to_string(),
+        ]),
     );
     m
 }
