@@ -32,10 +32,10 @@ def read_tsv(path):
     return [line.split("\t") for line in path.read_text().splitlines() if line.strip()]
 
 
-def median_times(run_dir, workload, tool):
+def median_times(run_dir, workload, tool, phases=PHASES):
     """{phase: (median, min, max)} for the phases measured."""
     times = {}
-    for phase in PHASES:
+    for phase in phases:
         path = run_dir / f"{workload}.{tool}.{phase}.json"
         if path.exists():
             result = json.loads(path.read_text())["results"][0]

@@ -9,10 +9,10 @@ W.TOOL.threads, W.TOOL.lost (hosts unreachable or failed in the last warm run),
 W.TOOL.trips.total (troupe's requests in that run), W.TOOL.error.
 """
 
-import json
-import statistics
 import sys
 from pathlib import Path
+
+from report import median_times, read_tsv
 
 TOOLS = [
     ("troupe", "troupe"),
@@ -24,22 +24,6 @@ TOOLS = [
 ]
 PEERS = ("ansible", "ansible-rs", "pyinfra")
 PHASES = ("cold", "warm", "open")
-
-
-def read_tsv(path):
-    if not path.exists():
-        return []
-    return [line.split("\t") for line in path.read_text().splitlines() if line.strip()]
-
-
-def medians(run_dir, workload, tool):
-    times = {}
-    for phase in PHASES:
-        path = run_dir / f"{workload}.{tool}.{phase}.json"
-        if path.exists():
-            runs = json.loads(path.read_text())["results"][0]["times"]
-            times[phase] = (statistics.median(runs), min(runs), max(runs))
-    return times
 
 
 def cell(entry):
@@ -56,7 +40,7 @@ def main():
     print(read(run_dir, "meta.md"))
     status = {row[0]: row for row in read_tsv(run_dir / "tools.tsv")}
     for workload, hosts, tasks in read_tsv(run_dir / "workloads.tsv"):
-        times = {tool: medians(run_dir, workload, tool) for tool, _ in TOOLS}
+        times = {tool: median_times(run_dir, workload, tool, PHASES) for tool, _ in TOOLS}
         print(f"\n### {workload}: {hosts} hosts × {tasks} tasks\n")
         print("| tool | cold s, median (min–max) | warm s | warm, masters open s | ÷ best peer cold / warm / open "
               "| ÷ floor opening masters, cold / warm / open | max RSS MiB | threads | hosts lost | round trips per host-task |")
