@@ -330,21 +330,23 @@ fn pretty(m: &Map) -> String {
         &mut out,
         serde_json::ser::PrettyFormatter::with_indent(b"    "),
     );
-    let _ = sorted(&Value::Object(m.clone())).serialize(&mut ser);
+    let _ = sorted_object(m).serialize(&mut ser);
     String::from_utf8(out).unwrap_or_default()
+}
+
+fn sorted_object(m: &Map) -> Value {
+    let mut keys: Vec<&String> = m.keys().collect();
+    keys.sort();
+    Value::Object(
+        keys.into_iter()
+            .map(|k| (k.clone(), sorted(&m[k])))
+            .collect(),
+    )
 }
 
 fn sorted(v: &Value) -> Value {
     match v {
-        Value::Object(m) => {
-            let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
-            Value::Object(
-                keys.into_iter()
-                    .map(|k| (k.clone(), sorted(&m[k])))
-                    .collect(),
-            )
-        }
+        Value::Object(m) => sorted_object(m),
         Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
         other => other.clone(),
     }

@@ -268,7 +268,7 @@ impl Module for File {
                 }
             },
             State::Link => {
-                let (Some(src), Some(src_state)) = (src, src_state.clone()) else {
+                let (Some(src), Some(src_state)) = (src, src_state.as_ref()) else {
                     // An existing link named without a src: nothing to make (a link's own
                     // mode cannot change on Linux).
                     if prev.kind == Kind::Link {
@@ -321,7 +321,7 @@ impl Module for File {
                 script.push_str(&file_attrs::commands(path, &after.attrs, true));
             }
             State::Hard => {
-                let (Some(src), Some(src_state)) = (src, src_state.clone()) else {
+                let (Some(src), Some(src_state)) = (src, src_state.as_ref()) else {
                     return Err(ModuleError::args("src is required for creating a link"));
                 };
                 report = report.with("src", src);
@@ -346,7 +346,7 @@ impl Module for File {
                     }
                     script.push_str(&format!("ln -f -- {} {p}\n", quote_path(src)));
                 }
-                let target = if same { &prev } else { &src_state };
+                let target = if same { &prev } else { src_state };
                 after.attrs = spec.change_for(target)?;
                 script.push_str(&file_attrs::commands(path, &after.attrs, false));
             }

@@ -152,12 +152,6 @@ impl Module for Unarchive {
             }
         }
         let zip = Format::of_archive(&args.src) == Some(Format::Zip);
-        // The task's environment (a PATH without /usr/bin...) decides, as for Ansible.
-        if zip && !cx.target.run("command -v unzip >/dev/null", None)?.success() {
-            return Err(fail(
-                "Unable to find required 'unzip' or 'zipinfo' binary in the path.",
-            ));
-        }
         let remote = args.remote();
         if !remote && !Path::new(&args.src).is_file() {
             return Err(fail(format!(
@@ -171,6 +165,10 @@ impl Module for Unarchive {
             self.upload(cx, &args.src)?
         };
         let mut script = String::new();
+        // The task's environment (a PATH without /usr/bin...) decides, as for Ansible.
+        if zip {
+            script.push_str("command -v unzip >/dev/null || { echo NOUNZIP; exit 0; }\n");
+        }
         if remote {
             let a = quote_path(&archive);
             script.push_str(&format!("if [ ! -f {a} ]; then echo NOSRC; exit 0; fi\n"));
@@ -186,13 +184,20 @@ impl Module for Unarchive {
         if has("NOSRC") {
             return Err(fail(format!("Source '{}' does not exist", args.src)));
         }
-        if has("NODEST") {
+        let refused = if has("NOUNZIP") {
+            Some("Unable to find required 'unzip' or 'zipinfo' binary in the path.".to_string())
+        } else if has("NODEST") {
+            Some(format!("path {} does not exist", args.dest))
+        } else {
+            None
+        };
+        if let Some(why) = refused {
             if !remote {
                 let _ = cx
                     .target
                     .run(&format!("rm -f -- {}", quote_path(&archive)), None);
             }
-            return Err(fail(format!("path {} does not exist", args.dest)));
+            return Err(fail(why));
         }
         if has("SAME") {
             return Ok(Query::unchanged(report));
