@@ -733,3 +733,36 @@ fn ansible_search_path_names_the_playbook_and_role_dirs() {
     );
     p.run(&[]).assert_ok();
 }
+
+/// An empty condition (null or "") holds, in `when` and in `assert`, as Ansible before 2.19
+/// (and 2.19 with `allow_broken_conditionals`) reads it; the integration targets rely on it.
+#[test]
+fn empty_conditions_hold() {
+    let p = Project::new();
+    p.write(
+        "playbook.yml",
+        r#"
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - assert:
+        that:
+          - 1 == 1
+          -
+          - ""
+      when:
+        -
+        - true
+      register: r
+    - assert:
+        that:
+          - r is not skipped
+          - false
+      ignore_errors: true
+      register: last
+    - assert:
+        that: last is failed
+"#,
+    );
+    p.run(&[]).assert_ok();
+}

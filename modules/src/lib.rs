@@ -24,7 +24,7 @@ pub mod target;
 mod testing;
 
 pub use error::ModuleError;
-pub use helpers::{args, py_regex, replace_file, shell_text, truth};
+pub use helpers::{args, py_regex, python_text, replace_file, shell_text, truth};
 pub use module::{Context, Module, Query};
 pub use registry::{lookup, DynModule};
 pub use report::{Diff, Report};

@@ -196,7 +196,10 @@ pub fn conditions(src: &Source, key: &str, node: &Node) -> Result<Vec<Value>, Pa
 
 fn condition(src: &Source, key: &str, node: &Node) -> Result<Value, ParseError> {
     match &node.value {
-        NodeValue::Str(_) | NodeValue::Bool(_) | NodeValue::Number(_) => Ok(node.to_value()),
+        // An empty item holds, as with Ansible.
+        NodeValue::Str(_) | NodeValue::Bool(_) | NodeValue::Number(_) | NodeValue::Null => {
+            Ok(node.to_value())
+        }
         _ => Err(src.at(
             node,
             format!(

@@ -33,9 +33,22 @@ pub fn first_false<'c>(
     ctx: &JValue,
 ) -> Result<Option<&'c Value>, TaskError> {
     for c in conds {
-        if !templar.is_true(c, ctx).map_err(TaskError::template)? {
+        if !condition_holds(templar, c, ctx).map_err(TaskError::template)? {
             return Ok(Some(c));
         }
     }
     Ok(None)
+}
+
+/// One condition of `when`, `that`...: an empty one (null or "") holds, as with Ansible.
+pub fn condition_holds(
+    templar: &Templar,
+    cond: &Value,
+    ctx: &JValue,
+) -> Result<bool, crate::template::TemplateError> {
+    match cond {
+        Value::Null => Ok(true),
+        Value::String(s) if s.is_empty() => Ok(true),
+        other => templar.is_true(other, ctx),
+    }
 }

@@ -8,6 +8,7 @@ use minijinja::value::ValueKind;
 use minijinja::{Error, Output, State, Value as JValue};
 
 use super::convert::to_jinja;
+pub(crate) use troupe_modules::python_text::{python_float, write_str_repr};
 
 /// Python's `repr()` of a value: strings quoted, `True`/`False`/`None`, lists and dicts in
 /// Python syntax.
@@ -42,52 +43,6 @@ pub(crate) fn formatter(out: &mut Output, state: &mut State, value: &JValue) -> 
         ValueKind::String | ValueKind::Undefined => minijinja::escape_formatter(out, state, value),
         _ => out.write_str(&jinja_str(value)).map_err(Error::from),
     }
-}
-
-/// Python's repr of a float: `1.0`, `0.1`, `1e+20`, `inf`, `nan`.
-pub(crate) fn python_float(f: f64) -> String {
-    if f.is_nan() {
-        "nan".to_owned()
-    } else if f.is_infinite() {
-        if f > 0.0 { "inf" } else { "-inf" }.to_owned()
-    } else if f.fract() == 0.0 && f.abs() < 1e16 {
-        format!("{f:.1}")
-    } else if f.abs() >= 1e16 || f.abs() < 1e-4 {
-        // Rust writes `1e20`/`1e-7`; Python writes `1e+20`/`1e-07`.
-        let s = format!("{f:e}");
-        let (mantissa, exp) = s.split_once('e').unwrap_or((&s, "0"));
-        let (sign, digits) = exp.strip_prefix('-').map_or(("+", exp), |d| ("-", d));
-        format!("{mantissa}e{sign}{digits:0>2}")
-    } else {
-        format!("{f}")
-    }
-}
-
-/// Python's repr of a string: single quotes unless the text holds a single quote and no double.
-pub(crate) fn write_str_repr(out: &mut String, s: &str) {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    out.push(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                let _ = write!(out, "\\x{:02x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push(quote);
 }
 
 fn write_repr(out: &mut String, v: &JValue) {

@@ -7,7 +7,7 @@ use crate::helpers::args::yes;
 use std::{
     fs,
     io::Read,
-    os::unix::fs::PermissionsExt,
+    os::unix::fs::{MetadataExt, PermissionsExt},
     path::{Path, PathBuf},
 };
 
@@ -190,16 +190,30 @@ fn local_meta(path: &Path) -> Result<fs::Metadata, ModuleError> {
 struct LocalTree {
     dirs: Vec<String>,
     files: Vec<(String, PathBuf)>,
-    /// Symlinks and what they point to, when links are copied as links (`local_follow: false`).
+    /// Symlinks kept as links, and what they point to: every link with `local_follow: false`;
+    /// with it on, only links to no file or directory and links that would loop.
     links: Vec<(String, String)>,
 }
 
+/// A directory's identity, to tell a symlink that loops back into the copy.
+type DirId = (u64, u64);
+
+fn dir_id(path: &Path) -> Result<DirId, ModuleError> {
+    let meta = local_meta(path)?;
+    Ok((meta.dev(), meta.ino()))
+}
+
+/// Walks `root` as Ansible's copy does. Following links, a link to a file is that file; a
+/// link to a directory is walked unless it points back at a directory of the copy (the
+/// root, or one between the link and the part of the tree already known), which stays a link.
 fn walk_local(root: &Path, follow: bool) -> Result<LocalTree, ModuleError> {
-    let mut dirs = Vec::new();
-    let mut files = Vec::new();
-    let mut links = Vec::new();
-    let mut pending = vec![(String::new(), root.to_path_buf())];
-    while let Some((rel, dir)) = pending.pop() {
+    let mut tree = LocalTree {
+        dirs: Vec::new(),
+        files: Vec::new(),
+        links: Vec::new(),
+    };
+    let mut pending = vec![(String::new(), root.to_path_buf(), vec![dir_id(root)?])];
+    while let Some((rel, dir, parents)) = pending.pop() {
         let entries = fs::read_dir(&dir).map_err(|e| fail(format!("{}: {e}", dir.display())))?;
         for entry in entries {
             let entry = entry.map_err(|e| fail(format!("{}: {e}", dir.display())))?;
@@ -210,24 +224,61 @@ fn walk_local(root: &Path, follow: bool) -> Result<LocalTree, ModuleError> {
                 format!("{rel}/{name}")
             };
             let path = entry.path();
-            if !follow && path.is_symlink() {
+            let keep_link = |tree: &mut LocalTree| -> Result<(), ModuleError> {
                 let target = fs::read_link(&path)
                     .map_err(|e| fail(format!("{}: {e}", path.display())))?;
-                links.push((rel, target.to_string_lossy().into_owned()));
+                tree.links.push((rel.clone(), target.to_string_lossy().into_owned()));
+                Ok(())
+            };
+            if !path.is_symlink() {
+                if local_meta(&path)?.is_dir() {
+                    tree.dirs.push(rel.clone());
+                    pending.push((rel, path, parents.clone()));
+                } else {
+                    tree.files.push((rel, path));
+                }
                 continue;
             }
-            if local_meta(&path)?.is_dir() {
-                dirs.push(rel.clone());
-                pending.push((rel, path));
-            } else {
-                files.push((rel, path));
+            // A dangling or looping link has no metadata: it stays a link.
+            let target = match fs::metadata(&path) {
+                Ok(meta) if follow => meta,
+                _ => {
+                    keep_link(&mut tree)?;
+                    continue;
+                }
+            };
+            if !target.is_dir() {
+                tree.files.push((rel, path));
+                continue;
             }
+            let id = (target.dev(), target.ino());
+            if parents.contains(&id) {
+                keep_link(&mut tree)?;
+                continue;
+            }
+            // The directories from the link up to the part of the tree already known.
+            let mut walked = parents.clone();
+            for ancestor in dir.ancestors() {
+                let ancestor_id = dir_id(ancestor)?;
+                if parents.contains(&ancestor_id) {
+                    break;
+                }
+                walked.push(ancestor_id);
+            }
+            if walked.contains(&id) {
+                keep_link(&mut tree)?;
+                continue;
+            }
+            tree.dirs.push(rel.clone());
+            let real = fs::canonicalize(&path)
+                .map_err(|e| fail(format!("{}: {e}", path.display())))?;
+            pending.push((rel, real, walked));
         }
     }
-    dirs.sort();
-    files.sort();
-    links.sort();
-    Ok(LocalTree { dirs, files, links })
+    tree.dirs.sort();
+    tree.files.sort();
+    tree.links.sort();
+    Ok(tree)
 }
 
 /// The first round trip's findings: the state of each destination (and remote sources).
@@ -263,7 +314,11 @@ impl Copy {
         }
         let mut script = remote_file::probe_script(&items);
         if let Some(s) = remote_src {
-            script.push_str(&remote_file::tree_script(s, Some(Checksum::Sha1)));
+            // On the target, links are copied as links unless local_follow is set.
+            script.push_str(&match args.local_follow {
+                Some(Bool(true)) => remote_file::tree_script_following(s, Some(Checksum::Sha1)),
+                _ => remote_file::tree_script(s, Some(Checksum::Sha1)),
+            });
         }
         if let Some(root) = tree_root {
             script.push_str(&remote_file::tree_script(root, Some(Checksum::Sha1)));
@@ -668,6 +723,7 @@ impl Copy {
         }
         let mut dirs: Vec<String> = Vec::new();
         let mut files = Vec::new();
+        let mut links = Vec::new();
         let mut entries: Vec<_> = seen.src_tree.entries.iter().collect();
         entries.sort_by(|a, b| a.0.cmp(b.0));
         for (rel, s) in entries {
@@ -684,6 +740,11 @@ impl Copy {
                         src_mode: Some(s.mode),
                     },
                 )),
+                Kind::Link => {
+                    if let Some(target) = &s.link_target {
+                        links.push((rel.clone(), target.clone()));
+                    }
+                }
                 _ => {}
             }
         }
@@ -698,7 +759,7 @@ impl Copy {
             (&base_state, &seen.dest_tree),
             &dirs,
             files,
-            &[],
+            &links,
         )
     }
 }
@@ -912,6 +973,46 @@ mod tests {
             fs::read_to_string(s.path("mirror/remote/d/y")).unwrap(),
             "y"
         );
+    }
+
+    #[test]
+    fn following_links_copies_what_they_point_to_and_keeps_loops_as_links() {
+        use std::os::unix::fs::symlink;
+        let s = Scratch::new();
+        s.write("src/real/f.txt", "f\n");
+        s.write("outside/o.txt", "o\n");
+        symlink("real/f.txt", s.path("src/to_file")).unwrap();
+        symlink("real", s.path("src/to_dir")).unwrap();
+        symlink("../", s.path("src/real/circle")).unwrap();
+        symlink(s.path("outside"), s.path("src/to_outside")).unwrap();
+        symlink("../src", s.path("outside/back")).unwrap();
+        symlink("nowhere", s.path("src/dangling")).unwrap();
+        let r = copy_twice(json!({"src": s.path("src"), "dest": s.path("out"), "local_follow": true}));
+        assert!(r.changed);
+        let out = |p: &str| s.path(&format!("out/src/{p}"));
+        for (file, text) in [("to_file", "f\n"), ("to_dir/f.txt", "f\n"), ("to_outside/o.txt", "o\n")] {
+            assert!(!Path::new(&out(file)).is_symlink(), "{file} is a link");
+            assert_eq!(fs::read_to_string(out(file)).unwrap(), text);
+        }
+        assert!(!Path::new(&out("to_dir")).is_symlink());
+        // Links back into the copy, and links to nothing, stay links.
+        for (link, target) in [("real/circle", "../"), ("to_outside/back", "../src"), ("dangling", "nowhere")] {
+            assert_eq!(fs::read_link(out(link)).unwrap(), Path::new(target), "{link}");
+        }
+    }
+
+    #[test]
+    fn remote_trees_keep_links_unless_told_to_follow() {
+        use std::os::unix::fs::symlink;
+        let s = Scratch::new();
+        s.write("remote/sub/f.txt", "f\n");
+        symlink("sub/f.txt", s.path("remote/link")).unwrap();
+        let src = s.path("remote") + "/";
+        copy_twice(json!({"src": src, "dest": s.path("kept"), "remote_src": true}));
+        assert_eq!(fs::read_link(s.path("kept/link")).unwrap(), Path::new("sub/f.txt"));
+        copy_twice(json!({"src": src, "dest": s.path("followed"), "remote_src": true, "local_follow": true}));
+        assert!(!Path::new(&s.path("followed/link")).is_symlink());
+        assert_eq!(fs::read_to_string(s.path("followed/link")).unwrap(), "f\n");
     }
 
     #[test]

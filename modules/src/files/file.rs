@@ -44,7 +44,7 @@ impl State {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Args {
-    #[serde(alias = "dest", alias = "name")]
+    #[serde(alias = "dest", alias = "name", deserialize_with = "crate::args::text")]
     pub path: String,
     pub state: Option<State>,
     pub src: Option<String>,
@@ -60,6 +60,9 @@ pub struct Args {
     pub unsafe_writes: Option<Bool>,
     pub modification_time: Option<String>,
     pub access_time: Option<String>,
+    /// Ansible's internal "does this file look binary?" question (its diff callback asks it).
+    #[serde(rename = "_diff_peek")]
+    pub diff_peek: Option<serde_json::Value>,
 }
 
 impl Args {
@@ -117,6 +120,21 @@ fn describe(path: &str, state: &str, s: Option<&PathState>, attrs: &AttrChange) 
     text
 }
 
+/// Answers `_diff_peek`: whether the file's first 8 KiB hold a NUL byte. Changes nothing.
+fn diff_peek(path: &str, cx: &Context) -> Result<Query<Change>, ModuleError> {
+    let script = format!(
+        "head -c 8192 -- {} 2>/dev/null | od -An -tx1 | grep -qw 00 && echo binary\n",
+        quote_path(path)
+    );
+    let out = cx.target.run(&script, None)?;
+    let binary = out.stdout_str().contains("binary");
+    Ok(Query::unchanged(
+        Report::ok()
+            .with("path", path)
+            .with("appears_binary", binary),
+    ))
+}
+
 impl Module for File {
     type Args = Args;
     type Change = Change;
@@ -125,6 +143,9 @@ impl Module for File {
     fn query(&self, args: &Args, cx: &Context) -> Result<Query<Change>, ModuleError> {
         let path = args.path.trim_end_matches('/');
         let path = if path.is_empty() { "/" } else { path };
+        if args.diff_peek.is_some() {
+            return diff_peek(path, cx);
+        }
         let spec = args.attrs();
         let wants_src = matches!(args.state, Some(State::Link | State::Hard));
         let src = match (&args.src, wants_src) {
@@ -186,6 +207,12 @@ impl Module for File {
             None if args.recurse.0 => State::Directory,
             None => State::File,
         };
+        if args.src.is_some() && !matches!(state, State::Link | State::Hard) {
+            return Err(fail("src option requires state to be 'link' or 'hard'".into()));
+        }
+        if args.recurse.0 && state != State::Directory {
+            return Err(fail("recurse option requires state to be 'directory'".into()));
+        }
         // A link to follow stands for what it points to when asked for a file or directory.
         let effective = if args.follow.0 && prev.kind == Kind::Link && through.kind != Kind::Link {
             &through
@@ -303,22 +330,33 @@ impl Module for File {
                     }
                     script.push_str(&format!("ln -sfn -- {} {p}\n", quote(src)));
                 }
-                let linked = if same {
-                    prev.clone()
+                // Followed (the default), the attributes are the target's, as Ansible sets
+                // them on the link's real path; a link to nothing gets none, with a warning.
+                let target_exists = src_state.exists() && src_state.kind != Kind::Link;
+                if args.follow.0 && target_exists {
+                    after.attrs = spec.change_for(src_state)?;
+                    let target = src_abs.as_deref().unwrap_or(src);
+                    script.push_str(&file_attrs::commands(target, &after.attrs, false));
+                } else if args.follow.0 {
+                    report = report.warn("Cannot set fs attributes on a non-existent symlink target. follow should be set to False to avoid this.");
                 } else {
-                    PathState::missing(path)
-                };
-                let link_spec = AttrSpec::new(spec.owner.clone(), spec.group.clone(), None);
-                after.attrs = if same {
-                    link_spec.change_for(&linked)?
-                } else {
-                    AttrChange {
-                        owner: spec.owner.clone(),
-                        group: spec.group.clone(),
-                        mode: None,
-                    }
-                };
-                script.push_str(&file_attrs::commands(path, &after.attrs, true));
+                    let linked = if same {
+                        prev.clone()
+                    } else {
+                        PathState::missing(path)
+                    };
+                    let link_spec = AttrSpec::new(spec.owner.clone(), spec.group.clone(), None);
+                    after.attrs = if same {
+                        link_spec.change_for(&linked)?
+                    } else {
+                        AttrChange {
+                            owner: spec.owner.clone(),
+                            group: spec.group.clone(),
+                            mode: None,
+                        }
+                    };
+                    script.push_str(&file_attrs::commands(path, &after.attrs, true));
+                }
             }
             State::Hard => {
                 let (Some(src), Some(src_state)) = (src, src_state.as_ref()) else {
@@ -525,6 +563,42 @@ mod tests {
         let r = twice(json!({"path": d, "mode": "u=rwx,g=rx,o=rx"}));
         assert!(r.changed);
         assert_eq!(mode_of(Path::new(&d)), 0o755);
+    }
+
+    #[test]
+    fn a_followed_link_takes_its_attributes_to_the_target() {
+        let s = Scratch::new();
+        let target = s.write("target", "x");
+        fs::set_permissions(&target, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+        let link = s.path("link");
+        let r = twice(json!({"src": target, "dest": link, "state": "link", "mode": "0700"}));
+        assert!(r.changed);
+        assert_eq!(mode_of(Path::new(&target)), 0o700);
+        assert!(Path::new(&link).is_symlink());
+        // Not followed, the target is left alone.
+        twice(json!({"src": target, "dest": link, "state": "link", "mode": "0600", "follow": false}));
+        assert_eq!(mode_of(Path::new(&target)), 0o700);
+        // A link to nothing gets no attributes, and a warning says why.
+        let r = apply(
+            "file",
+            json!({"src": s.path("none"), "dest": s.path("dangling"), "state": "link", "force": true}),
+        );
+        assert!(field(&r, "warnings").to_string().contains("non-existent symlink target"));
+    }
+
+    #[test]
+    fn src_needs_a_link_state_and_a_list_path_reads_as_python_prints_it() {
+        let s = Scratch::new();
+        let f = s.write("f", "x");
+        let e = error("file", json!({"src": f, "dest": s.path("l")}));
+        assert!(matches!(e, ModuleError::Failed(m) if m == "src option requires state to be 'link' or 'hard'"));
+        // Ansible passes str() of a mapping; such a path does not exist, so absent is ok.
+        let r = twice(json!({"path": {"path": f}, "state": "absent"}));
+        assert_eq!(field(&r, "path"), format!("{{'path': '{f}'}}").as_str());
+        assert!(Path::new(&f).exists());
+        let peek = apply("file", json!({"path": f, "_diff_peek": true}));
+        assert!(!peek.changed);
+        assert_eq!(field(&peek, "appears_binary"), false);
     }
 
     #[test]

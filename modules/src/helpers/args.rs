@@ -5,6 +5,7 @@ use serde::{de::DeserializeOwned, Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
 use crate::error::ModuleError;
+use crate::helpers::python_text;
 
 /// Deserializes a module's arguments, with an error that names the module.
 pub fn parse<T: DeserializeOwned>(
@@ -110,11 +111,10 @@ pub struct Str(pub String);
 
 impl<'de> Deserialize<'de> for Str {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // A list or mapping is Python's text of it, as Ansible converts it.
         let v = Value::deserialize(d)?;
         match v {
-            Value::Array(_) | Value::Object(_) => {
-                Err(serde::de::Error::custom(format!("{v} is not a string")))
-            }
+            Value::Array(_) | Value::Object(_) => Ok(Str(python_text::python_str(&v))),
             other => Ok(Str(scalar_string(&other))),
         }
     }
@@ -123,6 +123,12 @@ impl<'de> Deserialize<'de> for Str {
 /// `#[serde(default, deserialize_with = "args::optional_text")]`: an optional path or word
 /// that, as Ansible converts it, may be written as a number or a boolean (`creates: yes` is
 /// the path `True`).
+/// `#[serde(deserialize_with = "args::text")]`: a path or word that may be given as any
+/// value, converted to text as Ansible converts it.
+pub fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Str::deserialize(d)?.0)
+}
+
 pub fn optional_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     Ok(Option::<Str>::deserialize(d)?.map(|Str(s)| s))
 }

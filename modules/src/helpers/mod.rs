@@ -8,6 +8,7 @@ pub mod path_expand;
 pub mod path_info;
 pub mod probe;
 pub mod py_regex;
+pub mod python_text;
 pub mod remote_file;
 pub mod replace_file;
 pub mod shell_text;

@@ -348,13 +348,34 @@ pub struct Tree {
 /// `checksum`, `H <digest>  <path>` for each regular file. Nothing when `root` is not a
 /// directory. Symlinks are described, never followed.
 pub fn tree_script(root: &str, checksum: Option<Checksum>) -> String {
+    walk_script(root, checksum, false)
+}
+
+/// [`tree_script`] through symlinks: a link reads as what it points to, a linked directory
+/// is walked (`find -L`, which stops at loops), and a dangling link is left out.
+pub fn tree_script_following(root: &str, checksum: Option<Checksum>) -> String {
+    walk_script(root, checksum, true)
+}
+
+fn walk_script(root: &str, checksum: Option<Checksum>, follow: bool) -> String {
     let root = quote_path(root);
+    // Following, a dangling link or a loop is an error to `stat` and `find`: left out.
+    let (l, quiet) = if follow {
+        ("-L ", " 2>/dev/null")
+    } else {
+        ("", "")
+    };
     let mut script = format!(
-        "if [ -d {root} ] && [ ! -L {root} ]; then\n  find {root} -mindepth 1 -exec stat -c 'T {STAT_FORMAT} %n' {{}} +\n  find {root} -mindepth 1 -type l -printf 'L %p\\t%l\\n' 2>/dev/null\n"
+        "if [ -d {root} ] && [ ! -L {root} ]; then\n  find {l}{root} -mindepth 1 -exec stat {l}-c 'T {STAT_FORMAT} %n' {{}} +{quiet}\n"
     );
+    if !follow {
+        script.push_str(&format!(
+            "  find {root} -mindepth 1 -type l -printf 'L %p\\t%l\\n' 2>/dev/null\n"
+        ));
+    }
     if let Some(sum) = checksum {
         script.push_str(&format!(
-            "  find {root} -mindepth 1 -type f -exec {} {{}} + | sed 's/^/H /'\n",
+            "  find {l}{root} -mindepth 1 -type f -exec {} {{}} +{quiet} | sed 's/^/H /'\n",
             sum.tool()
         ));
     }

@@ -4,6 +4,7 @@ use serde::Deserialize;
 use troupe_modules::args::Bool;
 
 use super::{ok, parse, text};
+use crate::run::conditions::condition_holds;
 use crate::{output::Outcome, run::step::Step, run::task_error::TaskError, Map, Value};
 
 #[derive(Deserialize)]
@@ -24,10 +25,7 @@ pub fn run(args: Map, step: &Step) -> Result<Outcome, TaskError> {
         None => return Ok(Outcome::failed("assert: 'that' is required")),
     };
     for cond in &that {
-        if !step
-            .run()
-            .templar()
-            .is_true(cond, step.ctx())
+        if !condition_holds(step.run().templar(), cond, step.ctx())
             .map_err(TaskError::plain_template)?
         {
             let msg = args

@@ -97,6 +97,16 @@ pub fn run(args: Map, step: &Step) -> Result<Outcome, TaskError> {
     };
     let mut copy_args = args.copy;
     copy_args.insert("content".into(), Value::from(rendered));
+    // `mode: preserve` is the template's own mode, as Ansible reads it on the controller.
+    if copy_args.get("mode").and_then(Value::as_str) == Some("preserve") {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).map_err(|e| TaskError::Args {
+            action: "template",
+            message: format!("{}: {e}", path.display()),
+        })?;
+        let mode = format!("0{:03o}", mode.permissions().mode() & 0o7777);
+        copy_args.insert("mode".into(), Value::from(mode));
+    }
     // A directory as dest gets the template's own name, as with Ansible.
     if let Some(name) = path.file_name() {
         copy_args.insert(
