@@ -805,9 +805,9 @@ fn final_attrs(spec: &AttrSpec, state: &PathState) -> Vec<(&'static str, String)
     }
     let base = if exists { state.mode } else { 0o644 };
     if let Ok(Some(m)) = spec.resolve_mode(base, false) {
-        out.push(("mode", format!("{m:04o}")));
+        out.push(("mode", remote_file::result_mode(m)));
     } else if exists {
-        out.push(("mode", state.mode_string()));
+        out.push(("mode", state.result_mode()));
     }
     out
 }

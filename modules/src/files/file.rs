@@ -59,7 +59,9 @@ pub struct Args {
     pub follow: Bool,
     pub unsafe_writes: Option<Bool>,
     pub modification_time: Option<String>,
+    pub modification_time_format: Option<String>,
     pub access_time: Option<String>,
+    pub access_time_format: Option<String>,
     /// Ansible's internal "does this file look binary?" question (its diff callback asks it).
     #[serde(rename = "_diff_peek")]
     pub diff_peek: Option<serde_json::Value>,
@@ -73,8 +75,16 @@ impl Args {
             _ => TimeChoice::Preserve,
         };
         Ok(Times {
-            modification: TimeChoice::parse(self.modification_time.as_deref(), default)?,
-            access: TimeChoice::parse(self.access_time.as_deref(), default)?,
+            modification: TimeChoice::parse(
+                self.modification_time.as_deref(),
+                self.modification_time_format.as_deref(),
+                default,
+            )?,
+            access: TimeChoice::parse(
+                self.access_time.as_deref(),
+                self.access_time_format.as_deref(),
+                default,
+            )?,
         })
     }
 
@@ -120,6 +130,37 @@ fn describe(path: &str, state: &str, s: Option<&PathState>, attrs: &AttrChange) 
     text
 }
 
+/// Ansible's warnings for the owner and group of `spec` that the target cannot look up.
+fn unknown_accounts(cx: &Context, spec: &AttrSpec) -> Result<Vec<String>, ModuleError> {
+    let asked = [("passwd", "user", &spec.owner), ("group", "group", &spec.group)];
+    let mut script = String::new();
+    let mut names = Vec::new();
+    for (db, what, name) in asked {
+        if let Some(name) = name {
+            script.push_str(&format!("getent {db} {} >/dev/null || echo {what}\n", quote(name)));
+            names.push((what, name.as_str()));
+        }
+    }
+    if script.is_empty() {
+        return Ok(Vec::new());
+    }
+    let out = cx.target.run(&script, None)?;
+    let missing = out.stdout_str();
+    Ok(names
+        .into_iter()
+        .filter(|(what, _)| missing.lines().any(|l| l == *what))
+        .map(|(what, name)| {
+            let by_id = if name.parse::<u32>().is_ok() {
+                if what == "user" { "uid " } else { "gid " }
+            } else {
+                ""
+            };
+            let with = if by_id.is_empty() { "" } else { "with " };
+            format!("failed to look up {what} {with}{by_id}{name}. Create {what} up to this point in real play")
+        })
+        .collect())
+}
+
 /// Answers `_diff_peek`: whether the file's first 8 KiB hold a NUL byte. Changes nothing.
 fn diff_peek(path: &str, cx: &Context) -> Result<Query<Change>, ModuleError> {
     let script = format!(
@@ -150,10 +191,7 @@ impl Module for File {
         let wants_src = matches!(args.state, Some(State::Link | State::Hard));
         let src = match (&args.src, wants_src) {
             (Some(s), true) => Some(s.as_str()),
-            // `state: link` without src may name an existing link (checked once probed).
-            (None, true) if args.state == Some(State::Hard) => {
-                return Err(ModuleError::args("src is required for creating a link"));
-            }
+            // `state: link`/`hard` without src may name an existing link (checked once probed).
             _ => None,
         };
         // The link's target as the target host resolves it: relative to the link's directory.
@@ -172,7 +210,11 @@ impl Module for File {
         }
         let recurse = args.recurse.0 && !spec.is_empty();
         let mut script = remote_file::probe_script(&items);
-        if recurse {
+        // Removing a directory lists what goes with it (the diff's `path_content`).
+        // Recursing with follow (the default) goes through links, as Ansible's does.
+        if recurse && args.follow.0 {
+            script.push_str(&remote_file::tree_script_following(path, None));
+        } else if recurse || args.state == Some(State::Absent) {
             script.push_str(&remote_file::tree_script(path, None));
         }
         let out = cx.target.run(&script, None)?;
@@ -219,10 +261,25 @@ impl Module for File {
         } else {
             &prev
         };
-        let times = args.times(state)?;
+        // In check mode, an owner or group the target does not know yet is a warning (an
+        // earlier task of the real run may create it), as with Ansible.
+        let unknown_accounts = match (cx.check_mode, state) {
+            (true, State::Absent) | (false, _) => Vec::new(),
+            (true, _) => unknown_accounts(cx, &spec)?,
+        };
+        // A timestamp the path already has is no change.
+        let (times, time_changes) = match (effective.exists(), state) {
+            (true, State::Absent | State::Link) | (false, _) => (args.times(state)?, Vec::new()),
+            (true, _) => args
+                .times(state)?
+                .settle(cx.target, effective.mtime, effective.atime)?,
+        };
         let p = quote_path(path);
         let mut script = String::new();
         let mut report = Report::ok().with("path", path);
+        for warning in unknown_accounts {
+            report = report.warn(warning);
+        }
         let mut after = After {
             state: state.name(),
             attrs: AttrChange::default(),
@@ -234,27 +291,36 @@ impl Module for File {
                 }
             }
             State::Touch => {
-                if effective.exists() {
-                    script.push_str(&times.command(path));
-                } else {
-                    script.push_str(&format!("touch -- {p}\n"));
-                }
                 after.state = "file";
-                let attrs = match effective.exists() {
-                    true => spec.change_for(effective)?,
-                    false => AttrChange {
+                if effective.exists() {
+                    after.attrs = spec.change_for(effective)?;
+                    script.push_str(&times.command(path));
+                    script.push_str(&file_attrs::commands(path, &after.attrs, false));
+                } else {
+                    after.attrs = AttrChange {
                         owner: spec.owner.clone(),
                         group: spec.group.clone(),
                         mode: spec.resolve_mode(0o644, false)?,
-                    },
-                };
-                script.push_str(&file_attrs::commands(path, &attrs, false));
-                after.attrs = attrs;
+                    };
+                    // A new file whose times or attributes cannot be set is removed again,
+                    // as Ansible does: the task fails and leaves nothing behind.
+                    let mut settings = file_attrs::commands(path, &after.attrs, false);
+                    if times.sets_a_moment() {
+                        settings.insert_str(0, &times.command(path));
+                    }
+                    script.push_str(&format!("touch -- {p}\n"));
+                    if !settings.is_empty() {
+                        let all = settings.trim_end().lines().collect::<Vec<_>>().join(" && ");
+                        script.push_str(&format!("if ! {{ {all}; }}; then rm -f -- {p}; exit 1; fi\n"));
+                    }
+                }
             }
             State::File => {
                 match effective.kind {
                     Kind::Missing => {
-                        return Err(fail(format!("file ({path}) is absent, cannot continue")))
+                        // Failed with the path and its state, as Ansible's result has them.
+                        let msg = format!("file ({path}) is absent, cannot continue");
+                        return Ok(Query::unchanged(report.with("state", "absent").fail(msg)));
                     }
                     Kind::File | Kind::Other => {}
                     _ => {
@@ -285,7 +351,7 @@ impl Module for File {
                             differs |= !spec.change_for(entry)?.is_empty();
                         }
                         if differs {
-                            script.push_str(&recursive_commands(path, &spec));
+                            script.push_str(&recursive_commands(path, &spec, args.follow.0));
                         }
                     }
                 }
@@ -358,36 +424,43 @@ impl Module for File {
                     script.push_str(&file_attrs::commands(path, &after.attrs, true));
                 }
             }
-            State::Hard => {
-                let (Some(src), Some(src_state)) = (src, src_state.as_ref()) else {
-                    return Err(ModuleError::args("src is required for creating a link"));
-                };
-                report = report.with("src", src);
-                if !src_state.exists() {
-                    return Err(fail(format!("src does not exist: {src}")));
-                }
-                let same = prev.kind != Kind::Missing
-                    && prev.inode == src_state.inode
-                    && prev.dev == src_state.dev;
-                if !same {
-                    match prev.kind {
-                        Kind::Missing => {}
-                        Kind::Directory => {
-                            return Err(fail(format!("{path} is a directory, cannot hard link")))
-                        }
-                        Kind::File if prev.nlink <= 1 && !args.force.0 => {
-                            return Err(fail(format!(
-                                "refusing to convert from file to hard link for {path}"
-                            )))
-                        }
-                        _ => {}
+            State::Hard => match (src, src_state.as_ref()) {
+                (Some(src), Some(src_state)) => {
+                    report = report.with("src", src);
+                    if !src_state.exists() {
+                        return Err(fail(format!("src does not exist: {src}")));
                     }
-                    script.push_str(&format!("ln -f -- {} {p}\n", quote_path(src)));
+                    let same = prev.kind != Kind::Missing
+                        && prev.inode == src_state.inode
+                        && prev.dev == src_state.dev;
+                    if !same {
+                        match prev.kind {
+                            Kind::Missing => {}
+                            Kind::Directory => {
+                                return Err(fail(format!(
+                                    "{path} is a directory, cannot hard link"
+                                )))
+                            }
+                            Kind::File if prev.nlink <= 1 && !args.force.0 => {
+                                return Err(fail(format!(
+                                    "refusing to convert from file to hard link for {path}"
+                                )))
+                            }
+                            _ => {}
+                        }
+                        script.push_str(&format!("ln -f -- {} {p}\n", quote_path(src)));
+                    }
+                    let target = if same { &prev } else { src_state };
+                    after.attrs = spec.change_for(target)?;
+                    script.push_str(&file_attrs::commands(path, &after.attrs, false));
                 }
-                let target = if same { &prev } else { src_state };
-                after.attrs = spec.change_for(target)?;
-                script.push_str(&file_attrs::commands(path, &after.attrs, false));
-            }
+                // An existing hard link named without a src: its attributes only.
+                _ if prev.kind == Kind::File && prev.nlink > 1 => {
+                    after.attrs = spec.change_for(&prev)?;
+                    script.push_str(&file_attrs::commands(path, &after.attrs, false));
+                }
+                _ => return Err(fail("src is required for creating new hardlinks".into())),
+            },
         }
         if !matches!(state, State::Absent | State::Touch) {
             script.push_str(&times.command(path));
@@ -414,7 +487,7 @@ impl Module for File {
             .mode
             .or(effective.exists().then_some(effective.mode));
         if let (Some(mode), false) = (mode, state == State::Absent) {
-            report = report.with("mode", format!("{mode:04o}"));
+            report = report.with("mode", remote_file::result_mode(mode));
         }
         let before_state = if prev.exists() {
             prev.state_name()
@@ -428,6 +501,21 @@ impl Module for File {
         if before_state != after.state {
             diff_before.insert("state".into(), json!(before_state));
             diff_after.insert("state".into(), json!(after.state));
+            if state == State::Absent && prev.kind == Kind::Directory {
+                let tree = remote_file::parse_tree(path, &stdout);
+                let mut listed: Vec<_> = tree.entries.iter().collect();
+                listed.sort_by(|a, b| a.0.cmp(b.0));
+                let (dirs, files): (Vec<_>, Vec<_>) = listed
+                    .into_iter()
+                    .partition(|(_, e)| e.kind == Kind::Directory);
+                let full = |v: Vec<(&String, &PathState)>| -> Vec<String> {
+                    v.into_iter().map(|(rel, _)| format!("{path}/{rel}")).collect()
+                };
+                diff_before.insert(
+                    "path_content".into(),
+                    json!({"directories": full(dirs), "files": full(files)}),
+                );
+            }
         }
         if let (State::Link, Some(src)) = (state, src) {
             if prev.link_target.as_deref() != Some(src) {
@@ -439,9 +527,13 @@ impl Module for File {
         }
         if let (Some(mode), true) = (after.attrs.mode, prev.exists()) {
             if mode != prev.mode {
-                diff_before.insert("mode".into(), json!(format!("{:04o}", prev.mode)));
-                diff_after.insert("mode".into(), json!(format!("{mode:04o}")));
+                diff_before.insert("mode".into(), json!(prev.result_mode()));
+                diff_after.insert("mode".into(), json!(remote_file::result_mode(mode)));
             }
+        }
+        for change in &time_changes {
+            diff_before.insert(change.key.into(), json!(change.before));
+            diff_after.insert(change.key.into(), json!(change.after));
         }
         // Returned whether or not diff is on, as ansible-core's development branch (the
         // one its integration tests are written for) does; 2.19.14 returns it only with diff
@@ -497,8 +589,11 @@ fn make_directories(path: &str, spec: &AttrSpec) -> Result<String, ModuleError> 
 }
 
 /// Applies owner, group and mode to everything under `path` (symlinks left alone).
-fn recursive_commands(path: &str, spec: &AttrSpec) -> String {
+/// Commands setting `spec` on everything below `path`; following links, on what they point
+/// to (a linked directory's content included), else links are left alone.
+fn recursive_commands(path: &str, spec: &AttrSpec, follow: bool) -> String {
     let p = quote_path(path);
+    let l = if follow { "-L " } else { "" };
     let mut script = String::new();
     let owner_group = match (&spec.owner, &spec.group) {
         (Some(o), Some(g)) => Some(format!("{o}:{g}")),
@@ -508,7 +603,7 @@ fn recursive_commands(path: &str, spec: &AttrSpec) -> String {
     };
     if let Some(og) = owner_group {
         script.push_str(&format!(
-            "find {p} -mindepth 1 ! -type l -exec chown {} {{}} +\n",
+            "find {l}{p} -mindepth 1 ! -type l -exec chown {} {{}} +\n",
             quote(&og)
         ));
     }
@@ -518,7 +613,7 @@ fn recursive_commands(path: &str, spec: &AttrSpec) -> String {
             Mode::Symbolic(s) => s.clone(),
         };
         script.push_str(&format!(
-            "find {p} -mindepth 1 ! -type l -exec chmod {} {{}} +\n",
+            "find {l}{p} -mindepth 1 ! -type l -exec chmod {} {{}} +\n",
             quote(&m)
         ));
     }
@@ -602,6 +697,75 @@ mod tests {
     }
 
     #[test]
+    fn a_given_modification_time_is_set_once() {
+        let s = Scratch::new();
+        let f = s.write("f", "x");
+        let args = json!({"path": f, "modification_time": "202202081414.00"});
+        let r = twice(args);
+        assert!(r.changed);
+        let local = chrono::NaiveDate::from_ymd_opt(2022, 2, 8)
+            .unwrap()
+            .and_hms_opt(14, 14, 0)
+            .unwrap()
+            .and_local_timezone(chrono::Local)
+            .unwrap();
+        assert_eq!(fs::metadata(&f).unwrap().mtime(), local.timestamp());
+        assert!(field(&r, "diff")["after"].get("mtime").is_some());
+        let e = error("file", json!({"path": f, "access_time": "soon"}));
+        assert!(matches!(e, ModuleError::Failed(m) if m.contains("does not match format")));
+    }
+
+    #[test]
+    fn what_ansible_reports_beside_the_change() {
+        let s = Scratch::new();
+        let f = s.write("t/f", "x");
+        s.write("t/sub/g", "y");
+        // Removing a directory lists what goes with it.
+        let r = check("file", json!({"path": s.path("t"), "state": "absent"}));
+        let content = &field(&r, "diff")["before"]["path_content"];
+        assert_eq!(content["directories"], json!([s.path("t/sub")]));
+        assert_eq!(content["files"], json!([f, s.path("t/sub/g")]));
+        // A mode with the sticky bit reads as Ansible's results print it.
+        let r = apply("file", json!({"path": f, "mode": "o+t"}));
+        assert_eq!(field(&r, "mode"), "01644");
+        // In check mode, an owner the target does not know is a warning.
+        let r = check("file", json!({"path": f, "owner": "no-such-user-here"}));
+        assert!(field(&r, "warnings")[0]
+            .as_str()
+            .unwrap()
+            .starts_with("failed to look up user no-such-user-here"));
+        // An existing hard link named without src takes attributes only.
+        fs::hard_link(&f, s.path("hard")).unwrap();
+        let r = twice(json!({"path": s.path("hard"), "state": "hard", "mode": "0600"}));
+        assert!(r.changed);
+        assert_eq!(mode_of(Path::new(&f)), 0o600);
+    }
+
+    #[test]
+    fn a_touched_file_whose_owner_cannot_be_set_is_not_left_behind() {
+        let s = Scratch::new();
+        let f = s.path("new");
+        let e = error("file", json!({"path": f, "state": "touch", "owner": "no-such-user-here"}));
+        assert!(matches!(e, ModuleError::Failed(_)), "{e:?}");
+        assert!(!Path::new(&f).exists());
+    }
+
+    #[test]
+    fn recursing_with_follow_reaches_link_targets() {
+        use std::os::unix::fs::symlink;
+        let s = Scratch::new();
+        let outside = s.write("outside", "x");
+        fs::set_permissions(&outside, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        s.write("t/own", "y");
+        symlink(&outside, s.path("t/link")).unwrap();
+        symlink("nowhere", s.path("t/dangling")).unwrap();
+        twice(json!({"path": s.path("t"), "recurse": true, "mode": "a-x", "follow": false}));
+        assert_eq!(mode_of(Path::new(&outside)), 0o755);
+        twice(json!({"path": s.path("t"), "recurse": true, "mode": "a-x"}));
+        assert_eq!(mode_of(Path::new(&outside)), 0o644);
+    }
+
+    #[test]
     fn recurse_sets_modes_below() {
         let s = Scratch::new();
         s.write("t/x", "x");
@@ -617,8 +781,10 @@ mod tests {
     #[test]
     fn file_state_needs_an_existing_file() {
         let s = Scratch::new();
-        let e = error("file", json!({"path": s.path("nope"), "state": "file"}));
-        assert!(matches!(e, ModuleError::Failed(m) if m.contains("is absent, cannot continue")));
+        let r = apply("file", json!({"path": s.path("nope"), "state": "file"}));
+        assert!(r.failed.is_some() && !r.changed);
+        assert!(r.failed.as_deref().unwrap().contains("is absent, cannot continue"));
+        assert_eq!(field(&r, "state"), "absent");
         let f = s.write("f", "x");
         let r = twice(json!({"path": f, "mode": "0600"}));
         assert!(r.changed);
@@ -706,7 +872,7 @@ mod tests {
             "file",
             json!({"path": t, "state": "touch", "modification_time": "202401011200"}),
         );
-        assert!(matches!(e, ModuleError::Args(_)));
+        assert!(matches!(e, ModuleError::Failed(m) if m.contains("does not match format")));
     }
 
     fn filetime_of(path: &str) -> i64 {

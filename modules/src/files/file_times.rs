@@ -1,26 +1,53 @@
 //! `modification_time` / `access_time` of the `file` module: `preserve` leaves a time alone,
-//! `now` sets it to the current time. `touch` defaults both to `now`, other states to `preserve`.
+//! `now` sets it to the current time, and a timestamp (read with `modification_time_format` /
+//! `access_time_format`, default `%Y%m%d%H%M.%S`) sets it to that moment in the target's
+//! local time, as Ansible's module reads it there. `touch` defaults both to `now`, other
+//! states to `preserve`.
 
-use crate::{helpers::shell_text::quote_path, ModuleError};
+use chrono::NaiveDateTime;
+
+use crate::{
+    helpers::shell_text::{quote, quote_path},
+    ModuleError, Target,
+};
+
+/// Ansible's default `*_time_format`.
+pub const DEFAULT_FORMAT: &str = "%Y%m%d%H%M.%S";
 
 /// One timestamp option as written in the task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimeChoice {
     Preserve,
     Now,
+    /// A moment in the target's local time.
+    At(NaiveDateTime),
 }
 
 impl TimeChoice {
-    /// Reads `preserve`/`now`; `None` takes the state's default. Explicit timestamps are not
-    /// supported and say so.
-    pub fn parse(value: Option<&str>, default: TimeChoice) -> Result<TimeChoice, ModuleError> {
+    /// Reads `preserve`, `now` or a timestamp in `format` (Python's `strptime` directives);
+    /// `None` takes the state's default.
+    pub fn parse(
+        value: Option<&str>,
+        format: Option<&str>,
+        default: TimeChoice,
+    ) -> Result<TimeChoice, ModuleError> {
+        let format = format.unwrap_or(DEFAULT_FORMAT);
         match value {
             None => Ok(default),
             Some("preserve") => Ok(TimeChoice::Preserve),
             Some("now") => Ok(TimeChoice::Now),
-            Some(other) => Err(ModuleError::args(format!(
-                "timestamp {other:?}: only 'preserve' and 'now' are supported"
-            ))),
+            // As Python's strptime, fields the format leaves out are zero (a date is midnight).
+            Some(stamp) => NaiveDateTime::parse_from_str(stamp, format)
+                .or_else(|_| {
+                    chrono::NaiveDate::parse_from_str(stamp, format)
+                        .map(|d| d.and_time(chrono::NaiveTime::MIN))
+                })
+                .map(TimeChoice::At)
+                .map_err(|_| {
+                    ModuleError::failed(format!(
+                        "Error while obtaining timestamp for time {stamp} using format {format}: time data '{stamp}' does not match format '{format}'"
+                    ))
+                }),
         }
     }
 }
@@ -32,21 +59,95 @@ pub struct Times {
     pub access: TimeChoice,
 }
 
+/// A time a run will set: which one, and the seconds since the epoch before and after.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimeChange {
+    pub key: &'static str,
+    pub before: f64,
+    pub after: f64,
+}
+
 impl Times {
-    /// True when neither time is to be kept, or one of them is to be set: a change every run.
-    pub fn touches(self) -> bool {
-        self.modification == TimeChoice::Now || self.access == TimeChoice::Now
+    /// Timestamps the path already has become `preserve`, so an unchanged time is no change.
+    /// Asks the target once for the moments in its local time; returns the times to set.
+    pub fn settle(
+        self,
+        target: &dyn Target,
+        mtime: f64,
+        atime: f64,
+    ) -> Result<(Times, Vec<TimeChange>), ModuleError> {
+        let wanted = [
+            ("mtime", self.modification, mtime),
+            ("atime", self.access, atime),
+        ];
+        let stamps: Vec<String> = wanted
+            .iter()
+            .filter_map(|(_, choice, _)| match choice {
+                TimeChoice::At(at) => Some(at.format("%Y-%m-%d %H:%M:%S").to_string()),
+                _ => None,
+            })
+            .collect();
+        if stamps.is_empty() {
+            return Ok((self, Vec::new()));
+        }
+        let script: String = stamps
+            .iter()
+            .map(|s| format!("date -d {} +%s\n", quote(s)))
+            .collect();
+        let out = target.run(&script, None)?;
+        let stdout = out.stdout_str();
+        let mut seconds = stdout.lines().map(|l| l.trim().parse::<f64>());
+        let mut settled = self;
+        let mut changes = Vec::new();
+        for (key, choice, current) in wanted {
+            if !matches!(choice, TimeChoice::At(_)) {
+                continue;
+            }
+            let Some(Ok(at)) = seconds.next() else {
+                return Err(ModuleError::failed(format!(
+                    "the target could not read the time {key}: {}",
+                    out.stderr_str().trim()
+                )));
+            };
+            if at == current {
+                match key {
+                    "mtime" => settled.modification = TimeChoice::Preserve,
+                    _ => settled.access = TimeChoice::Preserve,
+                }
+            } else {
+                changes.push(TimeChange {
+                    key,
+                    before: current,
+                    after: at,
+                });
+            }
+        }
+        Ok((settled, changes))
     }
 
-    /// The `touch` command that sets the chosen times of an existing path (empty when none).
+    /// True when a time is set to a given moment (not now, not kept).
+    pub fn sets_a_moment(self) -> bool {
+        matches!(self.modification, TimeChoice::At(_)) || matches!(self.access, TimeChoice::At(_))
+    }
+
+    /// The `touch` commands that set the chosen times of an existing path (empty when none).
     pub fn command(self, path: &str) -> String {
-        let flags = match (self.modification, self.access) {
-            (TimeChoice::Now, TimeChoice::Now) => "",
-            (TimeChoice::Now, TimeChoice::Preserve) => "-m ",
-            (TimeChoice::Preserve, TimeChoice::Now) => "-a ",
-            (TimeChoice::Preserve, TimeChoice::Preserve) => return String::new(),
-        };
-        format!("touch {flags}-- {}\n", quote_path(path))
+        let p = quote_path(path);
+        match (self.modification, self.access) {
+            (TimeChoice::Now, TimeChoice::Now) => format!("touch -- {p}\n"),
+            (TimeChoice::Preserve, TimeChoice::Preserve) => String::new(),
+            (m, a) => [("-m", m), ("-a", a)]
+                .into_iter()
+                .filter_map(|(flag, choice)| match choice {
+                    TimeChoice::Preserve => None,
+                    TimeChoice::Now => Some(format!("touch {flag} -- {p}\n")),
+                    TimeChoice::At(at) => Some(format!(
+                        "touch {flag} -t {} -- {p}\n",
+                        at.format("%Y%m%d%H%M.%S")
+                    )),
+                })
+                .collect(),
+        }
     }
 }
 
@@ -56,21 +157,33 @@ mod tests {
 
     #[test]
     fn choices_and_commands() {
-        let keep = TimeChoice::parse(Some("preserve"), TimeChoice::Now).unwrap();
-        let now = TimeChoice::parse(None, TimeChoice::Now).unwrap();
+        let keep = TimeChoice::parse(Some("preserve"), None, TimeChoice::Now).unwrap();
+        let now = TimeChoice::parse(None, None, TimeChoice::Now).unwrap();
         assert_eq!((keep, now), (TimeChoice::Preserve, TimeChoice::Now));
-        assert!(TimeChoice::parse(Some("202401011200"), TimeChoice::Now).is_err());
         let both_kept = Times {
             modification: keep,
             access: keep,
         };
-        assert!(!both_kept.touches());
         assert_eq!(both_kept.command("/x"), "");
         let mtime_only = Times {
             modification: now,
             access: keep,
         };
-        assert!(mtime_only.touches());
         assert_eq!(mtime_only.command("/x"), "touch -m -- /x\n");
+        let at = TimeChoice::parse(Some("202202081414.05"), None, TimeChoice::Now).unwrap();
+        let other = TimeChoice::parse(Some("08/02/2022"), Some("%d/%m/%Y"), keep);
+        assert!(other.is_ok(), "{other:?}");
+        let set = Times {
+            modification: at,
+            access: now,
+        };
+        assert_eq!(
+            set.command("/x"),
+            "touch -m -t 202202081414.05 -- /x\ntouch -a -- /x\n"
+        );
+        let e = TimeChoice::parse(Some("tomorrow"), None, keep).unwrap_err();
+        assert!(e
+            .to_string()
+            .contains("does not match format '%Y%m%d%H%M.%S'"));
     }
 }

@@ -239,8 +239,8 @@ impl Module for Find {
                     && !excludes.iter().any(|p| p.is_match(name));
                 let hidden_ok = args.hidden.0 || !name.starts_with('.');
                 let stamp = match args.age_stamp {
-                    AgeStamp::Mtime => state.mtime,
-                    AgeStamp::Atime => state.atime,
+                    AgeStamp::Mtime => state.mtime as i64,
+                    AgeStamp::Atime => state.atime as i64,
                 };
                 let age_ok = age.is_none_or(|a| within(now - stamp, a));
                 let size_ok =

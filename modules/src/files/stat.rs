@@ -157,8 +157,11 @@ mod tests {
             format!("{:04o}", mode_of(std::path::Path::new(&f)))
         );
         assert_eq!(st["pw_name"], "root");
-        let ctime = std::os::unix::fs::MetadataExt::ctime(&std::fs::metadata(&f).unwrap());
-        assert_eq!(st["ctime"], ctime);
+        // Times are floats with the nanoseconds, as Python's st_ctime.
+        let meta = std::fs::metadata(&f).unwrap();
+        let ctime = std::os::unix::fs::MetadataExt::ctime(&meta) as f64
+            + std::os::unix::fs::MetadataExt::ctime_nsec(&meta) as f64 / 1e9;
+        assert!((st["ctime"].as_f64().unwrap() - ctime).abs() < 1e-6, "{}", st["ctime"]);
         assert_eq!((&st["mimetype"], &st["charset"]), (&json!("text/plain"), &json!("us-ascii")));
         let r = apply("stat", json!({"path": s.path("l")}));
         let st = field(&r, "stat");

@@ -68,7 +68,7 @@ pub fn of_state(s: &PathState) -> Vec<(&'static str, Value)> {
         ("gid", Value::from(s.gid)),
         ("owner", Value::from(s.owner.clone())),
         ("group", Value::from(s.group.clone())),
-        ("mode", Value::from(s.mode_string())),
+        ("mode", Value::from(s.result_mode())),
         ("size", Value::from(s.size)),
     ]
 }

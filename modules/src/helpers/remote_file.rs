@@ -16,7 +16,7 @@ pub enum Kind {
 }
 
 /// One path as `stat` saw it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PathState {
     pub path: String,
     pub kind: Kind,
@@ -29,10 +29,10 @@ pub struct PathState {
     pub owner: String,
     pub group: String,
     pub size: u64,
-    pub mtime: i64,
-    pub atime: i64,
+    pub mtime: f64,
+    pub atime: f64,
     /// When the inode last changed (`st_ctime`).
-    pub ctime: i64,
+    pub ctime: f64,
     pub inode: u64,
     pub dev: u64,
     pub nlink: u64,
@@ -56,9 +56,9 @@ impl PathState {
             owner: String::new(),
             group: String::new(),
             size: 0,
-            mtime: 0,
-            atime: 0,
-            ctime: 0,
+            mtime: 0.0,
+            atime: 0.0,
+            ctime: 0.0,
             inode: 0,
             dev: 0,
             nlink: 0,
@@ -83,9 +83,14 @@ impl PathState {
         }
     }
 
-    /// `"0644"`, as Ansible prints modes.
+    /// `"0644"`, `"1777"`: as Ansible's `stat` prints a mode (`%04o`).
     pub fn mode_string(&self) -> String {
         format!("{:04o}", self.mode)
+    }
+
+    /// `"0644"`, `"01777"`: as other modules' results print a mode (see [`result_mode`]).
+    pub fn result_mode(&self) -> String {
+        result_mode(self.mode)
     }
 
     /// Parses `stat -c FORMAT` fields (see [`STAT_FORMAT`]); the rest of the line is the path.
@@ -129,8 +134,14 @@ fn kind_of(raw_mode: u32) -> Kind {
     }
 }
 
+/// A mode in a module's result, as Ansible's `add_path_info` prints it (`0%03o`): always a
+/// leading zero, so the sticky bit reads `01444`.
+pub fn result_mode(mode: u32) -> String {
+    format!("0{mode:03o}")
+}
+
 /// Fields every probe prints, in [`PathState::from_stat_line`]'s order; `%n` comes last.
-pub const STAT_FORMAT: &str = "%f %u %g %s %Y %X %i %d %h %Z %U %G";
+pub const STAT_FORMAT: &str = "%f %u %g %s %.9Y %.9X %i %d %h %.9Z %U %G";
 
 /// Digest tools, by Ansible's `checksum_algorithm` names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
@@ -169,7 +180,7 @@ pub struct ProbeOptions {
 
 /// [`STAT_FORMAT`] without the owner and group names: `stat` asking the name service for
 /// them costs several times the `stat` itself on a host where starting a process is slow.
-const PROBE_STAT_FORMAT: &str = "%f %u %g %s %Y %X %i %d %h %Z";
+const PROBE_STAT_FORMAT: &str = "%f %u %g %s %.9Y %.9X %i %d %h %.9Z";
 
 /// A shell function `troupe_probe PATH FOLLOW SUMTOOL` printing `S <stat fields>`,
 /// `L <link target>`, `R <resolved link>`, `C <digest>` or `M` (missing), then `E`.
@@ -361,7 +372,7 @@ fn walk_script(root: &str, checksum: Option<Checksum>, follow: bool) -> String {
     let root = quote_path(root);
     // Following, a dangling link or a loop is an error to `stat` and `find`: left out.
     let (l, quiet) = if follow {
-        ("-L ", " 2>/dev/null")
+        ("-L ", " 2>/dev/null || :")
     } else {
         ("", "")
     };
@@ -375,7 +386,7 @@ fn walk_script(root: &str, checksum: Option<Checksum>, follow: bool) -> String {
     }
     if let Some(sum) = checksum {
         script.push_str(&format!(
-            "  find {l}{root} -mindepth 1 -type f -exec {} {{}} +{quiet} | sed 's/^/H /'\n",
+            "  {{ find {l}{root} -mindepth 1 -type f -exec {} {{}} +{quiet}; }} | sed 's/^/H /'\n",
             sum.tool()
         ));
     }
