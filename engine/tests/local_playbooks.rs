@@ -766,3 +766,28 @@ fn empty_conditions_hold() {
     );
     p.run(&[]).assert_ok();
 }
+
+/// `output_encoding`: the written file is in that encoding; an unknown name is refused.
+#[test]
+fn template_output_encoding_writes_those_bytes() {
+    let p = Project::new();
+    p.write("templates/t.j2", "caf\u{e9} \u{20ac}{{ 1 }}\n")
+        .write(
+            "playbook.yml",
+            r#"
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - template: {src: t.j2, dest: "{{ base }}/latin.txt", output_encoding: windows-1252}
+    - template: {src: t.j2, dest: "{{ base }}/utf8.txt", output_encoding: ''}
+    - template: {src: t.j2, dest: "{{ base }}/x.txt", output_encoding: klingon}
+      register: bad
+      ignore_errors: true
+    - assert: {that: [bad is failed, "'unknown encoding' in bad.msg"]}
+"#,
+        );
+    p.run(&[]).assert_ok();
+    let bytes = std::fs::read(p.base().join("latin.txt")).unwrap();
+    assert_eq!(bytes, b"caf\xe9 \x801\n");
+    assert_eq!(p.read("utf8.txt"), "caf\u{e9} \u{20ac}1\n");
+}

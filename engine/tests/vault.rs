@@ -42,6 +42,10 @@ const PLAYBOOK: &str = r#"
       copy:
         src: note.txt
         dest: "{{ base }}/note.txt"
+    - name: a directory holding an encrypted file
+      copy:
+        src: notes
+        dest: "{{ base }}/"
     - name: an encrypted template
       template:
         src: secret.j2
@@ -72,7 +76,12 @@ fn project() -> Project {
             "vars/inline.yml",
             &fixture("recorded/encrypt_string.yml").replace("db_password:", "inline_password:"),
         )
-        .write("files/note.txt", &fixture("recorded/note-1.2-prod.txt"));
+        .write("files/note.txt", &fixture("recorded/note-1.2-prod.txt"))
+        .write(
+            "files/notes/sub/note.txt",
+            &fixture("recorded/note-1.2-prod.txt"),
+        )
+        .write("files/notes/plain.txt", "plain\n");
     let secret = troupe::vault::Secret::new("prod", fixture("prod-password.txt").trim());
     let encrypt = |text: &str| troupe::vault::encrypt(text.as_bytes(), &secret).unwrap();
     p.write("templates/secret.j2", &encrypt("token={{ api_token }}\n"))
@@ -115,6 +124,8 @@ fn encrypted_vars_and_files_are_used_in_clear_and_printed_masked() {
         format!("{API_TOKEN} {INLINE} visible\n")
     );
     assert_eq!(p.read("note.txt"), fixture("plain/note.txt"));
+    assert_eq!(p.read("notes/sub/note.txt"), fixture("plain/note.txt"));
+    assert_eq!(p.read("notes/plain.txt"), "plain\n");
     assert_eq!(p.read("from-template.txt"), format!("token={API_TOKEN}\n"));
     assert_eq!(p.read("more.txt"), "incl-9911 extra-5522 role-7788\n");
     let printed = format!("{}{}", run.stdout, run.stderr);
@@ -235,4 +246,32 @@ fn a_password_script_and_the_environment_variable_give_the_password() {
     );
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(p.read("db.txt"), format!("{DB_PASSWORD}\n"));
+}
+
+/// A directory given to copy that holds an encrypted file, with no password for it: the task
+/// fails with Ansible's words naming the file, and nothing of the directory is sent.
+#[test]
+fn copying_a_directory_with_an_encrypted_file_needs_its_password() {
+    let p = Project::new();
+    p.write(
+        "playbook.yml",
+        r#"
+- hosts: all
+  gather_facts: false
+  tasks:
+    - copy:
+        src: notes
+        dest: "{{ base }}/"
+      register: r
+      ignore_errors: true
+    - assert:
+        that:
+          - r is failed
+          - r.msg is match("A vault password or secret must be specified to decrypt .*files/notes/note.txt$")
+"#,
+    )
+    .write("files/notes/note.txt", &fixture("recorded/note-1.2-prod.txt"));
+    let run = p.run(&[]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(p.snapshot().is_empty(), "sent");
 }

@@ -220,9 +220,24 @@ impl<'a> Step<'a> {
                 match file_lookup::find(kind, &src, self.inh.role.as_deref(), dir) {
                     Ok(path) => {
                         // A vault file is sent decrypted, from a private copy kept for this call.
-                        decrypted = match crate::vault::plain_copy(&path) {
+                        // A directory holding vault files is sent as a decrypted copy.
+                        let plain = if path.is_dir() {
+                            crate::vault::plain_tree(&path)
+                        } else {
+                            crate::vault::plain_copy(&path).map_err(|e| (path.clone(), e))
+                        };
+                        decrypted = match plain {
                             Ok(copy) => copy,
-                            Err(e) => return Outcome::failed(format!("{}: {e}", path.display())),
+                            // Ansible's words when no password was given.
+                            Err((file, crate::vault::VaultError::NoSecret)) => {
+                                return Outcome::failed(format!(
+                                    "A vault password or secret must be specified to decrypt {}",
+                                    file.display()
+                                ))
+                            }
+                            Err((file, e)) => {
+                                return Outcome::failed(format!("{}: {e}", file.display()))
+                            }
                         };
                         let path = decrypted.as_ref().map_or(path, |c| c.path().to_path_buf());
                         let mut p = path.display().to_string();

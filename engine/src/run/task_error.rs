@@ -92,6 +92,11 @@ impl TaskError {
 
     /// The error named after the task it happened in and where that task is written.
     pub fn in_task(self, task: &Task) -> TaskError {
+        // A module's own failure reads as Ansible's `msg`, word for word (tests compare it);
+        // the task header already names the task.
+        if let TaskError::Module(_) = self {
+            return self;
+        }
         let name = match (&task.name, &task.action) {
             (Some(n), _) => n.clone(),
             (None, Action::Module { name, .. }) => name.clone(),

@@ -22,7 +22,7 @@ pub use file_write::write_file;
 pub use installed::{decrypt_text, install};
 pub use keyring::{encrypt, Keyring};
 pub use password_source::{Source, VaultId};
-pub use plain_file::{is_vaulted_file, plain_copy, read_text, PlainCopy};
+pub use plain_file::{is_vaulted_file, plain_copy, plain_tree, read_text, PlainCopy};
 pub use private_temp::PrivateDir;
 pub use secret::{Secret, DEFAULT_LABEL};
 

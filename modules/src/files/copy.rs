@@ -653,19 +653,31 @@ impl Copy {
                 }
             }
         }
+        // Links get the owner and group themselves (`chown -h`), as Ansible's lchown does.
+        let link_spec = AttrSpec::new(
+            args.owner.clone().map(|s| s.0),
+            args.group.clone().map(|s| s.0),
+            None,
+        );
         for (rel, target) in links {
             let dest = join(base, rel);
-            match dest_tree.entries.get(rel) {
-                Some(s) if s.kind == Kind::Link && s.link_target.as_deref() == Some(target) => {}
+            let attrs = match dest_tree.entries.get(rel) {
+                Some(s) if s.kind == Kind::Link && s.link_target.as_deref() == Some(target) => {
+                    link_spec.change_for(s)?
+                }
                 Some(s) if s.kind == Kind::Directory => {
                     return Err(fail(format!("{dest} is a directory, not a link")))
                 }
-                _ => script.push_str(&format!(
-                    "ln -sfn -- {} {}\n",
-                    quote_path(target),
-                    quote_path(&dest)
-                )),
-            }
+                _ => {
+                    script.push_str(&format!(
+                        "ln -sfn -- {} {}\n",
+                        quote_path(target),
+                        quote_path(&dest)
+                    ));
+                    link_spec.change_for(&PathState::missing(&dest))?
+                }
+            };
+            script.push_str(&file_attrs::commands(&dest, &attrs, true));
         }
         let mut writes = Vec::new();
         for (rel, mut wanted) in files {

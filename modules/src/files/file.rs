@@ -428,7 +428,8 @@ impl Module for File {
                 (Some(src), Some(src_state)) => {
                     report = report.with("src", src);
                     if !src_state.exists() {
-                        return Err(fail(format!("src does not exist: {src}")));
+                        let failed = report.with("dest", path).fail("src does not exist");
+                        return Ok(Query::unchanged(failed));
                     }
                     let same = prev.kind != Kind::Missing
                         && prev.inode == src_state.inode

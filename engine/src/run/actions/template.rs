@@ -21,9 +21,8 @@ struct Args {
     lstrip_blocks: Option<Bool>,
     /// `\n` (default), `\r\n` or `\r`: the line breaks of the written file.
     newline_sequence: Option<Str>,
-    // Accepted as Ansible accepts it; troupe writes UTF-8.
-    #[serde(rename = "output_encoding")]
-    _output_encoding: Option<Value>,
+    /// The written file's encoding (default UTF-8); the template itself is read as UTF-8.
+    output_encoding: Option<Str>,
     variable_start_string: Option<Str>,
     variable_end_string: Option<Str>,
     block_start_string: Option<Str>,
@@ -96,7 +95,28 @@ pub fn run(args: Map, step: &Step) -> Result<Outcome, TaskError> {
         other => rendered.replace('\n', other),
     };
     let mut copy_args = args.copy;
-    copy_args.insert("content".into(), Value::from(rendered));
+    // Another encoding than UTF-8 goes as a file of those bytes, kept private until sent.
+    let encoded = match encode(text(args.output_encoding).as_deref(), &rendered)? {
+        Some(bytes) => Some(
+            crate::vault::PrivateDir::new()
+                .and_then(|dir| {
+                    let name = path
+                        .file_name()
+                        .and_then(|n| n.to_str())
+                        .unwrap_or("rendered");
+                    dir.write(name, &bytes).map(|file| (dir, file))
+                })
+                .map_err(|e| TaskError::Args {
+                    action: "template",
+                    message: format!("writing the rendered template: {e}"),
+                })?,
+        ),
+        None => None,
+    };
+    match &encoded {
+        Some((_, file)) => copy_args.insert("src".into(), Value::from(file.display().to_string())),
+        None => copy_args.insert("content".into(), Value::from(rendered)),
+    };
     // `mode: preserve` is the template's own mode, as Ansible reads it on the controller.
     if copy_args.get("mode").and_then(Value::as_str) == Some("preserve") {
         use std::os::unix::fs::PermissionsExt;
@@ -128,4 +148,27 @@ pub fn run(args: Map, step: &Step) -> Result<Outcome, TaskError> {
             .or_insert_with(|| Value::from(path.display().to_string()));
     }
     Ok(outcome)
+}
+
+/// `rendered` in `encoding` when that is not UTF-8 (`None` then); Ansible's error for a name
+/// it does not know or a character the encoding lacks.
+fn encode(encoding: Option<&str>, rendered: &str) -> Result<Option<Vec<u8>>, TaskError> {
+    let label = encoding.unwrap_or("").trim();
+    let error = |message: String| TaskError::Args {
+        action: "template",
+        message,
+    };
+    if label.is_empty() || label.eq_ignore_ascii_case("utf-8") || label.eq_ignore_ascii_case("utf8")
+    {
+        return Ok(None);
+    }
+    let codec = encoding_rs::Encoding::for_label(label.as_bytes())
+        .ok_or_else(|| error(format!("unknown encoding: {label}")))?;
+    let (bytes, _, unmappable) = codec.encode(rendered);
+    if unmappable {
+        return Err(error(format!(
+            "the rendered template has characters that '{label}' cannot encode"
+        )));
+    }
+    Ok(Some(bytes.into_owned()))
 }
