@@ -20,6 +20,8 @@ required=(
 	"/usr/bin/time time"
 	"sshpass sshpass"
 	"python3 python3"
+	"getfacl acl"
+	"setfacl acl"
 )
 
 missing=()

@@ -646,18 +646,21 @@ fn loop_control(src: &Source, node: &Node) -> Result<LoopControl, ParseError> {
             "index_var" => control.index_var = Some(string(src, "index_var", v)?),
             "label" => control.label = Some(scalar(src, "label", v)?),
             "pause" => control.pause = Some(scalar(src, "pause", v)?),
-            "extended" => {
-                control.extended = match &v.value {
+            key @ ("extended" | "extended_allitems") => {
+                let flag = match &v.value {
                     NodeValue::Bool(b) => *b,
                     _ => {
                         return Err(src.at(
                             v,
-                            format!("'extended' must be true or false, not {}", v.kind()),
+                            format!("'{key}' must be true or false, not {}", v.kind()),
                         ))
                     }
+                };
+                match key {
+                    "extended" => control.extended = flag,
+                    _ => control.extended_allitems = flag,
                 }
             }
-            "extended_allitems" => {}
             other => {
                 return Err(src.at_key(
                     e,

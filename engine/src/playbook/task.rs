@@ -137,6 +137,8 @@ pub struct LoopControl {
     pub label: Option<Value>,
     pub pause: Option<Value>,
     pub extended: bool,
+    /// With `extended`: whether `ansible_loop.allitems` is given (Ansible's default: yes).
+    pub extended_allitems: bool,
 }
 
 impl Default for LoopControl {
@@ -147,6 +149,7 @@ impl Default for LoopControl {
             label: None,
             pause: None,
             extended: false,
+            extended_allitems: true,
         }
     }
 }

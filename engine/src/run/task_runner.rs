@@ -206,12 +206,9 @@ impl TaskRunner {
             // task is goes beside it.
             Err(e) => return Err(TaskError::Loop(e)),
         };
-        let total = items.len();
         Ok(Some(
-            items
-                .into_iter()
-                .enumerate()
-                .map(|(i, item)| loop_vars(&lp.control, item, i, total))
+            (0..items.len())
+                .map(|i| loop_vars(&lp.control, &items, i))
                 .collect(),
         ))
     }

@@ -98,11 +98,13 @@ pub fn role_vars(role: &Role) -> Map {
     m
 }
 
-/// The names one loop item binds: the loop variable, `ansible_loop_var`, the `index_var`,
-/// and `ansible_loop` when the loop is extended.
-pub fn loop_vars(control: &LoopControl, item: Value, index: usize, total: usize) -> Map {
+/// The names item `index` of a loop binds: the loop variable, `ansible_loop_var`, the
+/// `index_var`, and `ansible_loop` when the loop is extended (with the items before and after
+/// it, and all of them unless `extended_allitems: false`).
+pub fn loop_vars(control: &LoopControl, items: &[Value], index: usize) -> Map {
+    let total = items.len();
     let mut m = Map::new();
-    m.insert(control.loop_var.clone(), item);
+    m.insert(control.loop_var.clone(), items[index].clone());
     m.insert(
         "ansible_loop_var".into(),
         Value::from(control.loop_var.clone()),
@@ -111,12 +113,21 @@ pub fn loop_vars(control: &LoopControl, item: Value, index: usize, total: usize)
         m.insert(name.clone(), Value::from(index));
     }
     if control.extended {
-        m.insert(
-            "ansible_loop".into(),
-            serde_json::json!({"index": index + 1, "index0": index, "first": index == 0,
-                "last": index + 1 == total, "length": total, "revindex": total - index,
-                "revindex0": total - index - 1}),
-        );
+        let mut info = serde_json::json!({"index": index + 1, "index0": index, "first": index == 0,
+            "last": index + 1 == total, "length": total, "revindex": total - index,
+            "revindex0": total - index - 1});
+        if let Value::Object(info) = &mut info {
+            if control.extended_allitems {
+                info.insert("allitems".into(), Value::Array(items.to_vec()));
+            }
+            if let Some(prev) = index.checked_sub(1).and_then(|i| items.get(i)) {
+                info.insert("previtem".into(), prev.clone());
+            }
+            if let Some(next) = items.get(index + 1) {
+                info.insert("nextitem".into(), next.clone());
+            }
+        }
+        m.insert("ansible_loop".into(), info);
     }
     m
 }

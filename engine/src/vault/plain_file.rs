@@ -57,10 +57,15 @@ const TREE_LIMIT: usize = 100_000;
 /// An error names the file it is about.
 pub fn plain_tree(dir: &Path) -> Result<Option<PlainCopy>, (PathBuf, VaultError)> {
     use std::os::unix::fs::{symlink, PermissionsExt};
+    // As os.walk reads a directory: its files before its subdirectories.
     let walk = || {
         walkdir::WalkDir::new(dir)
             .min_depth(1)
-            .sort_by_file_name()
+            .sort_by(|a, b| {
+                let key =
+                    |e: &walkdir::DirEntry| (e.file_type().is_dir(), e.file_name().to_owned());
+                key(a).cmp(&key(b))
+            })
             .into_iter()
     };
     let io = |path: &Path| {

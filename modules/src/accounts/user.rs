@@ -198,12 +198,33 @@ fn with_tool(tool: &str, args: Vec<String>, name: &str) -> Vec<String> {
 
 pub struct User;
 
+/// What a run does: the account tool's command line, and a missing home to make.
+pub struct UserChange {
+    argv: Option<Vec<String>>,
+    make_home: Option<String>,
+}
+
+/// Makes the missing home `home` of an existing user as Ansible does: the skeleton's content,
+/// owned by the user, mode `0777 & ~UMASK` of the target's login.defs. The directory itself
+/// must be new (`mkdir` without `-p`), so nothing put there meanwhile is taken over.
+fn make_home_script(name: &str, home: &str, skeleton: Option<&str>) -> String {
+    let (n, h) = (quote(name), quote(home));
+    let skel = quote(skeleton.unwrap_or("/etc/skel"));
+    format!(
+        "mkdir -p -- \"$(dirname -- {h})\" && mkdir -m 700 -- {h} || exit 1\n\
+         if [ -d {skel} ]; then cp -a -- {skel}/. {h}/ || exit 1; fi\n\
+         g=$(id -g -- {n}) && chown -hR -- {n}:\"$g\" {h} || exit 1\n\
+         m=$(sed -n 's/^UMASK[[:space:]]*\\([0-7]\\{{3,4\\}}\\)[[:space:]]*$/\\1/p' /etc/login.defs 2>/dev/null | tail -n 1)\n\
+         chmod \"$(printf '%o' $((0777 & ~0${{m:-022}})))\" -- {h}\n"
+    )
+}
+
 impl Module for User {
     type Args = UserArgs;
-    type Change = Vec<String>;
+    type Change = UserChange;
     const NAME: &'static str = "user";
 
-    fn query(&self, args: &UserArgs, cx: &Context) -> Result<Query<Vec<String>>, ModuleError> {
+    fn query(&self, args: &UserArgs, cx: &Context) -> Result<Query<UserChange>, ModuleError> {
         super::check_name("user", &args.name)?;
         if let Some(g) = &args.group {
             super::check_name("group", g)?;
@@ -215,6 +236,14 @@ impl Module for User {
         }
         if args.group.is_some() || args.groups.is_some() {
             probe = probe.section("groups", "getent group");
+        }
+        // Whether the home the user will have is there (an existing user's may be missing).
+        let home = match &args.home {
+            Some(h) => quote(h),
+            None => format!("\"$(getent passwd -- {name} | cut -d: -f6)\""),
+        };
+        if args.create_home.0 && args.state == Presence::Present {
+            probe = probe.section("home", &format!("h={home}; [ -n \"$h\" ] && [ ! -e \"$h\" ] && echo \"$h\""));
         }
         let found = probe.run(cx.target)?;
         let account = parse_passwd(found.get("passwd").value()).filter(|a| a.name == args.name);
@@ -252,14 +281,33 @@ impl Module for User {
                 report = report.warn("The input password appears not to have been hashed. The 'password' argument must be encrypted for this module to work properly.");
             }
         }
-        match args.command(&current)? {
-            None => Ok(Query::unchanged(report)),
-            Some(argv) => Ok(Query::change(argv).with_report(report)),
+        let make_home = match (&current.account, found.get("home").value()) {
+            (Some(_), missing) if !missing.is_empty() => Some(make_home_script(
+                &args.name,
+                missing,
+                args.skeleton.as_deref(),
+            )),
+            _ => None,
+        };
+        match (args.command(&current)?, make_home) {
+            (None, None) => Ok(Query::unchanged(report)),
+            (argv, make_home) => Ok(Query::change(UserChange { argv, make_home }).with_report(report)),
         }
     }
 
-    fn apply(&self, args: &UserArgs, argv: Vec<String>, cx: &Context) -> Result<Report, ModuleError> {
-        run_account_command(cx.target, &argv)?;
+    fn apply(&self, args: &UserArgs, change: UserChange, cx: &Context) -> Result<Report, ModuleError> {
+        if let Some(argv) = &change.argv {
+            run_account_command(cx.target, argv)?;
+        }
+        if let Some(script) = &change.make_home {
+            let out = cx.target.run(script, None)?;
+            if !out.success() {
+                return Err(ModuleError::failed(format!(
+                    "making the home directory failed: {}",
+                    out.stderr_str().trim()
+                )));
+            }
+        }
         let mut report = Report::changed();
         // As Ansible's user reports the account it made or changed: read back.
         if args.state == Presence::Present {

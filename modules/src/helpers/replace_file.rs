@@ -202,6 +202,11 @@ impl Replace<'_> {
             }
             s += "fi\n";
         }
+        // The replaced file's ACLs go to the new one, as Python's copystat carries them in
+        // Ansible's atomic move (only where getfacl is installed and the file has any).
+        s += &format!(
+            "if [ -z \"$troupe_new\" ] && command -v getfacl >/dev/null 2>&1; then\n  troupe_a=$(getfacl -cps -- \"$troupe_d\" 2>/dev/null) && [ -n \"$troupe_a\" ] && {{ printf '%s\\n' \"$troupe_a\" | setfacl --set-file=- {FD} || troupe_fail; }}\nfi\n"
+        );
         match (&attrs.owner, &attrs.group) {
             (Some(o), Some(g)) => {
                 s += &format!("chown -- {} {FD} || troupe_fail\n", q(&format!("{o}:{g}")))
@@ -278,6 +283,28 @@ mod tests {
         let meta = std::fs::metadata(&dest).unwrap();
         assert_eq!(meta.permissions().mode() & 0o7777, 0o640);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    /// Needs getfacl/setfacl (the acl package, which tests/lab/install-deps.sh installs).
+    #[test]
+    fn the_replaced_files_acls_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("f").display().to_string();
+        std::fs::write(&dest, "old\n").unwrap();
+        let set = sh(&format!("setfacl -m u:nobody:rw -- '{dest}'"));
+        assert!(set.status.success(), "setfacl: {set:?}");
+        let temp = temp_beside(&dest).unwrap();
+        let out = sh(&replace(
+            &dest,
+            &temp,
+            "printf 'new\\n'",
+            &FileAttrs::default(),
+        ));
+        assert!(out.status.success(), "{out:?}");
+        assert_eq!(std::fs::read_to_string(&dest).unwrap(), "new\n");
+        let acl = sh(&format!("getfacl -cp -- '{dest}'"));
+        let acl = String::from_utf8_lossy(&acl.stdout);
+        assert!(acl.contains("user:nobody:rw-"), "{acl}");
     }
 
     #[test]
