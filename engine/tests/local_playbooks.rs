@@ -791,3 +791,38 @@ fn template_output_encoding_writes_those_bytes() {
     assert_eq!(bytes, b"caf\xe9 \x801\n");
     assert_eq!(p.read("utf8.txt"), "caf\u{e9} \u{20ac}1\n");
 }
+
+/// copy's registered `diff` is the list Ansible's copy returns; a templated `loop_var` names
+/// the loop variable; a device as a remote source is refused with Ansible's words.
+#[test]
+fn copy_diff_list_templated_loop_var_and_device_source() {
+    let p = Project::new();
+    p.write(
+        "playbook.yml",
+        r#"
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - copy: {content: "managed\n", dest: "{{ base }}/f.txt"}
+      diff: true
+      register: d
+    - debug: {msg: "{{ picked }}"}
+      loop: [one]
+      loop_control: {loop_var: "{{ name }}"}
+      vars: {name: picked}
+      register: l
+    - copy: {src: /dev/null, dest: "{{ base }}/null", remote_src: true}
+      register: dev
+      ignore_errors: true
+    - assert:
+        that:
+          - d.diff[0].before == ""
+          - "'managed' in d.diff[0].after"
+          - "'f.txt' in d.diff[0].after_header"
+          - l.results[0].msg == 'one'
+          - dev is failed
+          - "'not a file' in dev.msg"
+"#,
+    );
+    p.run(&[]).assert_ok();
+}

@@ -43,6 +43,24 @@ impl<C> Query<C> {
         self.diff = diff;
         self
     }
+    /// The diff, also in the result as the list Ansible's copy and template return
+    /// (`result.diff[0].before`); modules whose Ansible twin returns one mapping use
+    /// [`Query::with_diff`].
+    pub fn with_listed_diff(mut self, diff: Option<Diff>) -> Self {
+        if let Some(d) = &diff {
+            self.report = std::mem::take(&mut self.report).with(
+                "diff",
+                serde_json::json!([{
+                    "before": d.before,
+                    "after": d.after,
+                    "before_header": d.before_header,
+                    "after_header": d.after_header,
+                }]),
+            );
+        }
+        self.diff = diff;
+        self
+    }
     pub fn with_report(mut self, report: Report) -> Self {
         self.report = report;
         self

@@ -206,9 +206,18 @@ impl TaskRunner {
             // task is goes beside it.
             Err(e) => return Err(TaskError::Loop(e)),
         };
+        // `loop_var: "{{ name }}"` names the variable once templated.
+        let mut control = std::borrow::Cow::Borrowed(&lp.control);
+        if crate::template::Templar::is_template(&control.loop_var) {
+            let name = match templar.render_str(&control.loop_var, &ctx)? {
+                Value::String(s) => s,
+                other => other.to_string(),
+            };
+            control.to_mut().loop_var = name;
+        }
         Ok(Some(
             (0..items.len())
-                .map(|i| loop_vars(&lp.control, &items, i))
+                .map(|i| loop_vars(&control, &items, i))
                 .collect(),
         ))
     }

@@ -51,6 +51,14 @@ pub struct UserArgs {
     pub remove: Bool,
     #[serde(default)]
     pub force: Bool,
+    /// When the account expires, in seconds since the epoch (negative: never).
+    pub expires: Option<f64>,
+    /// Lock (`usermod -L`) or unlock (`-U`) the password.
+    pub password_lock: Option<Bool>,
+    /// `chage -m`, `-M`, `-W`: days between changes, before one is due, of warning.
+    pub password_expire_min: Option<Int>,
+    pub password_expire_max: Option<Int>,
+    pub password_expire_warn: Option<Int>,
 }
 
 /// Stands in for the password in every report, as Ansible does.
@@ -59,11 +67,63 @@ const HIDDEN: &str = "NOT_LOGGING_PASSWORD";
 /// What the probe found of the user.
 struct Current {
     account: Option<PasswdEntry>,
-    hash: String,
+    /// The user's `/etc/shadow` fields (name, hash, last change, min, max, warn, inactive,
+    /// expire), when asked for.
+    shadow: Vec<String>,
     groups: Vec<GroupEntry>,
 }
 
+impl Current {
+    fn shadow_field(&self, i: usize) -> &str {
+        self.shadow.get(i).map_or("", String::as_str)
+    }
+    fn hash(&self) -> &str {
+        self.shadow_field(1)
+    }
+}
+
+/// `usermod -e`'s date for `expires` seconds (UTC), or `''` (never) when negative.
+fn expire_date(expires: f64) -> String {
+    if expires < 0.0 {
+        return String::new();
+    }
+    chrono::DateTime::from_timestamp(expires.floor() as i64, 0)
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
 impl UserArgs {
+    /// Whether the shadow entry matters: a password, its lock, or an expiry is asked for.
+    fn reads_shadow(&self) -> bool {
+        self.password.is_some()
+            || self.password_lock.is_some()
+            || self.expires.is_some()
+            || self.password_expire_min.is_some()
+            || self.password_expire_max.is_some()
+            || self.password_expire_warn.is_some()
+    }
+
+    /// `chage` for the password ages asked for that the shadow entry does not have yet.
+    fn chage(&self, cur: &Current) -> Option<Vec<String>> {
+        if self.state == Presence::Absent {
+            return None;
+        }
+        let mut argv = Vec::new();
+        let ages = [
+            ("-m", 3, self.password_expire_min),
+            ("-M", 4, self.password_expire_max),
+            ("-W", 5, self.password_expire_warn),
+        ];
+        for (flag, field, wanted) in ages {
+            if let Some(Int(days)) = wanted {
+                if cur.account.is_none() || cur.shadow_field(field) != days.to_string() {
+                    push(&mut argv, flag, days.to_string());
+                }
+            }
+        }
+        (!argv.is_empty()).then(|| with_tool("chage", argv, &self.name))
+    }
+
     fn group_gid(&self, groups: &[GroupEntry]) -> Result<Option<u32>, ModuleError> {
         let Some(group) = &self.group else {
             return Ok(None);
@@ -115,7 +175,12 @@ impl UserArgs {
                 push(&mut argv, "-c", comment.clone());
             }
             if let Some(password) = &self.password {
-                push(&mut argv, "-p", password.clone());
+                let locked = self.password_lock.is_some_and(|l| l.0);
+                let hash = if locked { format!("!{password}") } else { password.clone() };
+                push(&mut argv, "-p", hash);
+            }
+            if let Some(expires) = self.expires {
+                push(&mut argv, "-e", expire_date(expires));
             }
             argv.push(if self.create_home.0 { "-m" } else { "-M" }.to_string());
             if let (Some(skel), true) = (&self.skeleton, self.create_home.0) {
@@ -175,9 +240,34 @@ impl UserArgs {
         if let Some(comment) = self.comment.as_ref().filter(|c| **c != acct.comment) {
             push(&mut argv, "-c", comment.clone());
         }
+        if let Some(expires) = self.expires {
+            // An empty field is "never" (-1, as getspnam reads it); compared by the day.
+            let current: i64 = cur.shadow_field(7).parse().unwrap_or(-1);
+            let wanted = (expires / 86400.0).floor() as i64;
+            let differs = match expires < 0.0 {
+                true => current >= 0,
+                false => current < 0 || current != wanted,
+            };
+            if differs {
+                push(&mut argv, "-e", expire_date(expires));
+            }
+        }
+        let locked = cur.hash().starts_with('!');
+        match self.password_lock {
+            Some(Bool(true)) if !locked => argv.push("-L".into()),
+            Some(Bool(false)) if locked => argv.push("-U".into()),
+            _ => {}
+        }
         if self.update_password == UpdatePassword::Always {
-            if let Some(password) = self.password.as_ref().filter(|p| **p != cur.hash) {
-                push(&mut argv, "-p", password.clone());
+            let differs = |p: &&String| p.trim_start_matches('!') != cur.hash().trim_start_matches('!');
+            if let Some(password) = self.password.as_ref().filter(differs) {
+                // -p replaces -L/-U: the hash is written locked or not in one go.
+                argv.retain(|a| a != "-L" && a != "-U");
+                let hash = match self.password_lock {
+                    Some(Bool(true)) => format!("!{password}"),
+                    _ => password.clone(),
+                };
+                push(&mut argv, "-p", hash);
             }
         }
         Ok((!argv.is_empty()).then(|| with_tool("usermod", argv, &self.name)))
@@ -201,6 +291,8 @@ pub struct User;
 /// What a run does: the account tool's command line, and a missing home to make.
 pub struct UserChange {
     argv: Option<Vec<String>>,
+    /// Password ages, set once the account exists.
+    chage: Option<Vec<String>>,
     make_home: Option<String>,
 }
 
@@ -231,8 +323,8 @@ impl Module for User {
         }
         let name = quote(&args.name);
         let mut probe = Probe::new().section("passwd", &format!("getent passwd -- {name}"));
-        if args.password.is_some() {
-            probe = probe.section("shadow", &format!("getent shadow -- {name} | cut -d: -f2"));
+        if args.reads_shadow() {
+            probe = probe.section("shadow", &format!("getent shadow -- {name}"));
         }
         if args.group.is_some() || args.groups.is_some() {
             probe = probe.section("groups", "getent group");
@@ -248,7 +340,12 @@ impl Module for User {
         let found = probe.run(cx.target)?;
         let account = parse_passwd(found.get("passwd").value()).filter(|a| a.name == args.name);
         let current = Current {
-            hash: found.get("shadow").value().to_string(),
+            shadow: found
+                .get("shadow")
+                .value()
+                .split(':')
+                .map(str::to_string)
+                .collect(),
             groups: parse_groups(&found.get("groups").out),
             account,
         };
@@ -289,14 +386,19 @@ impl Module for User {
             )),
             _ => None,
         };
-        match (args.command(&current)?, make_home) {
-            (None, None) => Ok(Query::unchanged(report)),
-            (argv, make_home) => Ok(Query::change(UserChange { argv, make_home }).with_report(report)),
+        match (args.command(&current)?, args.chage(&current), make_home) {
+            (None, None, None) => Ok(Query::unchanged(report)),
+            (argv, chage, make_home) => Ok(Query::change(UserChange {
+                argv,
+                chage,
+                make_home,
+            })
+            .with_report(report)),
         }
     }
 
     fn apply(&self, args: &UserArgs, change: UserChange, cx: &Context) -> Result<Report, ModuleError> {
-        if let Some(argv) = &change.argv {
+        for argv in change.argv.iter().chain(&change.chage) {
             run_account_command(cx.target, argv)?;
         }
         if let Some(script) = &change.make_home {
@@ -375,7 +477,7 @@ mod tests {
             ),
         );
         for tool in [
-            "useradd", "usermod", "userdel", "groupadd", "groupmod", "groupdel",
+            "useradd", "usermod", "userdel", "groupadd", "groupmod", "groupdel", "chage",
         ] {
             dir.script(
                 &format!("bin/{tool}"),
@@ -392,7 +494,8 @@ mod tests {
         std::fs::read_to_string(dir.path().join("log")).unwrap_or_default()
     }
 
-    const PASSWD: &str = "gluu:x:1001:1001:Gluu:/home/gluu:/bin/bash\n";
+    /// The home is a directory every machine has, so no test here makes one.
+    const PASSWD: &str = "gluu:x:1001:1001:Gluu:/:/bin/bash\n";
     const GROUP: &str = "adm:x:4:gluu\ngluu:x:1001:\nldap:x:1005:\n";
     const SHADOW: &str = "gluu:$6$salt$hash:19000:0:99999:7:::\n";
 
@@ -420,12 +523,38 @@ mod tests {
         let dir = TempDir::new();
         let target = fake_accounts(&dir, PASSWD, GROUP, SHADOW);
         let args = json!({"name": "gluu", "uid": 1001, "group": "gluu", "groups": ["adm"],
-                          "shell": "/bin/bash", "home": "/home/gluu", "password": "$6$salt$hash"});
+                          "shell": "/bin/bash", "home": "/", "password": "$6$salt$hash"});
         let r = user(&target, args);
         assert!(!r.changed);
         assert_eq!(r.fields["password"], HIDDEN);
         assert_eq!(r.fields["uid"], 1001);
         assert_eq!(log(&dir), "");
+    }
+
+    #[test]
+    fn expiry_lock_and_password_ages() {
+        let dir = TempDir::new();
+        let target = fake_accounts(&dir, PASSWD, GROUP, SHADOW);
+        // March 3, 2050 is day 29281.
+        let args = json!({"name": "gluu", "expires": 2529881062u64, "password_lock": true,
+                          "password_expire_min": 5, "password_expire_max": 99999});
+        assert!(user(&target, args.clone()).changed);
+        assert_eq!(
+            log(&dir),
+            "usermod -e 2050-03-03 -L gluu\nchage -m 5 gluu\n"
+        );
+        let set = "gluu:!$6$salt$hash:19000:5:99999:7::29281:\n";
+        let dir = TempDir::new();
+        let target = fake_accounts(&dir, PASSWD, GROUP, set);
+        assert!(!user(&target, args).changed);
+        let never = json!({"name": "gluu", "expires": -1, "password_lock": false});
+        assert!(user(&target, never).changed);
+        assert_eq!(log(&dir), "usermod -e  -U gluu\n");
+        let missing_home = "gluu:x:1001:1001:Gluu:/nonexistent/troupe-test-home:/bin/sh\n";
+        let dir = TempDir::new();
+        let target = fake_accounts(&dir, missing_home, GROUP, SHADOW);
+        let r = run_module(&User, &target, json!({"name": "gluu"}), true).unwrap();
+        assert!(r.changed, "a missing home is made");
     }
 
     #[test]

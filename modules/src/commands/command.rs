@@ -31,8 +31,8 @@ pub struct CommandArgs {
     pub stdin_add_newline: Bool,
     #[serde(default = "yes")]
     pub strip_empty_ends: Bool,
-    #[serde(default = "yes")]
-    pub expand_argument_vars: Bool,
+    /// `command` only (default yes); `shell` refuses it as Ansible's does.
+    pub expand_argument_vars: Option<Bool>,
     /// `shell` only: the shell to run the command with.
     pub executable: Option<String>,
 }
@@ -48,12 +48,13 @@ impl CommandArgs {
 
     /// A script line that enters `chdir`, exiting with `code` when it cannot, after saying
     /// why on stderr in Python's words (after [`CHDIR_FAILED`], for Ansible's message).
+    /// `cd -P`: the module's `os.chdir` leaves `$PWD` the physical path, links resolved.
     fn chdir_prelude(&self, code: u8) -> String {
         match &self.chdir {
             Some(dir) => {
                 let d = quote(dir);
                 format!(
-                    "cd -- {d} 2>/dev/null || {{ if [ ! -e {d} ]; then e='[Errno 2] No such file or directory'; elif [ ! -d {d} ]; then e='[Errno 20] Not a directory'; else e='[Errno 13] Permission denied'; fi; printf '{CHDIR_FAILED}%s\\n' \"$e\" >&2; exit {code}; }}\n"
+                    "cd -P -- {d} 2>/dev/null || {{ if [ ! -e {d} ]; then e='[Errno 2] No such file or directory'; elif [ ! -d {d} ]; then e='[Errno 20] Not a directory'; else e='[Errno 13] Permission denied'; fi; printf '{CHDIR_FAILED}%s\\n' \"$e\" >&2; exit {code}; }}\n"
                 )
             }
             None => String::new(),
@@ -285,7 +286,7 @@ impl Module for Command {
         let shell_words: Vec<String> = words
             .iter()
             .map(|w| {
-                if args.expand_argument_vars.0 {
+                if args.expand_argument_vars.is_none_or(|e| e.0) {
                     expanding_word(w)
                 } else {
                     quote(w)

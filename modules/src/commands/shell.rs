@@ -22,6 +22,11 @@ impl Module for Shell {
     const FREE_FORM: Option<&'static [&'static str]> = Some(crate::commands::RAW_COMMAND_KEYS);
 
     fn query(&self, args: &CommandArgs, cx: &Context) -> Result<Query<Invocation>, ModuleError> {
+        if args.expand_argument_vars.is_some() {
+            return Err(ModuleError::args(
+                "Unsupported parameters for (shell) module: expand_argument_vars",
+            ));
+        }
         if args.argv.is_some() {
             return Err(ModuleError::args(
                 "shell: argv is only supported by command",
@@ -78,5 +83,24 @@ mod tests {
         )
         .unwrap();
         assert_eq!(r.fields["stdout"], "");
+    }
+
+    #[test]
+    fn chdir_is_the_physical_directory_and_expand_argument_vars_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real");
+        std::fs::create_dir_all(real.join("site")).unwrap();
+        std::os::unix::fs::symlink(&real, dir.path().join("link")).unwrap();
+        let target = LocalTarget::new();
+        let site = dir.path().join("link/site").display().to_string();
+        let args = json!({"cmd": "dirname \"$PWD\"", "chdir": site});
+        let r = run_module(&Shell, &target, args, false).unwrap();
+        assert_eq!(r.fields["stdout"], real.display().to_string());
+        let args = json!({"cmd": "echo hi", "expand_argument_vars": false});
+        let e = run_module(&Shell, &target, args, false).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "Unsupported parameters for (shell) module: expand_argument_vars"
+        );
     }
 }

@@ -547,7 +547,9 @@ impl Copy {
             script,
             writes: write.into_iter().collect(),
         };
-        Ok(Query::change(change).with_report(report).with_diff(diff))
+        Ok(Query::change(change)
+            .with_report(report)
+            .with_listed_diff(diff))
     }
 
     /// What one file needs: a script part (remote copy, backup, attribute fix) and/or a write.
@@ -721,6 +723,12 @@ impl Copy {
         match src_state.kind {
             Kind::Missing => return Err(fail(format!("Source {src} not found"))),
             Kind::Directory => {}
+            // A device, fifo or socket (`/dev/null`): Ansible refuses it.
+            Kind::Other => {
+                return Err(fail(format!(
+                    "Cannot copy invalid source '{src}': not a file"
+                )))
+            }
             _ => {
                 let wanted = Wanted {
                     dest: args.dest.clone(),
