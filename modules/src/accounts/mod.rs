@@ -7,6 +7,7 @@ crate::registry::family! {
 }
 
 pub mod account_db;
+pub mod ssh_key;
 
 /// A user or group name that account tools would read as an option is refused before any
 /// command runs (such a name is no valid account name either).

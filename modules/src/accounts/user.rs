@@ -7,6 +7,7 @@ use crate::accounts::account_db::{find_group, parse_groups, parse_passwd, GroupE
 use crate::helpers::args::{Bool, Int, List};
 use crate::error::ModuleError;
 use crate::accounts::group::run_account_command;
+use crate::accounts::ssh_key::{self, KeySpec};
 use crate::helpers::args::Presence;
 use crate::module::{Context, Module, Query};
 use crate::helpers::probe::Probe;
@@ -59,6 +60,15 @@ pub struct UserArgs {
     pub password_expire_min: Option<Int>,
     pub password_expire_max: Option<Int>,
     pub password_expire_warn: Option<Int>,
+    /// A key pair in the user's home (see [`ssh_key`]); `force` makes a new one.
+    #[serde(default)]
+    pub generate_ssh_key: Bool,
+    pub ssh_key_type: Option<String>,
+    pub ssh_key_bits: Option<Int>,
+    pub ssh_key_file: Option<String>,
+    pub ssh_key_comment: Option<String>,
+    /// Never reported, never in a process argument.
+    pub ssh_key_passphrase: Option<String>,
 }
 
 /// Stands in for the password in every report, as Ansible does.
@@ -101,6 +111,21 @@ impl UserArgs {
             || self.password_expire_min.is_some()
             || self.password_expire_max.is_some()
             || self.password_expire_warn.is_some()
+    }
+
+    fn ssh_key_path(&self, home: &str) -> String {
+        let key_type = self.ssh_key_type.as_deref().unwrap_or("rsa");
+        ssh_key::key_path(home, self.ssh_key_file.as_deref(), key_type)
+    }
+
+    fn key_spec(&self) -> KeySpec<'_> {
+        KeySpec {
+            user: &self.name,
+            key_type: self.ssh_key_type.as_deref().unwrap_or("rsa"),
+            bits: self.ssh_key_bits.map(|b| b.0),
+            comment: self.ssh_key_comment.as_deref(),
+            passphrase: self.ssh_key_passphrase.as_deref(),
+        }
     }
 
     /// `chage` for the password ages asked for that the shadow entry does not have yet.
@@ -241,8 +266,12 @@ impl UserArgs {
             push(&mut argv, "-c", comment.clone());
         }
         if let Some(expires) = self.expires {
-            // An empty field is "never" (-1, as getspnam reads it); compared by the day.
-            let current: i64 = cur.shadow_field(7).parse().unwrap_or(-1);
+            // An empty field is "never" (-1, as getspnam reads it), no shadow entry at all is
+            // day 0 (Ansible's reading); compared by the day.
+            let current: i64 = match cur.shadow.len() > 1 {
+                true => cur.shadow_field(7).parse().unwrap_or(-1),
+                false => 0,
+            };
             let wanted = (expires / 86400.0).floor() as i64;
             let differs = match expires < 0.0 {
                 true => current >= 0,
@@ -291,6 +320,8 @@ pub struct User;
 /// What a run does: the account tool's command line, and a missing home to make.
 pub struct UserChange {
     argv: Option<Vec<String>>,
+    /// A key pair to make once the account is there.
+    ssh_key: bool,
     /// Password ages, set once the account exists.
     chage: Option<Vec<String>>,
     make_home: Option<String>,
@@ -386,10 +417,28 @@ impl Module for User {
             )),
             _ => None,
         };
-        match (args.command(&current)?, args.chage(&current), make_home) {
-            (None, None, None) => Ok(Query::unchanged(report)),
-            (argv, chage, make_home) => Ok(Query::change(UserChange {
+        let mut ssh_key = false;
+        if args.generate_ssh_key.0 && args.state == Presence::Present {
+            match &current.account {
+                Some(acct) => {
+                    let home = args.home.as_deref().unwrap_or(&acct.home);
+                    let path = args.ssh_key_path(home);
+                    if ssh_key::exists(cx.target, &path)? && !args.force.0 {
+                        for (k, v) in ssh_key::describe(cx.target, &path)? {
+                            report = report.with(k, v);
+                        }
+                    } else {
+                        ssh_key = true;
+                    }
+                }
+                None => ssh_key = true,
+            }
+        }
+        match (args.command(&current)?, args.chage(&current), make_home, ssh_key) {
+            (None, None, None, false) => Ok(Query::unchanged(report)),
+            (argv, chage, make_home, ssh_key) => Ok(Query::change(UserChange {
                 argv,
+                ssh_key,
                 chage,
                 make_home,
             })
@@ -418,6 +467,13 @@ impl Module for User {
                 None,
             )?;
             if let Some(acct) = parse_passwd(&out.stdout_str()).filter(|a| a.name == args.name) {
+                if change.ssh_key {
+                    let path = args.ssh_key_path(&acct.home);
+                    ssh_key::generate(cx.target, &path, &args.key_spec())?;
+                    for (k, v) in ssh_key::describe(cx.target, &path)? {
+                        report = report.with(k, v);
+                    }
+                }
                 report = report
                     .with("uid", i64::from(acct.uid))
                     .with("group", acct.gid)
@@ -555,6 +611,33 @@ mod tests {
         let target = fake_accounts(&dir, missing_home, GROUP, SHADOW);
         let r = run_module(&User, &target, json!({"name": "gluu"}), true).unwrap();
         assert!(r.changed, "a missing home is made");
+    }
+
+    /// Runs ssh-keygen for real, as root (the tests' user) through runuser.
+    #[test]
+    fn an_ssh_key_with_a_passphrase_is_made_once() {
+        let dir = TempDir::new();
+        let key = dir.join("keys/id");
+        let target = LocalTarget::new();
+        let args = json!({"name": "root", "generate_ssh_key": true, "ssh_key_file": key,
+                          "ssh_key_passphrase": "pass phrase", "ssh_key_comment": "c"});
+        let r = user(&target, args.clone());
+        assert!(r.changed);
+        assert!(r.fields["ssh_public_key"].as_str().unwrap().ends_with(" c"), "{r:?}");
+        assert!(!format!("{r:?}").contains("pass phrase"));
+        let unlock = |pass: &str| {
+            std::process::Command::new("ssh-keygen")
+                .args(["-y", "-P", pass, "-f", &key])
+                .stdin(std::process::Stdio::null())
+                .output()
+                .unwrap()
+                .status
+                .success()
+        };
+        assert!(unlock("pass phrase") && !unlock("wrong"));
+        let again = user(&target, args);
+        assert!(!again.changed);
+        assert_eq!(again.fields["ssh_fingerprint"], r.fields["ssh_fingerprint"]);
     }
 
     #[test]

@@ -1,0 +1,105 @@
+//! The user module's `generate_ssh_key`: a key pair in the user's home, made by `ssh-keygen`
+//! running as that user (`runuser`), so nothing the user controls in their home is written
+//! with root's rights. A passphrase reaches `ssh-keygen` on its stdin (it reads one there
+//! when it has no terminal), never in a process argument.
+
+use serde_json::Value;
+
+use crate::helpers::shell_text::quote;
+use crate::{ModuleError, Target};
+
+/// What the task asks of the key.
+pub struct KeySpec<'a> {
+    pub user: &'a str,
+    pub key_type: &'a str,
+    pub bits: Option<i64>,
+    pub comment: Option<&'a str>,
+    pub passphrase: Option<&'a str>,
+}
+
+/// The key's path: `file` (default `.ssh/id_<type>`), relative to `home` unless absolute.
+pub fn key_path(home: &str, file: Option<&str>, key_type: &str) -> String {
+    let file = file.map_or_else(|| format!(".ssh/id_{key_type}"), str::to_string);
+    if file.starts_with('/') {
+        file
+    } else {
+        format!("{}/{file}", home.trim_end_matches('/'))
+    }
+}
+
+/// Whether the private key is there.
+pub fn exists(target: &dyn Target, path: &str) -> Result<bool, ModuleError> {
+    Ok(target
+        .run(&format!("[ -e {} ] && echo yes", quote(path)), None)?
+        .stdout_str()
+        .contains("yes"))
+}
+
+/// Makes the key pair at `path`, replacing one that is there.
+pub fn generate(target: &dyn Target, path: &str, spec: &KeySpec) -> Result<(), ModuleError> {
+    let mut keygen = format!("ssh-keygen -q -t {}", quote(spec.key_type));
+    if let Some(bits) = spec.bits.filter(|b| *b > 0) {
+        keygen.push_str(&format!(" -b {bits}"));
+    }
+    // Ansible's default comment names the host.
+    match spec.comment {
+        Some(c) => keygen.push_str(&format!(" -C {}", quote(c))),
+        None => keygen.push_str(" -C \"ansible-generated on $(hostname)\""),
+    }
+    if spec.passphrase.is_none() {
+        keygen.push_str(" -N ''");
+    }
+    let inner = format!(
+        "umask 077; mkdir -p -- \"$(dirname -- \"$1\")\" && rm -f -- \"$1\" \"$1.pub\" && {keygen} -f \"$1\""
+    );
+    // The prompts ssh-keygen writes to stderr are left out of the error.
+    let script = format!(
+        "err=$(runuser -u {} -- sh -c {} sh {} 2>&1 >/dev/null); rc=$?\nprintf '%s\\n' \"$err\" | grep -v -i passphrase >&2\nexit $rc\n",
+        quote(spec.user),
+        quote(&inner),
+        quote(path)
+    );
+    let stdin = spec.passphrase.map(|p| format!("{p}\n{p}\n"));
+    let out = target.run(&script, stdin.as_deref().map(str::as_bytes))?;
+    if !out.success() {
+        return Err(ModuleError::failed(format!(
+            "Failed to generate the ssh key {path}: {}",
+            out.stderr_str().trim()
+        )));
+    }
+    Ok(())
+}
+
+/// Ansible's result fields for the key at `path`.
+pub fn describe(
+    target: &dyn Target,
+    path: &str,
+) -> Result<Vec<(&'static str, Value)>, ModuleError> {
+    let p = quote(path);
+    let out = target.run(
+        &format!("ssh-keygen -l -f {p}.pub 2>/dev/null; echo; cat -- {p}.pub 2>/dev/null"),
+        None,
+    )?;
+    let text = out.stdout_str();
+    let (fingerprint, public) = text.split_once('\n').unwrap_or((&text, ""));
+    Ok(vec![
+        ("ssh_key_file", Value::from(path)),
+        ("ssh_fingerprint", Value::from(fingerprint.trim())),
+        ("ssh_public_key", Value::from(public.trim())),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_relative_to_the_home() {
+        assert_eq!(key_path("/home/u/", None, "rsa"), "/home/u/.ssh/id_rsa");
+        assert_eq!(
+            key_path("/home/u", Some(".ssh/k"), "ed25519"),
+            "/home/u/.ssh/k"
+        );
+        assert_eq!(key_path("/home/u", Some("/etc/k"), "rsa"), "/etc/k");
+    }
+}
