@@ -578,7 +578,7 @@ fn file_results_carry_the_paths_information_as_ansibles_do() {
         content: >-
           {{ made.state }} {{ made.mode }} {{ made.size }} {{ made.uid == again.uid }}
           {{ made.owner | length > 0 }} {{ made.md5sum }}|{{ again.state }} {{ again.mode }}
-          {{ again.size }}|{{ dir.state }}|{{ changed.diff.before }}>{{ changed.diff.after }}
+          {{ again.size }}|{{ dir.state }}|{{ changed.diff[0].before }}>{{ changed.diff[0].after }}
         dest: "{{ base }}/result"
 "#,
     );
@@ -825,4 +825,53 @@ fn copy_diff_list_templated_loop_var_and_device_source() {
 "#,
     );
     p.run(&[]).assert_ok();
+}
+
+/// A collection's role (`ns.col.role`, from `collections/` beside the playbook); handlers
+/// notified by a templated name, by `role : listen topic`, by the role's full name; a name no
+/// handler answers fails the host with Ansible's words.
+#[test]
+fn collection_roles_and_handler_names() {
+    let p = Project::new();
+    p.write(
+        "collections/ansible_collections/ns/col/roles/r/handlers/main.yml",
+        "- name: h\n  set_fact: {from_role: true}\n  listen: topic\n",
+    )
+    .write(
+        "collections/ansible_collections/ns/col/roles/r/tasks/main.yml",
+        "- debug: msg=in-collection\n",
+    )
+    .write(
+        "playbook.yml",
+        r#"
+- hosts: localhost
+  gather_facts: false
+  vars: {which: named}
+  roles: [ns.col.r]
+  handlers:
+    - name: "{{ which }}"
+      set_fact: {templated: true}
+  tasks:
+    - command: "true"
+      notify: ["{{ which }}", "r : topic"]
+    - meta: flush_handlers
+    - assert: {that: [templated, from_role]}
+    - set_fact: {from_role: false}
+    - command: "true"
+      notify: "ns.col.r : topic"
+    - meta: flush_handlers
+    - assert: {that: [from_role]}
+    - command: "true"
+      notify: nobody
+"#,
+    );
+    let r = p.run(&[]);
+    assert_ne!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("in-collection"), "{}", r.stdout);
+    let all = format!("{}{}", r.stdout, r.stderr);
+    assert!(
+        all.contains("The requested handler 'nobody' was not found"),
+        "{all}"
+    );
+    assert!(all.contains("failed=1"), "{all}");
 }

@@ -249,6 +249,7 @@ fn run(mut args: RunArgs) -> Result<ExitCode, CliError> {
             .filter(|p| !p.is_empty())
             .map(PathBuf::from)
             .collect(),
+        collections_path: config.paths("COLLECTIONS_PATHS"),
     };
     let mut playbooks = Vec::new();
     for path in &args.playbooks {
@@ -312,6 +313,7 @@ fn run(mut args: RunArgs) -> Result<ExitCode, CliError> {
         force_handlers: args.force_handlers
             || config.bool("DEFAULT_FORCE_HANDLERS").unwrap_or(false),
         any_errors_fatal: config.bool("ANY_ERRORS_FATAL").unwrap_or(false),
+        warn_on_missing_handler: !config.bool("ERROR_ON_MISSING_HANDLER").unwrap_or(true),
         gather_by_default: config.text("DEFAULT_GATHERING") != Some("explicit"),
         flush_cache: args.flush_cache,
         load,

@@ -64,6 +64,14 @@ pub const SETTINGS: &[Setting] = &[
         Kind::PathList(':'),
     ),
     s(
+        "COLLECTIONS_PATHS",
+        "defaults",
+        "collections_path",
+        "ANSIBLE_COLLECTIONS_PATH",
+        Some("~/.ansible/collections:/usr/share/ansible/collections"),
+        Kind::PathList(':'),
+    ),
+    s(
         "DEFAULT_FORKS",
         "defaults",
         "forks",
@@ -133,6 +141,14 @@ pub const SETTINGS: &[Setting] = &[
         "any_errors_fatal",
         "ANSIBLE_ANY_ERRORS_FATAL",
         Some("False"),
+        Kind::Bool,
+    ),
+    s(
+        "ERROR_ON_MISSING_HANDLER",
+        "defaults",
+        "error_on_missing_handler",
+        "ANSIBLE_ERROR_ON_MISSING_HANDLER",
+        Some("True"),
         Kind::Bool,
     ),
     s(

@@ -15,6 +15,9 @@ pub struct LoadOptions {
     /// Extra role directories, searched after `<playbook dir>/roles` and before the
     /// playbook directory itself.
     pub roles_path: Vec<PathBuf>,
+    /// Where `namespace.collection.role` is looked for (each `ansible_collections/<ns>/<col>`),
+    /// after `<playbook dir>/collections`.
+    pub collections_path: Vec<PathBuf>,
 }
 
 pub(crate) struct Loader<'o> {

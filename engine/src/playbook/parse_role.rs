@@ -189,10 +189,26 @@ fn is_true(node: &Node) -> bool {
 }
 
 /// `<playbook dir>/roles/<name>`, the roles path, `<playbook dir>/<name>`, then beside the
-/// depending role; a name with `/` is a path.
+/// depending role; a name with `/` is a path; `ns.col.role` is a collection's role, in
+/// `<playbook dir>/collections` then the collections path.
 fn find_role(l: &Loader, name: &str, base: Option<&Path>) -> Result<PathBuf, Vec<PathBuf>> {
+    let collection_role = match name.split('.').collect::<Vec<_>>()[..] {
+        [ns, col, role] if [ns, col, role].iter().all(|p| !p.is_empty()) => Some((ns, col, role)),
+        _ => None,
+    };
     let candidates: Vec<PathBuf> = if name.contains('/') {
         vec![l.play_dir.join(name)]
+    } else if let Some((ns, col, role)) = collection_role {
+        std::iter::once(l.play_dir.join("collections"))
+            .chain(l.opts.collections_path.iter().cloned())
+            .map(|root| {
+                root.join("ansible_collections")
+                    .join(ns)
+                    .join(col)
+                    .join("roles")
+                    .join(role)
+            })
+            .collect()
     } else {
         let mut all = vec![l.play_dir.join("roles").join(name)];
         all.extend(l.opts.roles_path.iter().map(|p| p.join(name)));

@@ -14,3 +14,22 @@ pub struct Role {
     /// `vars/main.yml` (or `vars_from`).
     pub vars: Arc<Map>,
 }
+
+impl Role {
+    /// `ns.col.role` for a role of a collection (`.../ansible_collections/ns/col/roles/role`).
+    pub fn fqcn(&self) -> Option<String> {
+        let parts: Vec<String> = self
+            .path
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        match parts.as_slice() {
+            [.., root, ns, col, roles, role]
+                if root == "ansible_collections" && roles == "roles" =>
+            {
+                Some(format!("{ns}.{col}.{role}"))
+            }
+            _ => None,
+        }
+    }
+}

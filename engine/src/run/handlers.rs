@@ -77,16 +77,43 @@ impl Handlers {
         }
     }
 
-    /// Whether a handler answers to a notification name.
-    fn answers(handler: &Task, name: &str) -> bool {
-        let own = handler.name.as_deref();
-        own == Some(name)
-            || handler.listen.iter().any(|l| l == name)
-            || handler
-                .role
-                .as_ref()
-                .zip(own)
-                .is_some_and(|(r, n)| format!("{} : {n}", r.name) == name)
+    /// Whether handler `i` of `list` answers to a notification name: its name or a `listen`
+    /// topic, alone or after its role's name (`role : name`), or a collection role's full
+    /// name. Of handlers with the same name, only the first answers to it, as with Ansible.
+    fn answers(list: &[Task], i: usize, name: &str) -> bool {
+        let handler = &list[i];
+        let own = handler
+            .name
+            .as_deref()
+            .filter(|n| Self::answers_to_name(list, n) == Some(i));
+        let mut topics = own
+            .into_iter()
+            .chain(handler.listen.iter().map(String::as_str));
+        if topics.clone().any(|t| t == name) {
+            return true;
+        }
+        let Some((role, (prefix, rest))) = handler.role.as_ref().zip(name.split_once(" : ")) else {
+            return false;
+        };
+        let role_named = role.name == prefix || role.fqcn().as_deref() == Some(prefix);
+        role_named && topics.any(|t| t == rest)
+    }
+
+    /// Which of the handlers called `name` answers to it. As Ansible searches them: the
+    /// handlers of one role (or of the play) together, groups loaded last first (a role
+    /// included at run time before the play's own), and in a group the first one.
+    fn answers_to_name(list: &[Task], name: &str) -> Option<usize> {
+        let group = |t: &Task| t.role.as_ref().map(|r| r.path.clone());
+        let mut groups: Vec<Option<std::path::PathBuf>> = Vec::new();
+        for t in list {
+            if !groups.contains(&group(t)) {
+                groups.push(group(t));
+            }
+        }
+        groups.iter().rev().find_map(|g| {
+            list.iter()
+                .position(|t| &group(t) == g && t.name.as_deref() == Some(name))
+        })
     }
 
     /// Runs every notified handler (through `run`, with the hosts that notified it); repeats
@@ -95,12 +122,19 @@ impl Handlers {
     pub fn flush(
         &self,
         hosts: &[String],
+        name_of: impl Fn(&str) -> String,
         mut run: impl FnMut(&Task, &[String]),
     ) -> Vec<(String, String)> {
         for _ in 0..16 {
-            let list = self.list.read().unwrap().clone();
+            // A templated handler name answers as it renders (`listen` is never templated).
+            let mut list = self.list.read().unwrap().clone();
+            for h in &mut list {
+                if let Some(name) = h.name.as_mut().filter(|n| n.contains("{{")) {
+                    *name = name_of(name);
+                }
+            }
             let mut answered: Vec<(String, String)> = Vec::new();
-            for handler in &list {
+            for (i, handler) in list.iter().enumerate() {
                 let targets: Vec<String> = {
                     let n = self.notified.lock().unwrap();
                     hosts
@@ -110,7 +144,7 @@ impl Handlers {
                                 .get(*h)
                                 .map(|set| {
                                     set.iter()
-                                        .filter(|name| Self::answers(handler, name))
+                                        .filter(|name| Self::answers(&list, i, name))
                                         .cloned()
                                         .collect::<Vec<_>>()
                                 })

@@ -37,6 +37,9 @@ pub struct RunOptions {
     pub start_at_task: Option<String>,
     /// `--force-handlers`: handlers run on hosts that failed, unless the play says otherwise.
     pub force_handlers: bool,
+    /// ansible.cfg's `error_on_missing_handler` turned off: notifying a handler that no
+    /// handler answers is a warning instead of failing the host.
+    pub warn_on_missing_handler: bool,
     /// ansible.cfg's `any_errors_fatal`: every play as if it said `any_errors_fatal: true`.
     pub any_errors_fatal: bool,
     /// ansible.cfg's `gathering`: `explicit` gathers facts only where a play asks.

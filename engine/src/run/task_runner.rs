@@ -97,6 +97,30 @@ impl TaskRunner {
         }
     }
 
+    /// `notify` names as the host's variables make them: `"{{ name }}"` is templated, and a
+    /// template giving a list names each handler in it. A name that does not render stays
+    /// as written (and is reported as no handler found).
+    fn notify_names(&self, names: &[String], host: &str, inh: &Inherited) -> Vec<String> {
+        if !names.iter().any(|n| Templar::is_template(n)) {
+            return names.to_vec();
+        }
+        let play = &self.play;
+        let ctx = play.scope(host, inh, Map::new()).into_context();
+        let mut out = Vec::new();
+        for name in names {
+            match play.run().templar().render_str(name, &ctx) {
+                Ok(Value::Array(items)) => out.extend(items.iter().map(|v| match v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })),
+                Ok(Value::String(s)) => out.push(s),
+                Ok(other) => out.push(other.to_string()),
+                Err(_) => out.push(name.clone()),
+            }
+        }
+        out
+    }
+
     /// What follows a host's result: `register`, `notify`, the failure remembered for a
     /// `rescue`, the host ended on failure.
     fn after(&self, task: &Task, host: &str, inh: &Inherited, outcome: &Outcome) {
@@ -115,8 +139,10 @@ impl TaskRunner {
             }
         }
         if outcome.status == Status::Changed {
-            play.handlers().notify(host, &task.notify);
-            play.handlers().notify(host, &inh.notify);
+            play.handlers()
+                .notify(host, &self.notify_names(&task.notify, host, inh));
+            play.handlers()
+                .notify(host, &self.notify_names(&inh.notify, host, inh));
         }
         if outcome.status == Status::Failed && !outcome.ignored {
             play.failures().note(task, host, outcome);

@@ -77,16 +77,41 @@ impl Walker {
             }
         };
         let hosts = takes_part(batch);
-        let unanswered = play.handlers().flush(&hosts, |handler, notified| {
+        let name_of = |name: &str| -> String {
+            let Some(first) = hosts.first() else {
+                return name.to_string();
+            };
+            let ctx = play.scope(first, play.top(), Map::new()).into_context();
+            match play.run().templar().render_str(name, &ctx) {
+                Ok(Value::String(s)) => s,
+                _ => name.to_string(),
+            }
+        };
+        let unanswered = play.handlers().flush(&hosts, name_of, |handler, notified| {
             let targets = takes_part(notified);
-            if !targets.is_empty() {
-                self.runner.run_task(handler, &targets, play.top(), true);
+            if targets.is_empty() {
+                return;
+            }
+            // A handler may include a tasks file, as with Ansible.
+            match &handler.action {
+                Action::IncludeTasks { apply, .. } => {
+                    self.run_include_tasks(handler, apply.as_deref(), &targets, play.top())
+                }
+                _ => self.runner.run_task(handler, &targets, play.top(), true),
             }
         });
+        // Ansible's error (with its default `error_on_missing_handler`): the host fails.
         for (h, name) in unanswered {
-            play.run().printer().warning(&format!(
-                "the handler '{name}' notified on {h} was not found"
-            ));
+            if play.run().opts().warn_on_missing_handler {
+                play.run().printer().warning(&format!(
+                    "the handler '{name}' notified on {h} was not found"
+                ));
+                continue;
+            }
+            let msg = format!("The requested handler '{name}' was not found in either the main handlers list nor in the listening handlers list");
+            play.run().printer().fatal(&msg);
+            play.run().recap().count(&h, &Outcome::failed(msg));
+            status.end_host(&h, HostEnd::Failed);
         }
     }
 

@@ -118,6 +118,7 @@ fn role_search_order_and_paths() {
     p.write("site.yml", "- hosts: all\n  roles: [r, elsewhere/q]\n");
     let opts = LoadOptions {
         roles_path: vec![p.path("extra")],
+        ..LoadOptions::default()
     };
     let book = load_playbook(&p.path("site.yml"), &opts).unwrap();
     assert_eq!(flat_names(&book.plays[0].roles), ["extra", "path"]);
