@@ -10,6 +10,7 @@ pub mod output;
 pub mod playbook;
 pub mod run;
 pub mod template;
+pub mod text_codec;
 pub mod vars;
 pub mod vault;
 pub mod yaml;

@@ -41,6 +41,11 @@ self_cell!(
 /// Renders templates the way Ansible does. One per run, shared by every host and thread.
 pub struct Templar {
     env: SharedEnv,
+    /// Conditions (`when`, `that`...) read undefined values as Ansible's chainable undefined:
+    /// `a.b.c is defined` and `a.b.c | default(x)` work when `a.b` is missing. A condition
+    /// that is itself undefined still fails, naming the variable (see [`Templar::is_true`]).
+    cond_env: SharedEnv,
+    conditions: CompileCache<CompiledExpression>,
     /// Environments for template files rendered with non-default syntax options.
     file_envs: RwLock<HashMap<FileSyntax, SharedEnv>>,
     templates: CompileCache<CompiledTemplate>,
@@ -55,10 +60,15 @@ impl Default for Templar {
 
 impl Templar {
     pub fn new() -> Templar {
+        let mut cond_env =
+            super::environment::build(&FileSyntax::default()).expect("Jinja's own syntax");
+        cond_env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
         Templar {
             env: Arc::new(
                 super::environment::build(&FileSyntax::default()).expect("Jinja's own syntax"),
             ),
+            cond_env: Arc::new(cond_env),
+            conditions: CompileCache::default(),
             file_envs: RwLock::default(),
             templates: CompileCache::default(),
             expressions: CompileCache::default(),
@@ -185,13 +195,14 @@ impl Templar {
                     });
                 }
                 let compiled = self
-                    .expression(s)
+                    .condition(s)
                     .map_err(|e| TemplateError::from_jinja(&e, s, None))?;
                 let v = compiled
                     .borrow_dependent()
                     .eval(ctx.clone())
                     .map_err(|e| TemplateError::from_jinja(&e, s, None))?;
                 if v.is_undefined() {
+                    // Strictly evaluated, the same expression names what is undefined.
                     self.eval(s, ctx)?;
                 }
                 Ok(v.is_true())
@@ -277,6 +288,14 @@ impl Templar {
             .render(ctx.clone())
             .map(|text| keep_trailing_newlines(s, text))
             .map_err(|e| TemplateError::from_jinja(&e, s, None))
+    }
+
+    fn condition(&self, expr: &str) -> Result<Arc<CompiledExpression>, minijinja::Error> {
+        self.conditions.get_or_compile(expr, || {
+            CompiledExpression::try_new(self.cond_env.clone(), |env| {
+                env.compile_expression_owned(without_collection_prefix(expr).into_owned())
+            })
+        })
     }
 
     fn expression(&self, expr: &str) -> Result<Arc<CompiledExpression>, minijinja::Error> {

@@ -133,8 +133,11 @@ pub fn loop_vars(control: &LoopControl, items: &[Value], index: usize) -> Map {
 }
 
 /// What the `template` action adds while it renders `path` for `host`.
-pub fn template_vars(path: &Path, host: &str) -> Map {
+pub fn template_vars(path: &Path, host: &str, dest: Option<&str>) -> Map {
     let mut m = Map::new();
+    if let Some(dest) = dest {
+        m.insert("template_destpath".into(), Value::from(dest));
+    }
     m.insert(
         "template_path".into(),
         Value::from(path.display().to_string()),

@@ -81,7 +81,8 @@ pub fn run(args: Map, step: &Step) -> Result<Outcome, TaskError> {
             })
         }
     };
-    let ctx = step.scope_with(template_vars(&path, step.host()));
+    let dest = args.copy.get("dest").and_then(Value::as_str);
+    let ctx = step.scope_with(template_vars(&path, step.host(), dest));
     let rendered = step
         .run()
         .templar()
@@ -150,25 +151,27 @@ pub fn run(args: Map, step: &Step) -> Result<Outcome, TaskError> {
     Ok(outcome)
 }
 
-/// `rendered` in `encoding` when that is not UTF-8 (`None` then); Ansible's error for a name
-/// it does not know or a character the encoding lacks.
+/// `rendered` in `encoding` when that is not UTF-8 (`None` then); an unknown name or a
+/// character the encoding lacks is refused.
 fn encode(encoding: Option<&str>, rendered: &str) -> Result<Option<Vec<u8>>, TaskError> {
-    let label = encoding.unwrap_or("").trim();
+    let label = encoding.unwrap_or("");
     let error = |message: String| TaskError::Args {
         action: "template",
         message,
     };
-    if label.is_empty() || label.eq_ignore_ascii_case("utf-8") || label.eq_ignore_ascii_case("utf8")
-    {
+    if crate::text_codec::is_utf8(label) {
         return Ok(None);
     }
-    let codec = encoding_rs::Encoding::for_label(label.as_bytes())
-        .ok_or_else(|| error(format!("unknown encoding: {label}")))?;
-    let (bytes, _, unmappable) = codec.encode(rendered);
-    if unmappable {
+    let bytes =
+        crate::text_codec::encode(rendered, Some(label)).map_err(|e| error(e.to_string()))?;
+    if crate::text_codec::decode(&bytes, Some(label))
+        .ok()
+        .as_deref()
+        != Some(rendered)
+    {
         return Err(error(format!(
             "the rendered template has characters that '{label}' cannot encode"
         )));
     }
-    Ok(Some(bytes.into_owned()))
+    Ok(Some(bytes))
 }

@@ -324,7 +324,11 @@ fn extract(
         } else {
             vec![more]
         };
+        // A missing key on the way is an undefined result, as Ansible's chainable one.
         for k in path {
+            if value.is_undefined() {
+                break;
+            }
             value = value.get_item(&k)?;
         }
     }

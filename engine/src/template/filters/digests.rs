@@ -9,6 +9,7 @@ use sha1::Sha1;
 use sha2::{Digest, Sha224, Sha256, Sha384, Sha512};
 
 use super::{failure, text_of};
+use crate::text_codec;
 
 pub(super) fn register(env: &mut Environment<'static>) {
     env.add_filter("b64encode", b64encode);
@@ -26,15 +27,22 @@ pub(super) fn register(env: &mut Environment<'static>) {
     env.add_filter("password_hash", password_hash);
 }
 
-fn b64encode(state: &State, v: &Value) -> Result<String, Error> {
-    Ok(base64::engine::general_purpose::STANDARD.encode(text_of(state, v)?))
+/// `b64encode(encoding='utf-16-le')`: the text's bytes in that encoding (default UTF-8).
+fn b64encode(state: &State, v: &Value, kwargs: Kwargs) -> Result<String, Error> {
+    let encoding: Option<String> = kwargs.get("encoding")?;
+    kwargs.assert_all_used()?;
+    let bytes = text_codec::encode(&text_of(state, v)?, encoding.as_deref())
+        .map_err(|e| failure(e.to_string()))?;
+    Ok(base64::engine::general_purpose::STANDARD.encode(bytes))
 }
 
-fn b64decode(s: &str) -> Result<String, Error> {
+fn b64decode(s: &str, kwargs: Kwargs) -> Result<String, Error> {
+    let encoding: Option<String> = kwargs.get("encoding")?;
+    kwargs.assert_all_used()?;
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(s.trim())
         .map_err(|e| failure(format!("b64decode: {e}")))?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    text_codec::decode(&bytes, encoding.as_deref()).map_err(|e| failure(e.to_string()))
 }
 
 fn hex_digest<D: Digest>(s: &str) -> String {
