@@ -154,9 +154,11 @@ fn combine(
     for term in std::iter::once(base).chain(others.iter()) {
         require_defined(state, term)?;
         match from_jinja(term) {
+            // Ansible flattens the terms first, which drops nulls.
+            Value::Null => {}
             Value::Object(m) => merge_maps(&mut result, &m, recursive, lists),
             Value::Array(items) => {
-                for item in items {
+                for item in items.into_iter().filter(|i| !i.is_null()) {
                     let Value::Object(m) = item else {
                         return Err(failure(
                             "combine expects dictionaries or lists of dictionaries",
