@@ -875,3 +875,25 @@ fn collection_roles_and_handler_names() {
     );
     assert!(all.contains("failed=1"), "{all}");
 }
+
+/// An undefined name in a task's option is worded as Ansible words it, and names the variable.
+#[test]
+fn an_undefined_option_is_worded_as_ansible_does() {
+    let p = Project::new();
+    p.write(
+        "playbook.yml",
+        r#"
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - debug: {msg: "{{ 'x' in y }}"}
+      register: e
+      ignore_errors: true
+    - assert:
+        that:
+          - "'The task includes an option with an undefined variable' in e.msg"
+          - "\"'y' is undefined\" in e.msg"
+"#,
+    );
+    p.run(&[]).assert_ok();
+}

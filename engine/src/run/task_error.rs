@@ -13,7 +13,7 @@ use crate::{
 pub enum TaskError {
     /// A template or condition did not render. `nested` is what the lookup of a variable
     /// holding a template knew ("'b' is undefined (in variable 'a')").
-    #[error("{}", with_nested(nested, error.to_string()))]
+    #[error("{}", with_nested(nested, template_message(error)))]
     Template {
         error: TemplateError,
         nested: Option<String>,
@@ -114,6 +114,17 @@ impl TaskError {
 impl From<TemplateError> for TaskError {
     fn from(error: TemplateError) -> Self {
         TaskError::template(error)
+    }
+}
+
+/// A template's failure as Ansible words it: an undefined name is "an option with an undefined
+/// variable" of the task.
+fn template_message(error: &TemplateError) -> String {
+    match error {
+        TemplateError::Undefined { .. } => format!(
+            "The task includes an option with an undefined variable. The error was: {error}"
+        ),
+        _ => error.to_string(),
     }
 }
 
