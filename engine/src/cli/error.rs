@@ -10,7 +10,9 @@ pub enum CliError {
     Usage(String),
     #[error(transparent)]
     Config(#[from] ConfigError),
-    #[error(transparent)]
+    /// Said first, where it is after (`--> file:line:column` and the line), so the words
+    /// read as Ansible's `ERROR! <message>` does.
+    #[error("{}", parse_shown(.0))]
     Parse(#[from] ParseError),
     #[error(transparent)]
     Inventory(#[from] InventoryError),
@@ -21,6 +23,23 @@ pub enum CliError {
     /// Vault data in a file (`troupe vault`) that could not be decrypted.
     #[error("{file}: {source}")]
     VaultFile { file: String, source: VaultError },
+}
+
+fn parse_shown(e: &ParseError) -> String {
+    match e {
+        ParseError::At {
+            origin,
+            message,
+            excerpt,
+        } => {
+            let excerpt = excerpt
+                .as_ref()
+                .map(|x| format!("\n{x}"))
+                .unwrap_or_default();
+            format!("{message}\n --> {origin}{excerpt}")
+        }
+        other => other.to_string(),
+    }
 }
 
 impl CliError {
