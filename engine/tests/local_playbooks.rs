@@ -897,3 +897,30 @@ fn an_undefined_option_is_worded_as_ansible_does() {
     );
     p.run(&[]).assert_ok();
 }
+
+/// A template's `#jinja2:` first line overrides its options; a pair without `:` is refused
+/// with Ansible's words.
+#[test]
+fn a_template_header_overrides_its_options() {
+    let p = Project::new();
+    p.write(
+        "templates/lines.j2",
+        "#jinja2: line_statement_prefix: \":\", trim_blocks: False\n: if true\nfoo\n: endif\n",
+    )
+    .write("templates/bad.j2", "#jinja2: lstrip_blocks=True\nx\n")
+    .write(
+        "playbook.yml",
+        r#"
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - template: {src: lines.j2, dest: "{{ base }}/lines.txt"}
+    - template: {src: bad.j2, dest: "{{ base }}/bad.txt"}
+      register: bad
+      ignore_errors: true
+    - assert: {that: ["'failed to parse jinja2 override' in bad.msg"]}
+"#,
+    );
+    p.run(&[]).assert_ok();
+    assert_eq!(p.read("lines.txt"), "foo\n");
+}

@@ -119,10 +119,12 @@ impl From<TemplateError> for TaskError {
 
 /// A template's failure as Ansible words it: an undefined name is "an option with an undefined
 /// variable" of the task.
+/// Where the template was follows after a blank line, as in Ansible's message.
 fn template_message(error: &TemplateError) -> String {
     match error {
-        TemplateError::Undefined { .. } => format!(
-            "The task includes an option with an undefined variable. The error was: {error}"
+        TemplateError::Undefined { message, location } => format!(
+            "The task includes an option with an undefined variable. The error was: {message}\n\n{}",
+            location.to_string().trim_start()
         ),
         _ => error.to_string(),
     }

@@ -17,6 +17,8 @@ pub struct FileSyntax {
     pub block: [Option<String>; 2],
     pub variable: [Option<String>; 2],
     pub comment: [Option<String>; 2],
+    /// `line_statement_prefix` / `line_comment_prefix` (a template's `#jinja2:` header).
+    pub line_prefixes: [Option<String>; 2],
 }
 
 impl Default for FileSyntax {
@@ -29,16 +31,72 @@ impl Default for FileSyntax {
             block: [None, None],
             variable: [None, None],
             comment: [None, None],
+            line_prefixes: [None, None],
         }
+    }
+}
+
+/// A template file's first line `#jinja2: key: value, ...`, as Ansible reads it.
+pub const OVERRIDE_HEADER: &str = "#jinja2:";
+
+impl FileSyntax {
+    /// Applies a template's `#jinja2:` header (its first line) to these options. Values are
+    /// Python literals (`True`, `'<<'`); a pair without `:` is Ansible's error.
+    pub fn apply_header(&mut self, text: &str) -> Result<Vec<String>, String> {
+        let Some(rest) = text.strip_prefix(OVERRIDE_HEADER) else {
+            return Ok(Vec::new());
+        };
+        let line = rest.split('\n').next().unwrap_or("");
+        let mut warnings = Vec::new();
+        for pair in line.split(',') {
+            let Some((key, value)) = pair.split_once(':') else {
+                return Err(format!(
+                    "failed to parse jinja2 override '{}'. Did you use something different from colon as key-value separator?",
+                    pair.trim()
+                ));
+            };
+            let value = value.trim();
+            let text = value
+                .strip_prefix(['"', '\''])
+                .and_then(|v| v.strip_suffix(['"', '\'']))
+                .unwrap_or(value)
+                .to_string();
+            let flag = match value {
+                "True" | "true" => Some(true),
+                "False" | "false" => Some(false),
+                _ => None,
+            };
+            match (key.trim(), flag) {
+                ("trim_blocks", Some(b)) => self.trim_blocks = b,
+                ("lstrip_blocks", Some(b)) => self.lstrip_blocks = b,
+                ("block_start_string", _) => self.block[0] = Some(text),
+                ("block_end_string", _) => self.block[1] = Some(text),
+                ("variable_start_string", _) => self.variable[0] = Some(text),
+                ("variable_end_string", _) => self.variable[1] = Some(text),
+                ("comment_start_string", _) => self.comment[0] = Some(text),
+                ("comment_end_string", _) => self.comment[1] = Some(text),
+                ("line_statement_prefix", _) => self.line_prefixes[0] = Some(text),
+                ("line_comment_prefix", _) => self.line_prefixes[1] = Some(text),
+                (other, _) => warnings.push(format!(
+                    "Could not find Jinja2 environment setting to override: '{other}'"
+                )),
+            }
+        }
+        Ok(warnings)
     }
 }
 
 impl FileSyntax {
     /// Whether any delimiter differs from Jinja's.
     pub fn custom_delimiters(&self) -> bool {
-        [&self.block, &self.variable, &self.comment]
-            .iter()
-            .any(|pair| pair.iter().any(Option::is_some))
+        [
+            &self.block,
+            &self.variable,
+            &self.comment,
+            &self.line_prefixes,
+        ]
+        .iter()
+        .any(|pair| pair.iter().any(Option::is_some))
     }
 }
 
@@ -80,12 +138,19 @@ fn syntax(options: &FileSyntax) -> Result<SyntaxConfig, Error> {
         .block_delimiters(block.0, block.1)
         .variable_delimiters(variable.0, variable.1)
         .comment_delimiters(comment.0, comment.1)
+        .line_statement_prefix(options.line_prefixes[0].clone().unwrap_or_default())
+        .line_comment_prefix(options.line_prefixes[1].clone().unwrap_or_default())
         .build()
 }
 
 /// Template files are named by their absolute path; `{% include %}` and friends load the same way.
+/// A `#jinja2:` header line is not part of the template (the template action applied it).
 fn load_file(name: &str) -> Result<Option<String>, Error> {
     match crate::vault::read_text(std::path::Path::new(name)) {
+        Ok(text) if text.starts_with(OVERRIDE_HEADER) => Ok(Some(
+            text.split_once('\n')
+                .map_or(String::new(), |(_, rest)| rest.to_string()),
+        )),
         Ok(text) => Ok(Some(text)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(Error::new(

@@ -52,7 +52,7 @@ pub fn run(args: Map, step: &Step) -> Result<Outcome, TaskError> {
     )?;
     let text = |s: Option<Str>| s.map(|Str(s)| s);
     let defaults = FileSyntax::default();
-    let syntax = FileSyntax {
+    let mut syntax = FileSyntax {
         trim_blocks: args.trim_blocks.map_or(defaults.trim_blocks, |Bool(b)| b),
         lstrip_blocks: args
             .lstrip_blocks
@@ -66,7 +66,16 @@ pub fn run(args: Map, step: &Step) -> Result<Outcome, TaskError> {
             text(args.comment_start_string),
             text(args.comment_end_string),
         ],
+        line_prefixes: [None, None],
     };
+    // The template's own `#jinja2:` header overrides the options, as with Ansible.
+    let head = crate::vault::read_text(&path).unwrap_or_default();
+    let header_warnings = syntax
+        .apply_header(&head)
+        .map_err(|message| TaskError::Args {
+            action: "template",
+            message,
+        })?;
     let newline = match text(args.newline_sequence).as_deref() {
         // As written in YAML's single quotes too: backslash and letter.
         None | Some("\n" | r"\n") => "\n",
@@ -139,6 +148,9 @@ pub fn run(args: Map, step: &Step) -> Result<Outcome, TaskError> {
         return Ok(Outcome::failed("the copy module is missing"));
     };
     let mut outcome = step.run_module_with(copy, copy_args);
+    for warning in &header_warnings {
+        outcome.warn(warning);
+    }
     outcome.result.remove("content");
     // Ansible names the rendered file it uploaded; troupe uploads no file of its own, so
     // `src` is the template on the controller.
