@@ -924,3 +924,48 @@ fn a_template_header_overrides_its_options() {
     p.run(&[]).assert_ok();
     assert_eq!(p.read("lines.txt"), "foo\n");
 }
+
+/// Handlers of a role imported inside an included role answer; a handler may be a tasks
+/// include or a meta action; a handler name that cannot be templated is warned about.
+#[test]
+fn handlers_from_nested_roles_includes_and_meta() {
+    let p = Project::new();
+    p.write("roles/outer/tasks/main.yml", "- import_role: {name: inner}\n")
+        .write(
+            "roles/inner/tasks/main.yml",
+            "- command: \"true\"\n  notify: [inner handler, include handler, meta handler]\n",
+        )
+        .write(
+            "roles/inner/handlers/main.yml",
+            "- name: inner handler\n  set_fact: {inner_ran: true}\n- name: \"{{ nowhere }} x\"\n  debug: {msg: never}\n",
+        )
+        .write("more.yml", "- set_fact: {included_ran: true}\n")
+        .write(
+            "playbook.yml",
+            r#"
+- hosts: localhost
+  gather_facts: false
+  handlers:
+    - name: include handler
+      include_tasks: more.yml
+    - name: meta handler
+      meta: noop
+  tasks:
+    - include_role: {name: outer}
+    - meta: flush_handlers
+    - assert: {that: [inner_ran, included_ran]}
+"#,
+        );
+    let r = p.run(&[]);
+    r.assert_ok();
+    assert!(
+        r.stdout.contains("RUNNING HANDLER [meta handler]"),
+        "{}",
+        r.stdout
+    );
+    let all = format!("{}{}", r.stdout, r.stderr);
+    assert!(
+        all.contains("is unusable because it has no listen topics"),
+        "{all}"
+    );
+}

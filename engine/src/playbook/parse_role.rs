@@ -44,7 +44,14 @@ pub fn load_role(
 ) -> Result<LoadedRole, ParseError> {
     let mut l = Loader::new(opts, search_dir);
     let loaded = use_role(&mut l, None, name, from, None)?;
-    Ok(loaded.expect("a role loaded without de-duplication is always loaded"))
+    let mut loaded = loaded.expect("a role loaded without de-duplication is always loaded");
+    // Roles its tasks import bring their handlers too.
+    for h in std::mem::take(&mut l.role_handlers) {
+        if !loaded.handlers.iter().any(|x| x.origin == h.origin) {
+            loaded.handlers.push(h);
+        }
+    }
+    Ok(loaded)
 }
 
 /// Where a role was named: errors point there, and a dependency is also looked for beside

@@ -77,6 +77,7 @@ impl Walker {
             }
         };
         let hosts = takes_part(batch);
+        let warned = std::cell::RefCell::new(std::collections::HashSet::new());
         let name_of = |name: &str| -> String {
             let Some(first) = hosts.first() else {
                 return name.to_string();
@@ -84,7 +85,16 @@ impl Walker {
             let ctx = play.scope(first, play.top(), Map::new()).into_context();
             match play.run().templar().render_str(name, &ctx) {
                 Ok(Value::String(s)) => s,
-                _ => name.to_string(),
+                Ok(other) => other.to_string(),
+                // Ansible's warning; the handler answers only to its listen topics.
+                Err(e) => {
+                    if warned.borrow_mut().insert(name.to_string()) {
+                        play.run().printer().warning(&format!(
+                            "Handler '{name}' is unusable because it has no listen topics and the name could not be templated (host-specific variables are not supported in handler names). The error: {e}"
+                        ));
+                    }
+                    name.to_string()
+                }
             }
         };
         let unanswered = play.handlers().flush(&hosts, name_of, |handler, notified| {
@@ -96,6 +106,20 @@ impl Walker {
             match &handler.action {
                 Action::IncludeTasks { apply, .. } => {
                     self.run_include_tasks(handler, apply.as_deref(), &targets, play.top())
+                }
+                Action::Meta(what) => {
+                    let name = handler.name.as_deref().unwrap_or("meta");
+                    play.run().printer().task(name, true);
+                    self.run_meta(handler, what, &targets, play.top())
+                }
+                // As Ansible refuses it: the hosts fail.
+                Action::IncludeRole { .. } => {
+                    let msg = "Using 'include_role' as a handler is not supported.";
+                    play.run().printer().fatal(msg);
+                    for h in &targets {
+                        play.run().recap().count(h, &Outcome::failed(msg));
+                        status.end_host(h, HostEnd::Failed);
+                    }
                 }
                 _ => self.runner.run_task(handler, &targets, play.top(), true),
             }
