@@ -592,10 +592,20 @@ fn make_directories(path: &str, spec: &AttrSpec) -> Result<String, ModuleError> 
 /// Applies owner, group and mode to everything under `path` (symlinks left alone).
 /// Commands setting `spec` on everything below `path`; following links, on what they point
 /// to (a linked directory's content included), else links are left alone.
+/// Links owned by another user are never followed: a user who can write below `path` could
+/// otherwise point one at any file and have root change it. One such link below `path` and
+/// none is followed.
 fn recursive_commands(path: &str, spec: &AttrSpec, follow: bool) -> String {
     let p = quote_path(path);
-    let l = if follow { "-L " } else { "" };
+    let l = if follow { "$troupe_l" } else { "" };
     let mut script = String::new();
+    if follow {
+        script.push_str(&format!(
+            "troupe_l=-L
+if [ -n \"$(find {p} -mindepth 1 -type l ! -uid \"$(id -u)\" -print -quit 2>/dev/null)\" ]; then troupe_l=; fi
+"
+        ));
+    }
     let owner_group = match (&spec.owner, &spec.group) {
         (Some(o), Some(g)) => Some(format!("{o}:{g}")),
         (Some(o), None) => Some(o.clone()),
@@ -604,7 +614,7 @@ fn recursive_commands(path: &str, spec: &AttrSpec, follow: bool) -> String {
     };
     if let Some(og) = owner_group {
         script.push_str(&format!(
-            "find {l}{p} -mindepth 1 ! -type l -exec chown {} {{}} +\n",
+            "find {l} {p} -mindepth 1 ! -type l -exec chown {} {{}} +\n",
             quote(&og)
         ));
     }
@@ -614,7 +624,7 @@ fn recursive_commands(path: &str, spec: &AttrSpec, follow: bool) -> String {
             Mode::Symbolic(s) => s.clone(),
         };
         script.push_str(&format!(
-            "find {l}{p} -mindepth 1 ! -type l -exec chmod {} {{}} +\n",
+            "find {l} {p} -mindepth 1 ! -type l -exec chmod {} {{}} +\n",
             quote(&m)
         ));
     }
@@ -764,6 +774,18 @@ mod tests {
         assert_eq!(mode_of(Path::new(&outside)), 0o755);
         twice(json!({"path": s.path("t"), "recurse": true, "mode": "a-x"}));
         assert_eq!(mode_of(Path::new(&outside)), 0o644);
+        // A link another user owns is never followed (nor, then, any other).
+        let secret = s.write("secret", "s");
+        fs::set_permissions(&secret, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+        symlink(&secret, s.path("t/planted")).unwrap();
+        let chown = std::process::Command::new("chown")
+            .args(["-h", "nobody", &s.path("t/planted")])
+            .status()
+            .unwrap();
+        assert!(chown.success());
+        apply("file", json!({"path": s.path("t"), "recurse": true, "mode": "a+rw"}));
+        assert_eq!(mode_of(Path::new(&secret)), 0o600, "followed a link of another user");
+        assert_eq!(mode_of(Path::new(&s.path("t/own"))) & 0o666, 0o666);
     }
 
     #[test]
