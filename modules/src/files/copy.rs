@@ -741,6 +741,9 @@ impl Copy {
                 return self.plan_single(args, cx, wanted, seen);
             }
         }
+        if let Some(Bool(true)) = args.local_follow {
+            refuse_foreign_links(cx, src)?;
+        }
         let mut dirs: Vec<String> = Vec::new();
         let mut files = Vec::new();
         let mut links = Vec::new();
@@ -781,6 +784,24 @@ impl Copy {
             files,
             &links,
         )
+    }
+}
+
+/// Following links on the target, a link another user owns is refused: they could point it
+/// at any file (`/etc/shadow`) and have root copy it where they can read it.
+fn refuse_foreign_links(cx: &Context, src: &str) -> Result<(), ModuleError> {
+    let out = cx.target.run(
+        &format!(
+            "find {} -mindepth 1 -type l ! -uid \"$(id -u)\" -print -quit 2>/dev/null",
+            quote_path(src)
+        ),
+        None,
+    )?;
+    match out.stdout_str().lines().next().filter(|l| !l.is_empty()) {
+        Some(link) => Err(fail(format!(
+            "refusing to follow {link}: it belongs to another user, who could point it at any file (local_follow: false copies links as links)"
+        ))),
+        None => Ok(()),
     }
 }
 
@@ -1033,6 +1054,20 @@ mod tests {
         copy_twice(json!({"src": src, "dest": s.path("followed"), "remote_src": true, "local_follow": true}));
         assert!(!Path::new(&s.path("followed/link")).is_symlink());
         assert_eq!(fs::read_to_string(s.path("followed/link")).unwrap(), "f\n");
+        // A link another user owns is not followed: the copy is refused.
+        let secret = s.write("secret", "s");
+        symlink(&secret, s.path("remote/planted")).unwrap();
+        let chown = std::process::Command::new("chown")
+            .args(["-h", "nobody", &s.path("remote/planted")])
+            .status()
+            .unwrap();
+        assert!(chown.success());
+        let e = error(
+            "copy",
+            json!({"src": src, "dest": s.path("again"), "remote_src": true, "local_follow": true}),
+        );
+        assert!(e.to_string().contains("belongs to another user"), "{e}");
+        assert!(!Path::new(&s.path("again")).exists());
     }
 
     #[test]
