@@ -3,10 +3,16 @@
 //! module's `output_encoding`. encoding_rs (the WHATWG encodings) does the work; UTF-16 is
 //! written by hand, since encoding_rs only decodes it.
 
-/// An encoding name neither Python's spellings nor the WHATWG labels know.
+/// Why text could not be converted.
 #[derive(Debug, thiserror::Error)]
-#[error("unknown encoding: {0}")]
-pub struct UnknownEncoding(pub String);
+pub enum CodecError {
+    /// A name neither Python's spellings nor the WHATWG labels know.
+    #[error("unknown encoding: {0}")]
+    Unknown(String),
+    /// The text has characters the encoding cannot write (Python's strict errors).
+    #[error("the text has characters that '{0}' cannot encode")]
+    Unmappable(String),
+}
 
 /// UTF-8 itself (no conversion needed).
 pub fn is_utf8(name: &str) -> bool {
@@ -18,7 +24,7 @@ pub fn is_utf8(name: &str) -> bool {
 
 /// A Python codec name (`utf-8`, `utf-16-le`, `latin-1`...) as encoding_rs knows it; UTF-16
 /// by hand, since encoding_rs only decodes it.
-fn codec(name: &str) -> Result<Codec, UnknownEncoding> {
+fn codec(name: &str) -> Result<Codec, CodecError> {
     let n = name.trim().to_ascii_lowercase().replace('_', "-");
     Ok(match n.as_str() {
         // Python's spellings that are no WHATWG label.
@@ -27,7 +33,7 @@ fn codec(name: &str) -> Result<Codec, UnknownEncoding> {
         "utf-16-be" | "utf-16be" => Codec::Utf16 { little: false },
         _ => Codec::Other(
             encoding_rs::Encoding::for_label(n.as_bytes())
-                .ok_or_else(|| UnknownEncoding(name.to_string()))?,
+                .ok_or_else(|| CodecError::Unknown(name.to_string()))?,
         ),
     })
 }
@@ -37,7 +43,7 @@ enum Codec {
     Other(&'static encoding_rs::Encoding),
 }
 
-pub fn encode(text: &str, encoding: Option<&str>) -> Result<Vec<u8>, UnknownEncoding> {
+pub fn encode(text: &str, encoding: Option<&str>) -> Result<Vec<u8>, CodecError> {
     match encoding.map(codec).transpose()? {
         None => Ok(text.as_bytes().to_vec()),
         Some(Codec::Utf16 { little }) => Ok(text
@@ -50,11 +56,14 @@ pub fn encode(text: &str, encoding: Option<&str>) -> Result<Vec<u8>, UnknownEnco
                 }
             })
             .collect()),
-        Some(Codec::Other(e)) => Ok(e.encode(text).0.into_owned()),
+        Some(Codec::Other(e)) => match e.encode(text) {
+            (_, _, true) => Err(CodecError::Unmappable(e.name().to_string())),
+            (bytes, _, false) => Ok(bytes.into_owned()),
+        },
     }
 }
 
-pub fn decode(bytes: &[u8], encoding: Option<&str>) -> Result<String, UnknownEncoding> {
+pub fn decode(bytes: &[u8], encoding: Option<&str>) -> Result<String, CodecError> {
     match encoding.map(codec).transpose()? {
         None => Ok(String::from_utf8_lossy(bytes).into_owned()),
         Some(Codec::Utf16 { little }) => {

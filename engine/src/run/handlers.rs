@@ -9,6 +9,7 @@ use std::{
 use indexmap::IndexSet;
 
 use crate::playbook::{Action, Task};
+use crate::template::Templar;
 
 /// Handlers written as an `import_tasks` (or a block): each task inside is a handler, with
 /// the block's keywords under its own.
@@ -77,15 +78,11 @@ impl Handlers {
         }
     }
 
-    /// Whether handler `i` of `list` answers to a notification name: its name or a `listen`
-    /// topic, alone or after its role's name (`role : name`), or a collection role's full
-    /// name. Of handlers with the same name, only the first answers to it, as with Ansible.
-    fn answers(list: &[Task], i: usize, name: &str) -> bool {
-        let handler = &list[i];
-        let own = handler
-            .name
-            .as_deref()
-            .filter(|n| Self::answers_to_name(list, n) == Some(i));
+    /// Whether `handler` answers to a notification name: its name (when `by_name`, see
+    /// [`Handlers::name_owners`]) or a `listen` topic, alone or after its role's name
+    /// (`role : name`), or a collection role's full name.
+    fn answers(handler: &Task, by_name: bool, name: &str) -> bool {
+        let own = handler.name.as_deref().filter(|_| by_name);
         let mut topics = own
             .into_iter()
             .chain(handler.listen.iter().map(String::as_str));
@@ -97,6 +94,19 @@ impl Handlers {
         };
         let role_named = role.name == prefix || role.fqcn().as_deref() == Some(prefix);
         role_named && topics.any(|t| t == rest)
+    }
+
+    /// For each handler, whether it is the one that answers to its own name: of handlers
+    /// with the same name only one does (see [`Handlers::answers_to_name`]).
+    fn name_owners(list: &[Task]) -> Vec<bool> {
+        (0..list.len())
+            .map(|i| {
+                list[i]
+                    .name
+                    .as_deref()
+                    .is_some_and(|n| Self::answers_to_name(list, n) == Some(i))
+            })
+            .collect()
     }
 
     /// Which of the handlers called `name` answers to it. As Ansible searches them: the
@@ -129,12 +139,13 @@ impl Handlers {
             // A templated handler name answers as it renders (`listen` is never templated).
             let mut list = self.list.read().unwrap().clone();
             for h in &mut list {
-                if let Some(name) = h.name.as_mut().filter(|n| n.contains("{{")) {
+                if let Some(name) = h.name.as_mut().filter(|n| Templar::is_template(n)) {
                     *name = name_of(name);
                 }
             }
+            let owners = Self::name_owners(&list);
             let mut answered: Vec<(String, String)> = Vec::new();
-            for (i, handler) in list.iter().enumerate() {
+            for (handler, &by_name) in list.iter().zip(&owners) {
                 let targets: Vec<String> = {
                     let n = self.notified.lock().unwrap();
                     hosts
@@ -144,7 +155,7 @@ impl Handlers {
                                 .get(*h)
                                 .map(|set| {
                                     set.iter()
-                                        .filter(|name| Self::answers(&list, i, name))
+                                        .filter(|name| Self::answers(handler, by_name, name))
                                         .cloned()
                                         .collect::<Vec<_>>()
                                 })

@@ -113,14 +113,10 @@ impl Walker {
                     self.run_meta(handler, what, &targets, play.top())
                 }
                 // As Ansible refuses it: the hosts fail.
-                Action::IncludeRole { .. } => {
-                    let msg = "Using 'include_role' as a handler is not supported.";
-                    play.run().printer().fatal(msg);
-                    for h in &targets {
-                        play.run().recap().count(h, &Outcome::failed(msg));
-                        status.end_host(h, HostEnd::Failed);
-                    }
-                }
+                Action::IncludeRole { .. } => self.fail_hosts(
+                    "Using 'include_role' as a handler is not supported.",
+                    &targets,
+                ),
                 _ => self.runner.run_task(handler, &targets, play.top(), true),
             }
         });
@@ -132,10 +128,20 @@ impl Walker {
                 ));
                 continue;
             }
-            let msg = format!("The requested handler '{name}' was not found in either the main handlers list nor in the listening handlers list");
-            play.run().printer().fatal(&msg);
-            play.run().recap().count(&h, &Outcome::failed(msg));
-            status.end_host(&h, HostEnd::Failed);
+            self.fail_hosts(
+                &format!("The requested handler '{name}' was not found in either the main handlers list nor in the listening handlers list"),
+                &[h],
+            );
+        }
+    }
+
+    /// Ends `hosts` as failed with an error Ansible prints as `ERROR!` (not a task result).
+    fn fail_hosts(&self, msg: &str, hosts: &[String]) {
+        let play = &self.play;
+        play.run().printer().fatal(msg);
+        for h in hosts {
+            play.run().recap().count(h, &Outcome::failed(msg));
+            play.status().end_host(h, HostEnd::Failed);
         }
     }
 

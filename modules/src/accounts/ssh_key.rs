@@ -27,14 +27,6 @@ pub fn key_path(home: &str, file: Option<&str>, key_type: &str) -> String {
     }
 }
 
-/// Whether the private key is there.
-pub fn exists(target: &dyn Target, path: &str) -> Result<bool, ModuleError> {
-    Ok(target
-        .run(&format!("[ -e {} ] && echo yes", quote(path)), None)?
-        .stdout_str()
-        .contains("yes"))
-}
-
 /// Makes the key pair at `path`, replacing one that is there.
 pub fn generate(target: &dyn Target, path: &str, spec: &KeySpec) -> Result<(), ModuleError> {
     let mut keygen = format!("ssh-keygen -q -t {}", quote(spec.key_type));
@@ -70,23 +62,29 @@ pub fn generate(target: &dyn Target, path: &str, spec: &KeySpec) -> Result<(), M
     Ok(())
 }
 
-/// Ansible's result fields for the key at `path`.
+/// Ansible's result fields for the key at `path`, in one round trip; `None` when there is
+/// no private key there.
 pub fn describe(
     target: &dyn Target,
     path: &str,
-) -> Result<Vec<(&'static str, Value)>, ModuleError> {
+) -> Result<Option<Vec<(&'static str, Value)>>, ModuleError> {
     let p = quote(path);
     let out = target.run(
-        &format!("ssh-keygen -l -f {p}.pub 2>/dev/null; echo; cat -- {p}.pub 2>/dev/null"),
+        &format!(
+            "[ -e {p} ] || exit 0\necho key\nssh-keygen -l -f {p}.pub 2>/dev/null; echo; cat -- {p}.pub 2>/dev/null"
+        ),
         None,
     )?;
     let text = out.stdout_str();
-    let (fingerprint, public) = text.split_once('\n').unwrap_or((&text, ""));
-    Ok(vec![
+    let Some(rest) = text.strip_prefix("key\n") else {
+        return Ok(None);
+    };
+    let (fingerprint, public) = rest.split_once('\n').unwrap_or((rest, ""));
+    Ok(Some(vec![
         ("ssh_key_file", Value::from(path)),
         ("ssh_fingerprint", Value::from(fingerprint.trim())),
         ("ssh_public_key", Value::from(public.trim())),
-    ])
+    ]))
 }
 
 #[cfg(test)]

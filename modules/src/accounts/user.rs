@@ -423,12 +423,13 @@ impl Module for User {
                 Some(acct) => {
                     let home = args.home.as_deref().unwrap_or(&acct.home);
                     let path = args.ssh_key_path(home);
-                    if ssh_key::exists(cx.target, &path)? && !args.force.0 {
-                        for (k, v) in ssh_key::describe(cx.target, &path)? {
-                            report = report.with(k, v);
+                    match ssh_key::describe(cx.target, &path)? {
+                        Some(fields) if !args.force.0 => {
+                            for (k, v) in fields {
+                                report = report.with(k, v);
+                            }
                         }
-                    } else {
-                        ssh_key = true;
+                        _ => ssh_key = true,
                     }
                 }
                 None => ssh_key = true,
@@ -470,7 +471,7 @@ impl Module for User {
                 if change.ssh_key {
                     let path = args.ssh_key_path(&acct.home);
                     ssh_key::generate(cx.target, &path, &args.key_spec())?;
-                    for (k, v) in ssh_key::describe(cx.target, &path)? {
+                    for (k, v) in ssh_key::describe(cx.target, &path)?.unwrap_or_default() {
                         report = report.with(k, v);
                     }
                 }

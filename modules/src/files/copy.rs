@@ -790,13 +790,7 @@ impl Copy {
 /// Following links on the target, a link another user owns is refused: they could point it
 /// at any file (`/etc/shadow`) and have root copy it where they can read it.
 fn refuse_foreign_links(cx: &Context, src: &str) -> Result<(), ModuleError> {
-    let out = cx.target.run(
-        &format!(
-            "find {} -mindepth 1 -type l ! -uid \"$(id -u)\" -print -quit 2>/dev/null",
-            quote_path(src)
-        ),
-        None,
-    )?;
+    let out = cx.target.run(&remote_file::foreign_link_command(src), None)?;
     match out.stdout_str().lines().next().filter(|l| !l.is_empty()) {
         Some(link) => Err(fail(format!(
             "refusing to follow {link}: it belongs to another user, who could point it at any file (local_follow: false copies links as links)"

@@ -601,9 +601,8 @@ fn recursive_commands(path: &str, spec: &AttrSpec, follow: bool) -> String {
     let mut script = String::new();
     if follow {
         script.push_str(&format!(
-            "troupe_l=-L
-if [ -n \"$(find {p} -mindepth 1 -type l ! -uid \"$(id -u)\" -print -quit 2>/dev/null)\" ]; then troupe_l=; fi
-"
+            "troupe_l=-L\nif [ -n \"$({})\" ]; then troupe_l=; fi\n",
+            remote_file::foreign_link_command(path)
         ));
     }
     let owner_group = match (&spec.owner, &spec.group) {

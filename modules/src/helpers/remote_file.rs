@@ -394,6 +394,16 @@ fn walk_script(root: &str, checksum: Option<Checksum>, follow: bool) -> String {
     script
 }
 
+/// A command printing the first symlink below `root` that another user than the one running
+/// it owns (nothing when there is none). Such a link is never followed: its owner could point
+/// it at any file.
+pub fn foreign_link_command(root: &str) -> String {
+    format!(
+        "find {} -mindepth 1 -type l ! -uid \"$(id -u)\" -print -quit 2>/dev/null",
+        quote_path(root)
+    )
+}
+
 /// Reads [`tree_script`]'s output for `root`.
 pub fn parse_tree(root: &str, out: &str) -> Tree {
     let root = as_find_prints(root);

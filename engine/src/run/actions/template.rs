@@ -167,23 +167,13 @@ pub fn run(args: Map, step: &Step) -> Result<Outcome, TaskError> {
 /// character the encoding lacks is refused.
 fn encode(encoding: Option<&str>, rendered: &str) -> Result<Option<Vec<u8>>, TaskError> {
     let label = encoding.unwrap_or("");
-    let error = |message: String| TaskError::Args {
-        action: "template",
-        message,
-    };
     if crate::text_codec::is_utf8(label) {
         return Ok(None);
     }
-    let bytes =
-        crate::text_codec::encode(rendered, Some(label)).map_err(|e| error(e.to_string()))?;
-    if crate::text_codec::decode(&bytes, Some(label))
-        .ok()
-        .as_deref()
-        != Some(rendered)
-    {
-        return Err(error(format!(
-            "the rendered template has characters that '{label}' cannot encode"
-        )));
-    }
-    Ok(Some(bytes))
+    crate::text_codec::encode(rendered, Some(label))
+        .map(Some)
+        .map_err(|e| TaskError::Args {
+            action: "template",
+            message: e.to_string(),
+        })
 }
