@@ -35,8 +35,8 @@ pub struct AptArgs {
     pub name: List,
     #[serde(default)]
     pub state: PackageState,
-    #[serde(default, alias = "update-cache")]
-    pub update_cache: Bool,
+    #[serde(alias = "update-cache")]
+    pub update_cache: Option<Bool>,
     #[serde(default)]
     pub cache_valid_time: Int,
     #[serde(alias = "install-recommends")]
@@ -56,6 +56,8 @@ pub struct AptRequest {
     pub names: Vec<String>,
     pub state: PackageState,
     pub update_cache: bool,
+    /// `update_cache: false` was said: never update, not even lists that were never fetched.
+    pub keep_lists: bool,
     /// Seconds an apt cache stays fresh; 0: always update when `update_cache`.
     pub cache_valid_time: i64,
     pub install_recommends: Option<bool>,
@@ -69,7 +71,8 @@ impl From<&AptArgs> for AptRequest {
         AptRequest {
             names: a.name.0.iter().filter(|n| !n.is_empty()).cloned().collect(),
             state: a.state,
-            update_cache: a.update_cache.0,
+            update_cache: a.update_cache.is_some_and(|b| b.0),
+            keep_lists: a.update_cache.is_some_and(|b| !b.0),
             cache_valid_time: a.cache_valid_time.0,
             install_recommends: a.install_recommends.map(|b| b.0),
             purge: a.purge.0,
@@ -236,6 +239,14 @@ impl AptManager {
         if req.state == PackageState::Latest && !names.is_empty() {
             probe = probe.section("policy", &format!("apt-cache policy -- {names}"));
         }
+        if req.state.wants_installed() && !names.is_empty() && !req.update_cache {
+            // Whether apt's package lists were ever fetched (a fresh image has none).
+            probe = probe.section(
+                "lists",
+                "eval \"$(apt-config shell L Dir::State::lists/d)\"\n\
+                 ls -- \"${L:-/var/lib/apt/lists/}\" 2>/dev/null | grep -q _Packages",
+            );
+        }
         if req.update_cache && req.cache_valid_time > 0 {
             probe = probe.section(
                 "cache_age",
@@ -270,10 +281,19 @@ impl AptManager {
                     && found.get("cache_age").ok()
                     && age < req.cache_valid_time
             });
-        // In check mode apt leaves the cache alone and judges against the current one.
-        let update_cache = req.update_cache && !cache_fresh && !cx.check_mode;
         let (install, remove) = plan(req, &found)?;
-        let report = Report::ok().with("cache_updated", false);
+        let mut report = Report::ok().with("cache_updated", false);
+        // Package lists never fetched know no package to install: fetch them first, as
+        // Ansible's apt does on such hosts (when it installs its Python bindings).
+        let no_lists = !install.is_empty() && !req.keep_lists && found.get("lists").rc == 1;
+        if no_lists {
+            report = report.warn(
+                "the target's apt package lists were never fetched; updating them first \
+                 (update_cache: false prevents this)",
+            );
+        }
+        // In check mode apt leaves the cache alone and judges against the current one.
+        let update_cache = (req.update_cache && !cache_fresh || no_lists) && !cx.check_mode;
         if !update_cache && install.is_empty() && remove.is_empty() && !req.autoremove {
             return Ok(Query::unchanged(report));
         }
@@ -417,6 +437,12 @@ mod tests {
                 version_of(&cand)
             ),
         );
+        std::fs::create_dir_all(dir.join("lists")).unwrap();
+        std::fs::write(dir.join("lists/deb_dists_main_Packages"), "").unwrap();
+        dir.script(
+            "bin/apt-config",
+            &format!("#!/bin/sh\necho \"L='{}/'\"\n", dir.join("lists")),
+        );
         dir.script(
             "bin/apt-get",
             &format!(
@@ -556,6 +582,27 @@ echo "$up upgraded, $new newly installed, $gone to remove and 0 not upgraded."
         );
         assert!(!r.changed);
         assert_eq!(log(&dir).iter().filter(|l| l.contains("update")).count(), 2);
+    }
+
+    #[test]
+    fn lists_never_fetched_are_fetched_before_installing() {
+        let dir = TempDir::new();
+        let target = fake_apt(&dir, "curl 7.0\n", "jq 1.6\n");
+        std::fs::remove_file(dir.join("lists/deb_dists_main_Packages")).unwrap();
+        assert!(!apt(&target, json!({"name": "curl"})).changed);
+        assert!(log(&dir).is_empty(), "nothing to install: no update");
+        let refused = apt(&target, json!({"name": "jq", "update_cache": false}));
+        assert!(refused.changed);
+        assert!(!log(&dir)[0].contains("update"), "{:?}", log(&dir));
+        let dir = TempDir::new();
+        let target = fake_apt(&dir, "", "jq 1.6\n");
+        std::fs::remove_file(dir.join("lists/deb_dists_main_Packages")).unwrap();
+        let r = apt(&target, json!({"name": "jq"}));
+        assert!(r.changed);
+        assert_eq!(r.fields["cache_updated"], true);
+        assert!(r.fields["warnings"][0].as_str().unwrap().contains("never fetched"));
+        assert!(log(&dir)[0].contains("update"), "{:?}", log(&dir));
+        assert!(log(&dir)[1].contains("install"), "{:?}", log(&dir));
     }
 
     #[test]
