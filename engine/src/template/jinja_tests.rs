@@ -31,11 +31,11 @@ pub(crate) fn register(env: &mut Environment<'static>) {
     ] {
         env.add_test(name, test);
     }
-    env.add_test("match", |v: &str, p: &str, k: Kwargs| {
-        regex_test(v, p, k, Anchor::Start)
+    env.add_test("match", |v: Value, p: &str, k: Kwargs| {
+        regex_test(&as_text(&v)?, p, k, Anchor::Start)
     });
-    env.add_test("search", |v: &str, p: &str, k: Kwargs| {
-        regex_test(v, p, k, Anchor::Anywhere)
+    env.add_test("search", |v: Value, p: &str, k: Kwargs| {
+        regex_test(&as_text(&v)?, p, k, Anchor::Anywhere)
     });
     env.add_test("regex", regex_match_type);
     env.add_test("version", version);
@@ -157,7 +157,17 @@ fn regex_test(value: &str, pattern: &str, kwargs: Kwargs, anchor: Anchor) -> Res
     })
 }
 
-fn regex_match_type(value: &str, pattern: &str, kwargs: Kwargs) -> Result<bool, Error> {
+/// The regex tests read any value as Python's `str()` of it (a list as `['a', 'b']`), as
+/// Ansible's do; an undefined value is still an error.
+fn as_text(value: &Value) -> Result<String, Error> {
+    if value.is_undefined() {
+        return Err(Error::from(minijinja::ErrorKind::UndefinedError));
+    }
+    Ok(super::python_repr::jinja_str(value))
+}
+
+fn regex_match_type(value: Value, pattern: &str, kwargs: Kwargs) -> Result<bool, Error> {
+    let value = &as_text(&value)?;
     let match_type = kwargs
         .get::<Option<String>>("match_type")?
         .unwrap_or_else(|| "search".to_owned());
@@ -318,6 +328,13 @@ mod tests {
         let hosts = json!({"hosts": [{"name": "web1"}, {"name": "db1"}, {"name": "web2"}]});
         assert_eq!(render("{{ hosts | selectattr('name', 'match', '^web') | map(attribute='name') | join(',') }}", hosts.clone()), "web1,web2");
         assert_eq!(render("{{ hosts | rejectattr('name', 'search', 'web') | map(attribute='name') | join(',') }}", hosts), "db1");
+        // A list is searched as Python's str() of it.
+        let warnings = json!({"w": ["'append' is set", "other"]});
+        assert_eq!(
+            render("{{ w is search(\"'append' is set\") }}", warnings.clone()),
+            "True"
+        );
+        assert_eq!(render("{{ w is match('\\\\[\"') }}", warnings), "True");
     }
 
     #[test]

@@ -7,6 +7,8 @@ crate::registry::family! {
 }
 
 pub mod account_db;
+#[cfg(test)]
+pub(crate) mod fake_accounts;
 pub mod ssh_key;
 
 /// A user or group name that account tools would read as an option is refused before any

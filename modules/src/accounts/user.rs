@@ -69,6 +69,16 @@ pub struct UserArgs {
     pub ssh_key_comment: Option<String>,
     /// Never reported, never in a process argument.
     pub ssh_key_passphrase: Option<String>,
+    /// Manage the account in /etc/passwd with libuser's `luser*` tools, whatever NSS says.
+    #[serde(default)]
+    pub local: Bool,
+    /// The umask a new home is made with (`useradd -K UMASK=`).
+    pub umask: Option<String>,
+    /// The range a new uid is picked from (`useradd -K UID_MIN=`/`UID_MAX=`).
+    pub uid_min: Option<Int>,
+    pub uid_max: Option<Int>,
+    /// Days after the password expired until the account is disabled (`-f`).
+    pub password_expire_account_disable: Option<Int>,
 }
 
 /// Stands in for the password in every report, as Ansible does.
@@ -106,11 +116,55 @@ impl UserArgs {
     /// Whether the shadow entry matters: a password, its lock, or an expiry is asked for.
     fn reads_shadow(&self) -> bool {
         self.password.is_some()
+            || self.password_expire_account_disable.is_some()
             || self.password_lock.is_some()
             || self.expires.is_some()
             || self.password_expire_min.is_some()
             || self.password_expire_max.is_some()
             || self.password_expire_warn.is_some()
+    }
+
+    fn validate(&self) -> Result<(), ModuleError> {
+        let not_local = [
+            ("umask", self.umask.is_some()),
+            ("uid_min", self.uid_min.is_some()),
+            ("uid_max", self.uid_max.is_some()),
+        ];
+        for (option, set) in not_local {
+            if set && self.local.0 {
+                return Err(ModuleError::args(format!(
+                    "'{option}' can not be used with 'local'"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// An account tool, libuser's (`luseradd`, `lgroupmod`, ...) when `local`.
+    fn tool(&self, name: &str) -> String {
+        match self.local.0 {
+            true => format!("l{name}"),
+            false => name.to_string(),
+        }
+    }
+
+    /// libuser's tools set neither supplementary groups nor expiry: `lgroupmod` adds
+    /// (`-M`) and removes (`-m`) the user as a member, `lchage -E` sets the expiry day.
+    fn local_followups(&self, expires: Option<f64>, add: &[&str], remove: &[&str]) -> Vec<Vec<String>> {
+        let mut commands = Vec::new();
+        if let Some(expires) = expires {
+            let days = match expires < 0.0 {
+                true => -1,
+                false => (expires / 86400.0).floor() as i64,
+            };
+            commands.push(with_tool("lchage", vec!["-E".into(), days.to_string()], &self.name));
+        }
+        for (flag, groups) in [("-M", add), ("-m", remove)] {
+            for group in groups {
+                commands.push(vec!["lgroupmod".into(), flag.into(), self.name.clone(), group.to_string()]);
+            }
+        }
+        commands
     }
 
     fn ssh_key_path(&self, home: &str) -> String {
@@ -172,22 +226,27 @@ impl UserArgs {
         Ok(Some(names))
     }
 
-    /// The command that makes the user as asked, or `None` when it already is.
-    fn command(&self, cur: &Current) -> Result<Option<Vec<String>>, ModuleError> {
+    /// The commands that make the user as asked; none when it already is.
+    fn commands(&self, cur: &Current) -> Result<Vec<Vec<String>>, ModuleError> {
         let mut argv = Vec::new();
+        let local = self.local.0;
         let gid = self.group_gid(&cur.groups)?;
         let wanted_groups = self.wanted_groups(&cur.groups)?;
         let Some(acct) = &cur.account else {
             if self.state == Presence::Absent {
-                return Ok(None);
+                return Ok(Vec::new());
             }
             if let Some(uid) = self.uid {
                 push(&mut argv, "-u", uid.0.to_string());
             }
             if let Some(group) = &self.group {
                 push(&mut argv, "-g", group.clone());
+            } else if find_group(&cur.groups, &self.name).is_some_and(|g| g.name == self.name) {
+                // A group named as the user exists: the tools would try to make it again.
+                argv.push(if local { "-n" } else { "-N" }.to_string());
             }
-            if let Some(groups) = wanted_groups.filter(|g| !g.is_empty()) {
+            let groups = wanted_groups.unwrap_or_default();
+            if !groups.is_empty() && !local {
                 push(&mut argv, "-G", groups.join(","));
             }
             if let Some(shell) = &self.shell {
@@ -204,35 +263,53 @@ impl UserArgs {
                 let hash = if locked { format!("!{password}") } else { password.clone() };
                 push(&mut argv, "-p", hash);
             }
-            if let Some(expires) = self.expires {
+            if let Some(expires) = self.expires.filter(|_| !local) {
                 push(&mut argv, "-e", expire_date(expires));
             }
-            argv.push(if self.create_home.0 { "-m" } else { "-M" }.to_string());
+            if let Some(days) = self.password_expire_account_disable {
+                push(&mut argv, "-f", days.0.to_string());
+            }
+            match self.create_home.0 {
+                true if !local => argv.push("-m".into()),
+                true => {}
+                false => argv.push("-M".into()),
+            }
             if let (Some(skel), true) = (&self.skeleton, self.create_home.0) {
                 push(&mut argv, "-k", skel.clone());
+            }
+            let limits = [("UMASK", self.umask.clone()), ("UID_MIN", self.uid_min.map(|u| u.0.to_string())), ("UID_MAX", self.uid_max.map(|u| u.0.to_string()))];
+            for (key, value) in limits {
+                if let Some(value) = value {
+                    push(&mut argv, "-K", format!("{key}={value}"));
+                }
             }
             if self.system.0 {
                 argv.push("-r".into());
             }
-            return Ok(Some(with_tool("useradd", argv, &self.name)));
+            let mut commands = vec![with_tool(&self.tool("useradd"), argv, &self.name)];
+            if local {
+                let add: Vec<&str> = groups.iter().map(String::as_str).collect();
+                commands.extend(self.local_followups(self.expires, &add, &[]));
+            }
+            return Ok(commands);
         };
         if self.state == Presence::Absent {
             let mut argv = Vec::new();
             if self.remove.0 {
                 argv.push("-r".to_string());
             }
-            if self.force.0 {
+            if self.force.0 && !local {
                 argv.push("-f".to_string());
             }
-            return Ok(Some(with_tool("userdel", argv, &self.name)));
+            return Ok(vec![with_tool(&self.tool("userdel"), argv, &self.name)]);
         }
+        let (mut add, mut remove) = (Vec::new(), Vec::new());
         if let Some(uid) = self.uid.filter(|u| u.0 != i64::from(acct.uid)) {
             push(&mut argv, "-u", uid.0.to_string());
         }
-        if let (Some(group), Some(gid)) = (&self.group, gid) {
-            if gid != acct.gid {
-                push(&mut argv, "-g", group.clone());
-            }
+        // By number: lusermod takes no group name.
+        if let Some(gid) = gid.filter(|g| *g != acct.gid) {
+            push(&mut argv, "-g", gid.to_string());
         }
         if let Some(wanted) = wanted_groups {
             let primary = gid.unwrap_or(acct.gid);
@@ -249,7 +326,12 @@ impl UserArgs {
                 .collect();
             let missing = wanted.iter().any(|w| !current.contains(w));
             let extra = current.iter().any(|c| !wanted.contains(c));
-            if missing || (extra && !self.append.0) {
+            if local {
+                add = wanted.iter().filter(|w| !current.contains(w)).map(|w| w.to_string()).collect();
+                if !self.append.0 {
+                    remove = current.iter().filter(|c| !wanted.contains(c)).map(|c| c.to_string()).collect();
+                }
+            } else if missing || (extra && !self.append.0) {
                 if self.append.0 {
                     argv.push("-a".into());
                 }
@@ -265,6 +347,7 @@ impl UserArgs {
         if let Some(comment) = self.comment.as_ref().filter(|c| **c != acct.comment) {
             push(&mut argv, "-c", comment.clone());
         }
+        let mut local_expiry = None;
         if let Some(expires) = self.expires {
             // An empty field is "never" (-1, as getspnam reads it), no shadow entry at all is
             // day 0 (Ansible's reading); compared by the day.
@@ -277,8 +360,15 @@ impl UserArgs {
                 true => current >= 0,
                 false => current < 0 || current != wanted,
             };
-            if differs {
-                push(&mut argv, "-e", expire_date(expires));
+            match (differs, local) {
+                (true, false) => push(&mut argv, "-e", expire_date(expires)),
+                (true, true) => local_expiry = Some(expires),
+                (false, _) => {}
+            }
+        }
+        if let Some(days) = self.password_expire_account_disable {
+            if cur.shadow_field(6) != days.0.to_string() {
+                push(&mut argv, "-f", days.0.to_string());
             }
         }
         let locked = cur.hash().starts_with('!');
@@ -299,7 +389,18 @@ impl UserArgs {
                 push(&mut argv, "-p", hash);
             }
         }
-        Ok((!argv.is_empty()).then(|| with_tool("usermod", argv, &self.name)))
+        let mut commands = Vec::new();
+        if !argv.is_empty() {
+            commands.push(with_tool(&self.tool("usermod"), argv, &self.name));
+        }
+        if local {
+            let (add, remove): (Vec<&str>, Vec<&str>) = (
+                add.iter().map(String::as_str).collect(),
+                remove.iter().map(String::as_str).collect(),
+            );
+            commands.extend(self.local_followups(local_expiry, &add, &remove));
+        }
+        Ok(commands)
     }
 }
 
@@ -317,9 +418,9 @@ fn with_tool(tool: &str, args: Vec<String>, name: &str) -> Vec<String> {
 
 pub struct User;
 
-/// What a run does: the account tool's command line, and a missing home to make.
+/// What a run does: the account tools' command lines, and a missing home to make.
 pub struct UserChange {
-    argv: Option<Vec<String>>,
+    commands: Vec<Vec<String>>,
     /// A key pair to make once the account is there.
     ssh_key: bool,
     /// Password ages, set once the account exists.
@@ -352,12 +453,18 @@ impl Module for User {
         if let Some(g) = &args.group {
             super::check_name("group", g)?;
         }
+        args.validate()?;
         let name = quote(&args.name);
-        let mut probe = Probe::new().section("passwd", &format!("getent passwd -- {name}"));
+        // A local account is one /etc/passwd has, whatever other sources NSS asks.
+        let passwd = match args.local.0 {
+            true => format!("grep -F -- {} /etc/passwd", quote(&format!("{}:", args.name))),
+            false => format!("getent passwd -- {name}"),
+        };
+        let mut probe = Probe::new().section("passwd", &passwd);
         if args.reads_shadow() {
             probe = probe.section("shadow", &format!("getent shadow -- {name}"));
         }
-        if args.group.is_some() || args.groups.is_some() {
+        if args.state == Presence::Present {
             probe = probe.section("groups", "getent group");
         }
         // Whether the home the user will have is there (an existing user's may be missing).
@@ -369,7 +476,12 @@ impl Module for User {
             probe = probe.section("home", &format!("h={home}; [ -n \"$h\" ] && [ ! -e \"$h\" ] && echo \"$h\""));
         }
         let found = probe.run(cx.target)?;
-        let account = parse_passwd(found.get("passwd").value()).filter(|a| a.name == args.name);
+        let account = found
+            .get("passwd")
+            .out
+            .lines()
+            .filter_map(parse_passwd)
+            .rfind(|a| a.name == args.name);
         let current = Current {
             shadow: found
                 .get("shadow")
@@ -403,6 +515,9 @@ impl Module for User {
                     args.comment.clone().unwrap_or(acct.comment.clone()),
                 );
         }
+        if args.append.0 && args.groups.is_none() {
+            report = report.warn("'append' is set, but no 'groups' are specified. Use 'groups' for appending new groups.This will change to an error in Ansible 2.14.");
+        }
         if let Some(password) = &args.password {
             report = report.with("password", HIDDEN);
             if !looks_hashed(password) {
@@ -435,10 +550,10 @@ impl Module for User {
                 None => ssh_key = true,
             }
         }
-        match (args.command(&current)?, args.chage(&current), make_home, ssh_key) {
-            (None, None, None, false) => Ok(Query::unchanged(report)),
-            (argv, chage, make_home, ssh_key) => Ok(Query::change(UserChange {
-                argv,
+        match (args.commands(&current)?, args.chage(&current), make_home, ssh_key) {
+            (commands, None, None, false) if commands.is_empty() => Ok(Query::unchanged(report)),
+            (commands, chage, make_home, ssh_key) => Ok(Query::change(UserChange {
+                commands,
                 ssh_key,
                 chage,
                 make_home,
@@ -448,7 +563,7 @@ impl Module for User {
     }
 
     fn apply(&self, args: &UserArgs, change: UserChange, cx: &Context) -> Result<Report, ModuleError> {
-        for argv in change.argv.iter().chain(&change.chage) {
+        for argv in change.commands.iter().chain(&change.chage) {
             run_account_command(cx.target, argv)?;
         }
         if let Some(script) = &change.make_home {
@@ -516,40 +631,9 @@ fn looks_hashed(password: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::accounts::fake_accounts::{fake_accounts, log};
     use crate::testing::{run_dyn as run_module, LocalTarget, TempDir};
     use serde_json::{json, Value};
-
-    /// A `getent` over account files in the temp dir, and account tools that log their
-    /// arguments.
-    fn fake_accounts(dir: &TempDir, passwd: &str, group: &str, shadow: &str) -> LocalTarget {
-        for (db, text) in [("passwd", passwd), ("group", group), ("shadow", shadow)] {
-            std::fs::write(dir.path().join(db), text).unwrap();
-        }
-        dir.script(
-            "bin/getent",
-            &format!(
-                "#!/bin/sh\ndb={}/$1; shift; [ \"$1\" = -- ] && shift\n\
-                 [ $# -eq 0 ] && exec cat \"$db\"\ngrep \"^$1:\" \"$db\" || exit 2\n",
-                dir.path().display()
-            ),
-        );
-        for tool in [
-            "useradd", "usermod", "userdel", "groupadd", "groupmod", "groupdel", "chage",
-        ] {
-            dir.script(
-                &format!("bin/{tool}"),
-                &format!(
-                    "#!/bin/sh\necho \"$(basename $0) $*\" >> {}\n",
-                    dir.join("log")
-                ),
-            );
-        }
-        LocalTarget::new().with_path_first(&dir.path().join("bin"))
-    }
-
-    fn log(dir: &TempDir) -> String {
-        std::fs::read_to_string(dir.path().join("log")).unwrap_or_default()
-    }
 
     /// The home is a directory every machine has, so no test here makes one.
     const PASSWD: &str = "gluu:x:1001:1001:Gluu:/:/bin/bash\n";
@@ -639,6 +723,44 @@ mod tests {
         let again = user(&target, args);
         assert!(!again.changed);
         assert_eq!(again.fields["ssh_fingerprint"], r.fields["ssh_fingerprint"]);
+    }
+
+    #[test]
+    fn local_accounts_use_libuser_and_etc_passwd() {
+        let dir = TempDir::new();
+        // getent knows gluu, /etc/passwd does not: a local gluu is made, with a group
+        // named as the user already there (-n), its groups and expiry by follow-ups.
+        let target = fake_accounts(&dir, PASSWD, GROUP, SHADOW);
+        let args = json!({"name": "gluu", "local": true, "groups": ["adm", "ldap"],
+                          "expires": 86400 * 3, "create_home": false});
+        assert!(user(&target, args).changed);
+        assert_eq!(
+            log(&dir),
+            "luseradd -n -M gluu\nlchage -E 3 gluu\nlgroupmod -M gluu adm\nlgroupmod -M gluu ldap\n"
+        );
+        // root is in every /etc/passwd; nothing to do, and no warning.
+        let r = user(&target, json!({"name": "root", "local": true}));
+        assert!(!r.changed && !r.fields.contains_key("warnings"), "{r:?}");
+        for option in ["umask", "uid_min"] {
+            let args = json!({"name": "x", "local": true, option: "077"});
+            let e = run_module(&User, &target, args, false).unwrap_err().to_string();
+            assert!(e.contains(&format!("'{option}' can not be used with 'local'")), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_new_user_beside_its_named_group_gets_n_and_the_limits() {
+        let dir = TempDir::new();
+        let target = fake_accounts(&dir, "", GROUP, "");
+        let args = json!({"name": "ldap", "umask": "077", "uid_min": 1500, "uid_max": 1501,
+                          "password_expire_account_disable": 15});
+        assert!(user(&target, args).changed);
+        assert_eq!(
+            log(&dir),
+            "useradd -N -f 15 -m -K UMASK=077 -K UID_MIN=1500 -K UID_MAX=1501 ldap\n"
+        );
+        let r = user(&target, json!({"name": "gluu", "append": true}));
+        assert!(r.fields["warnings"][0].as_str().unwrap().starts_with("'append' is set"));
     }
 
     #[test]
