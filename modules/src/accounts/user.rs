@@ -538,14 +538,7 @@ impl Module for User {
                 Some(acct) => {
                     let home = args.home.as_deref().unwrap_or(&acct.home);
                     let path = args.ssh_key_path(home);
-                    match ssh_key::describe(cx.target, &path)? {
-                        Some(fields) if !args.force.0 => {
-                            for (k, v) in fields {
-                                report = report.with(k, v);
-                            }
-                        }
-                        _ => ssh_key = true,
-                    }
+                    (report, ssh_key) = kept_key(report, args, cx, &path)?;
                 }
                 None => ssh_key = true,
             }
@@ -583,8 +576,13 @@ impl Module for User {
                 None,
             )?;
             if let Some(acct) = parse_passwd(&out.stdout_str()).filter(|a| a.name == args.name) {
-                if change.ssh_key {
-                    let path = args.ssh_key_path(&acct.home);
+                let path = args.ssh_key_path(&acct.home);
+                let mut generate = change.ssh_key;
+                if generate && change.commands.first().is_some_and(|c| c[0].ends_with("useradd")) {
+                    // The new account's home may hold a key already.
+                    (report, generate) = kept_key(report, args, cx, &path)?;
+                }
+                if generate {
                     ssh_key::generate(cx.target, &path, &args.key_spec())?;
                     for (k, v) in ssh_key::describe(cx.target, &path)?.unwrap_or_default() {
                         report = report.with(k, v);
@@ -600,6 +598,32 @@ impl Module for User {
         }
         Ok(report)
     }
+}
+
+/// Whether a key pair is to be made at `path`: not when a private key, or a public key
+/// alone, is there and `force` is not set (Ansible's warnings say so, and an existing key is
+/// reported).
+fn kept_key(
+    mut report: Report,
+    args: &UserArgs,
+    cx: &Context,
+    path: &str,
+) -> Result<(Report, bool), ModuleError> {
+    if args.force.0 {
+        return Ok((report, true));
+    }
+    if let Some(fields) = ssh_key::describe(cx.target, path)? {
+        report = report.warn(format!("Found existing ssh key private file \"{path}\", no force, so skipping ssh-keygen generation"));
+        for (k, v) in fields {
+            report = report.with(k, v);
+        }
+        return Ok((report, false));
+    }
+    if ssh_key::public_key_only(cx.target, path)? {
+        report = report.warn(format!("Found existing ssh key public file \"{path}.pub\", no force, so skipping ssh-keygen generation"));
+        return Ok((report, false));
+    }
+    Ok((report, true))
 }
 
 /// Whether `password` looks like a crypt(3) hash, as Ansible's user module judges it before
