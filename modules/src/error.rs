@@ -10,6 +10,9 @@ pub enum ModuleError {
     /// The module ran and failed with this message.
     #[error("{0}")]
     Failed(String),
+    /// A failure whose result also carries Ansible's `details`.
+    #[error("{msg}: {details}")]
+    Detailed { msg: String, details: String },
     #[error(transparent)]
     Target(#[from] TargetError),
 }

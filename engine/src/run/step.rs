@@ -324,6 +324,11 @@ impl<'a> Step<'a> {
             // A module's own failure is its message, as Ansible shows it; wrong arguments
             // and other errors say which task and where.
             Err(troupe_modules::ModuleError::Failed(m)) => Outcome::failed(m),
+            Err(troupe_modules::ModuleError::Detailed { msg, details }) => {
+                let mut outcome = Outcome::failed(msg);
+                outcome.result.insert("details".into(), details.into());
+                outcome
+            }
             Err(e) => self.fail(TaskError::Module(e)),
         };
         if let Some(limit) = limit.filter(|l| started.elapsed() >= *l) {

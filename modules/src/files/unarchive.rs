@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use crate::{
     files::archive_format::Format,
-    helpers::args::{Bool, List, Mode, Str},
+    helpers::args::{check_mode, Bool, List, Mode, Str},
     helpers::shell_text::{quote, quote_path},
     Context, FileAttrs, Module, ModuleError, Query, Report,
 };
@@ -30,6 +30,9 @@ pub struct Args {
     pub extra_opts: List,
     #[serde(default)]
     pub exclude: List,
+    /// Only these members (names or, for zip, patterns) are extracted.
+    #[serde(default)]
+    pub include: List,
     #[serde(default)]
     pub list_files: Bool,
     pub owner: Option<Str>,
@@ -50,6 +53,8 @@ impl Args {
 pub struct Change {
     archive: String,
     uploaded: bool,
+    /// `dest` made absolute on the target.
+    dest: String,
 }
 
 fn fail(msg: impl Into<String>) -> ModuleError {
@@ -60,49 +65,94 @@ fn opts(list: &List) -> String {
     list.0.iter().map(|o| format!(" {}", quote(o))).collect()
 }
 
-fn excludes(args: &Args) -> String {
-    args.exclude
-        .0
-        .iter()
-        .map(|e| format!(" --exclude={}", quote(e)))
-        .collect()
+/// How the archive is read on the target: with GNU tar (found on the PATH, named by its
+/// path as Ansible runs it, so its errors say which tar) or unzip, keeping to the members
+/// `include` names and leaving out those `exclude` matches.
+struct Reader<'a> {
+    args: &'a Args,
+    zip: bool,
+    /// The archive's path, quoted.
+    archive: String,
+    /// The destination, quoted.
+    dest: String,
 }
 
-/// A script comparing the archive with `dest`: prints `SAME` or `DIFF` (or `NODEST`), and
-/// removes the archive when it is a temp upload that apply will not need.
-/// Ownership is not compared (an unprivileged extraction cannot keep it), nor the mode when
-/// `mode` is forced on every file.
-fn compare_script(args: &Args, archive: &str, zip: bool, remove_when_same: bool) -> String {
-    let a = quote_path(archive);
-    let d = quote_path(&args.dest);
-    let mut s = format!("if [ ! -d {d} ]; then echo NODEST; exit 0; fi\n");
-    if zip {
-        // Every file entry must exist with the listed size.
-        s.push_str(&format!(
-            "diffs=$(cd {d} && unzip -Z -l {a} | awk 'NF>=10 && $1 !~ /^d/ {{print $4\" \"$NF}}' | while read -r size name; do [ \"$(stat -c %s -- \"$name\" 2>/dev/null)\" = \"$size\" ] || echo \"$name differs\"; done)\n"
-        ));
-    } else {
-        let mode = if args.mode.is_some() {
-            " -e 'Mode differs$'"
-        } else {
-            ""
-        };
-        s.push_str(&format!(
-            "diffs=$(tar -d -f {a} -C {d}{}{} 2>&1 | grep -v -e 'Uid differs$' -e 'Gid differs$'{mode})\n",
-            excludes(args),
-            opts(&args.extra_opts)
-        ));
+impl Reader<'_> {
+    fn includes(&self) -> String {
+        opts(&self.args.include)
     }
-    let cleanup = if remove_when_same {
-        format!("; rm -f -- {a}")
-    } else {
-        String::new()
-    };
-    s.push_str(&format!(
-        "if [ -n \"$diffs\" ]; then echo DIFF; printf '%s\\n' \"$diffs\" | sed 's/^/T /'; else echo SAME{cleanup}; fi\n"
-    ));
-    s
+
+    /// tar's `--exclude=` options, or unzip's `-x` list.
+    fn excludes(&self) -> String {
+        let exclude = &self.args.exclude.0;
+        if self.zip {
+            if exclude.is_empty() {
+                return String::new();
+            }
+            return format!(" -x{}", opts(&self.args.exclude));
+        }
+        exclude
+            .iter()
+            .map(|e| format!(" --exclude={}", quote(e)))
+            .collect()
+    }
+
+    /// Lists the members that will be extracted, one per line, as tar names them after
+    /// `extra_opts` (say `--strip-components`) and unescaped.
+    fn list(&self) -> String {
+        let (a, opts_text) = (&self.archive, opts(&self.args.extra_opts));
+        match self.zip {
+            true => format!("unzip -Z1 {a}{}{}", self.includes(), self.excludes()),
+            false => format!(
+                "\"$tar\" -t --quoting-style=literal --show-transformed-names{opts_text} -f {a}{}{}",
+                self.excludes(),
+                self.includes()
+            ),
+        }
+    }
+
+    /// Extracts into the destination.
+    fn extract(&self) -> String {
+        let (a, d) = (&self.archive, &self.dest);
+        let extra = opts(&self.args.extra_opts);
+        if self.zip {
+            return format!("unzip -o -q{extra} {a}{}{} -d {d}\n", self.includes(), self.excludes());
+        }
+        let keep = if self.args.keep_newer.0 { " --keep-newer-files" } else { "" };
+        format!(
+            "\"$tar\" -x -p -f {a} -C {d}{keep}{}{extra}{}\n",
+            self.excludes(),
+            self.includes()
+        )
+    }
+
+    /// A script comparing the archive with the destination: prints `SAME` or `DIFF`.
+    /// Ownership is not compared (an unprivileged extraction cannot keep it), nor the mode
+    /// when `mode` is forced on every file.
+    fn compare(&self) -> String {
+        let (a, d) = (&self.archive, &self.dest);
+        let diffs = if self.zip {
+            // Every file entry must exist with the listed size.
+            format!(
+                "diffs=$(cd {d} && unzip -Z -l {a}{}{} | awk 'NF>=10 && $1 !~ /^d/ {{print $4\" \"$NF}}' | while read -r size name; do [ \"$(stat -c %s -- \"$name\" 2>/dev/null)\" = \"$size\" ] || echo \"$name differs\"; done)\n",
+                self.includes(),
+                self.excludes()
+            )
+        } else {
+            let mode = if self.args.mode.is_some() { " -e 'Mode differs$'" } else { "" };
+            format!(
+                "diffs=$(\"$tar\" -d -f {a} -C {d}{}{}{} 2>&1 | grep -v -e 'Uid differs$' -e 'Gid differs$'{mode})\n",
+                self.excludes(),
+                opts(&self.args.extra_opts),
+                self.includes()
+            )
+        };
+        format!("{diffs}if [ -n \"$diffs\" ]; then echo DIFF; else echo SAME; fi\n")
+    }
 }
+
+/// Finds GNU tar for the scripts (`$tar`).
+const FIND_TAR: &str = "tar=$(command -v tar || echo tar)\n";
 
 impl Unarchive {
     /// Uploads a controller archive next to nothing important: a temp file in /tmp.
@@ -140,7 +190,15 @@ impl Module for Unarchive {
     const CONTROLLER_SRC: Option<&'static str> = Some("files");
 
     fn query(&self, args: &Args, cx: &Context) -> Result<Query<Change>, ModuleError> {
-        let report = Report::ok()
+        if !args.include.0.is_empty() && !args.exclude.0.is_empty() {
+            return Err(ModuleError::args(
+                "parameters are mutually exclusive: include|exclude",
+            ));
+        }
+        if let Some(mode) = &args.mode {
+            check_mode(mode)?;
+        }
+        let mut report = Report::ok()
             .with("dest", args.dest.clone())
             .with("src", args.src.clone());
         if let Some(creates) = &args.creates {
@@ -151,6 +209,19 @@ impl Module for Unarchive {
                 return Ok(Query::unchanged(report.with("msg", msg)));
             }
         }
+        // A relative destination is taken from where the target's commands start, as
+        // Ansible takes it from its module's working directory, and said so.
+        let dest = if args.dest.starts_with('/') {
+            args.dest.clone()
+        } else {
+            let pwd = cx.target.run("pwd", None)?.stdout_str();
+            let dest = format!("{}/{}", pwd.trim_end().trim_end_matches('/'), args.dest);
+            report = report.warn(format!(
+                "Relative destination path '{}' was resolved to absolute path '{dest}'.",
+                args.dest
+            ));
+            dest
+        };
         let zip = Format::of_archive(&args.src) == Some(Format::Zip);
         let remote = args.remote();
         if !remote && !Path::new(&args.src).is_file() {
@@ -164,30 +235,61 @@ impl Module for Unarchive {
         } else {
             self.upload(cx, &args.src)?
         };
-        let mut script = String::new();
+        let reader = Reader {
+            args,
+            zip,
+            archive: quote_path(&archive),
+            dest: quote_path(&dest),
+        };
+        let (a, d) = (&reader.archive, &reader.dest);
+        let mut script = String::from(FIND_TAR);
         // The task's environment (a PATH without /usr/bin...) decides, as for Ansible.
         if zip {
             script.push_str("command -v unzip >/dev/null || { echo NOUNZIP; exit 0; }\n");
         }
         if remote {
-            let a = quote_path(&archive);
             script.push_str(&format!("if [ ! -f {a} ]; then echo NOSRC; exit 0; fi\n"));
         }
-        script.push_str(&compare_script(args, &archive, zip, !remote));
-        if !remote && cx.check_mode {
-            // apply will not run to clean up after us.
-            script.push_str(&format!("rm -f -- {}\n", quote_path(&archive)));
+        script.push_str(&format!("if [ ! -d {d} ]; then echo NODEST; exit 0; fi\n"));
+        script.push_str(&format!(
+            "files=$({} 2>&1) || {{ echo NOLIST; printf '%s\\n' \"$files\" | sed 's/^/E /'; exit 0; }}\n",
+            reader.list()
+        ));
+        if args.list_files.0 {
+            script.push_str("printf '%s\\n' \"$files\" | sed 's/^/F /'\n");
+        }
+        script.push_str(&reader.compare());
+        if !remote {
+            // A temp upload apply will not need goes now.
+            script.push_str(&format!(
+                "if [ -n \"$diffs\" ] && [ -z \"$CHECK\" ]; then :; else rm -f -- {a}; fi\n"
+            ));
+            if cx.check_mode {
+                script.insert_str(0, "CHECK=1\n");
+            }
         }
         let out = cx.target.run(&script, None)?;
         let stdout = out.stdout_str();
         let has = |w: &str| stdout.lines().any(|l| l == w);
+        let prefixed = |p: &str| -> Vec<String> {
+            stdout
+                .lines()
+                .filter_map(|l| l.strip_prefix(p))
+                .map(str::to_string)
+                .collect()
+        };
         if has("NOSRC") {
             return Err(fail(format!("Source '{}' does not exist", args.src)));
         }
         let refused = if has("NOUNZIP") {
             Some("Unable to find required 'unzip' or 'zipinfo' binary in the path.".to_string())
         } else if has("NODEST") {
-            Some(format!("path {} does not exist", args.dest))
+            Some(format!("path {dest} does not exist"))
+        } else if has("NOLIST") {
+            Some(format!(
+                "Unable to list files in the archive: {}",
+                prefixed("E ").join("\n")
+            ))
         } else {
             None
         };
@@ -199,47 +301,36 @@ impl Module for Unarchive {
             }
             return Err(fail(why));
         }
+        if args.list_files.0 {
+            report = report.with("files", prefixed("F "));
+        }
         if has("SAME") {
             return Ok(Query::unchanged(report));
         }
         if !has("DIFF") {
             return Err(fail(format!(
-                "comparing {} with {} failed: {}",
+                "comparing {} with {dest} failed: {}",
                 args.src,
-                args.dest,
                 out.stderr_str()
             )));
         }
         Ok(Query::change(Change {
             archive,
             uploaded: !remote,
+            dest,
         })
         .with_report(report))
     }
 
     fn apply(&self, args: &Args, change: Change, cx: &Context) -> Result<Report, ModuleError> {
-        let a = quote_path(&change.archive);
-        let d = quote_path(&args.dest);
-        let zip = Format::of_archive(&args.src) == Some(Format::Zip);
-        let keep = if args.keep_newer.0 {
-            " --keep-newer-files"
-        } else {
-            ""
+        let reader = Reader {
+            args,
+            zip: Format::of_archive(&args.src) == Some(Format::Zip),
+            archive: quote_path(&change.archive),
+            dest: quote_path(&change.dest),
         };
-        let mut s = if zip {
-            format!("unzip -o -q{} {a} -d {d}\n", opts(&args.extra_opts))
-        } else {
-            format!(
-                "tar -x -p -f {a} -C {d}{keep}{}{}\n",
-                excludes(args),
-                opts(&args.extra_opts)
-            )
-        };
-        let list = if zip {
-            format!("unzip -Z1 {a}")
-        } else {
-            format!("tar -t -f {a}{}", excludes(args))
-        };
+        let (a, d) = (&reader.archive, &reader.dest);
+        let mut s = format!("{FIND_TAR}{}", reader.extract());
         let owner_group = match (&args.owner, &args.group) {
             (Some(o), Some(g)) => Some(format!("{}:{}", o.0, g.0)),
             (Some(o), None) => Some(o.0.clone()),
@@ -258,12 +349,12 @@ impl Module for Unarchive {
             per_file.push_str(&format!("[ -L \"$f\" ] || chmod {} \"$f\"; ", quote(&m)));
         }
         if !per_file.is_empty() {
+            // Each member, and the top directory of each (an archive need not list it).
             s.push_str(&format!(
-                "{list} | while IFS= read -r f; do f={d}/\"$f\"; {per_file}done\n"
+                "{} | awk '{{print}} index($0, \"/\") > 1 {{split($0, p, \"/\"); print p[1]}}' | awk '!seen[$0]++' \\\n\
+                 | while IFS= read -r f; do f={d}/\"$f\"; {per_file}done\n",
+                reader.list()
             ));
-        }
-        if args.list_files.0 {
-            s.push_str(&format!("{list} | sed 's/^/F /'\n"));
         }
         if change.uploaded {
             s.push_str(&format!("rm -f -- {a}\n"));
@@ -279,17 +370,7 @@ impl Module for Unarchive {
                 out.stderr_str().trim()
             )));
         }
-        let mut report = Report::changed();
-        if args.list_files.0 {
-            let files: Vec<String> = out
-                .stdout_str()
-                .lines()
-                .filter_map(|l| l.strip_prefix("F "))
-                .map(str::to_string)
-                .collect();
-            report = report.with("files", files);
-        }
-        Ok(report)
+        Ok(Report::changed())
     }
 }
 
@@ -397,6 +478,64 @@ mod tests {
             error("unarchive", json!({"src": archive})),
             ModuleError::Args(_)
         ));
+    }
+
+    /// A zip and a tar of the same tree: keep/a.txt, keep/b.txt, skip/c.txt.
+    fn both_kinds(s: &Scratch) -> (String, String) {
+        for name in ["keep/a.txt", "keep/b.txt", "skip/c.txt"] {
+            s.write(&format!("z/{name}"), name);
+        }
+        let (zip, tar) = (s.path("t.zip"), s.path("t.tar"));
+        let script = format!("cd {} && zip -q -r {zip} keep skip && tar -cf {tar} keep skip", s.path("z"));
+        assert!(Command::new("sh").arg("-c").arg(script).status().unwrap().success());
+        (zip, tar)
+    }
+
+    #[test]
+    fn include_exclude_and_the_listing_of_what_is_extracted() {
+        let s = Scratch::new();
+        let (zip, tar) = both_kinds(&s);
+        for (kind, archive) in [("zip", &zip), ("tar", &tar)] {
+            let dest = s.path(&format!("x-{kind}"));
+            fs::create_dir(&dest).unwrap();
+            let args = json!({"src": archive, "dest": dest, "remote_src": true,
+                              "exclude": ["skip/*", "keep/b.txt"], "list_files": true});
+            let first = twice(args.clone());
+            assert!(Path::new(&format!("{dest}/keep/a.txt")).exists(), "{kind}");
+            assert!(!Path::new(&format!("{dest}/keep/b.txt")).exists(), "{kind}");
+            assert!(!Path::new(&format!("{dest}/skip/c.txt")).exists(), "{kind}");
+            // The files are listed also when nothing changes.
+            let again = apply("unarchive", args);
+            assert_eq!(field(&again, "files"), field(&first, "files"), "{kind}");
+            assert!(field(&again, "files").as_array().unwrap().contains(&json!("keep/a.txt")));
+            let only = s.path(&format!("only-{kind}"));
+            fs::create_dir(&only).unwrap();
+            apply("unarchive", json!({"src": archive, "dest": only, "remote_src": true,
+                                      "include": ["skip/c.txt"]}));
+            assert!(Path::new(&format!("{only}/skip/c.txt")).exists(), "{kind}");
+            assert!(!Path::new(&format!("{only}/keep")).exists(), "{kind}");
+        }
+        let both = json!({"src": tar, "dest": "/tmp", "remote_src": true,
+                          "include": ["a"], "exclude": ["b"]});
+        assert!(error("unarchive", both).to_string().contains("mutually exclusive"));
+    }
+
+    #[test]
+    fn bad_modes_options_and_top_directories() {
+        let s = Scratch::new();
+        let (_, tar) = both_kinds(&s);
+        let dest = s.path("out");
+        fs::create_dir(&dest).unwrap();
+        let e = error("unarchive", json!({"src": tar, "dest": dest, "remote_src": true, "mode": "u=foo"}));
+        assert!(matches!(&e, ModuleError::Detailed { details, .. } if details == "bad symbolic permission for mode: u=foo"), "{e}");
+        let e = error("unarchive", json!({"src": tar, "dest": dest, "remote_src": true, "extra_opts": ["--no-such-opt"]}));
+        assert!(e.to_string().starts_with("Unable to list files in the archive: /"), "{e}");
+        // A mode reaches the members and the top directory the archive lists them under.
+        let args = json!({"src": tar, "dest": dest, "remote_src": true, "mode": "u+rwX-x,g-rwx,o=x",
+                          "include": ["keep/a.txt"]});
+        twice(args);
+        assert_eq!(mode_of(Path::new(&format!("{dest}/keep/a.txt"))), 0o601);
+        assert_eq!(mode_of(Path::new(&format!("{dest}/keep"))), 0o601);
     }
 
     #[test]

@@ -179,47 +179,74 @@ impl Mode {
     }
 }
 
-/// `chmod`-style symbolic modes: `u=rw,g+r,o-wx,a+X`.
+/// `chmod`-style symbolic modes, as Ansible reads them: comma-separated clauses of users
+/// (`u`, `g`, `o`, `a`; none: all, within the umask 022) and one or more operations
+/// (`=`, `+`, `-`) of permissions (`rwxXst`, or another class's bits: `u`, `g`, `o`), such as
+/// `u=rw,g+r,o-wx`, `a+X`, `u+rwX-x`.
 fn symbolic(spec: &str, mut mode: u32, is_dir: bool) -> Result<u32, ModuleError> {
-    let bad = || ModuleError::args(format!("bad symbolic mode {spec:?}"));
+    const UMASK: u32 = 0o022;
     for clause in spec.split(',') {
-        let op_at = clause.find(['=', '+', '-']).ok_or_else(bad)?;
-        let (who, rest) = clause.split_at(op_at);
-        let mut mask = 0u32;
-        for c in who.chars() {
-            mask |= match c {
-                'u' => 0o4700,
-                'g' => 0o2070,
-                'o' => 0o1007,
-                'a' => 0o7777,
-                _ => return Err(bad()),
-            };
-        }
-        if who.is_empty() {
-            mask = 0o7777;
-        }
-        let op = rest.chars().next().ok_or_else(bad)?;
-        let mut bits = 0u32;
-        for c in rest[1..].chars() {
-            bits |= match c {
-                'r' => 0o444,
-                'w' => 0o222,
-                'x' => 0o111,
-                'X' if is_dir || mode & 0o111 != 0 => 0o111,
-                'X' => 0,
-                's' => 0o6000,
-                't' => 0o1000,
-                _ => return Err(bad()),
-            };
-        }
-        let bits = bits & mask;
-        mode = match op {
-            '=' => (mode & !(mask & 0o777 | mask & 0o7000)) | bits,
-            '+' => mode | bits,
-            _ => mode & !bits,
+        let bad = || ModuleError::Detailed {
+            msg: "mode must be in octal or symbolic form".into(),
+            details: format!("bad symbolic permission for mode: {clause}"),
         };
+        let op_at = clause.find(['=', '+', '-']).ok_or_else(bad)?;
+        let (who, mut rest) = clause.split_at(op_at);
+        let users = match who {
+            "" | "a" => "ugo",
+            w if w.chars().all(|c| "ugo".contains(c)) => w,
+            _ => return Err(bad()),
+        };
+        while let Some(op) = rest.chars().next() {
+            let perms_end = rest[1..]
+                .find(['=', '+', '-'])
+                .map_or(rest.len(), |i| i + 1);
+            let perms = &rest[1..perms_end];
+            rest = &rest[perms_end..];
+            if !perms.chars().all(|c| "rwxXstugo".contains(c)) {
+                return Err(bad());
+            }
+            let before = mode;
+            for user in users.chars() {
+                // Where this class's rwx bits sit, and its special bit.
+                let (shift, special) = match user {
+                    'u' => (6, 0o4000),
+                    'g' => (3, 0o2000),
+                    _ => (0, 0o1000),
+                };
+                let class_of = |m: u32, shift: u32| (m >> shift) & 0o7;
+                let mut bits = 0u32;
+                for p in perms.chars() {
+                    bits |= match p {
+                        'r' => 0o4 << shift,
+                        'w' => 0o2 << shift,
+                        'x' => 0o1 << shift,
+                        'X' if is_dir || before & 0o111 != 0 => 0o1 << shift,
+                        's' if user != 'o' => special,
+                        't' if user == 'o' => 0o1000,
+                        'u' => class_of(before, 6) << shift,
+                        'g' => class_of(before, 3) << shift,
+                        'o' => class_of(before, 0) << shift,
+                        _ => 0,
+                    };
+                }
+                if who.is_empty() {
+                    bits &= !UMASK;
+                }
+                mode = match op {
+                    '=' => (mode & !((0o7 << shift) | special)) | bits,
+                    '+' => mode | bits,
+                    _ => mode & !bits,
+                };
+            }
+        }
     }
     Ok(mode & 0o7777)
+}
+
+/// Checks a symbolic mode before anything is changed, with Ansible's error.
+pub fn check_mode(mode: &Mode) -> Result<(), ModuleError> {
+    mode.resolve(0, false).map(|_| ())
 }
 
 #[cfg(test)]
@@ -277,6 +304,24 @@ mod tests {
         assert_eq!(m.resolve(0o777, false).unwrap(), 0o640);
         let m: Mode = serde_json::from_value(json!("a+X")).unwrap();
         assert_eq!(m.resolve(0o600, true).unwrap(), 0o711);
+        let resolve = |spec: &str, current: u32, is_dir: bool| {
+            Mode::Symbolic(spec.into())
+                .resolve(current, is_dir)
+                .unwrap()
+        };
+        // Several operations in one clause, copying a class, and the umask without users.
+        assert_eq!(resolve("u+rwX-x,g-rwx,o=x", 0o644, false), 0o601);
+        assert_eq!(resolve("u+rwX,g-rwx,o-rwx", 0o755, true), 0o700);
+        assert_eq!(resolve("g=u,o=g", 0o700, false), 0o777);
+        assert_eq!(resolve("+w", 0o444, false), 0o644);
+        for bad in ["u=foo", "foo=r", "ufoo=r", "abc=r", "ao=r", "oa=r", "rw"] {
+            let e = check_mode(&Mode::Symbolic(bad.into())).unwrap_err();
+            assert!(
+                matches!(&e, ModuleError::Detailed { details, .. }
+                    if *details == format!("bad symbolic permission for mode: {bad}")),
+                "{bad}: {e}"
+            );
+        }
     }
 
     #[test]
