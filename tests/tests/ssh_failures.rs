@@ -146,24 +146,85 @@ fn sockets_in(dir: &std::path::Path) -> usize {
     std::fs::read_dir(dir).map_or(0, |entries| entries.count())
 }
 
+/// The openssh transport: the masters are its own.
+const OPENSSH: [&str; 2] = ["-e", "troupe_ssh_transport=openssh"];
+
 #[test]
 fn a_finished_run_leaves_one_master_per_host_for_the_next() {
     let lab = Lab::up("persist", 2).expect("lab");
     let p = Project::new("persist");
     p.write("playbook.yml", PLAYBOOK);
-    p.run(&lab, "playbook.yml", &[]).assert_ok();
+    p.run(&lab, "playbook.yml", &OPENSSH).assert_ok();
     let dir = lab.control_dir();
     let left = ssh_processes_under(&dir);
     assert_eq!(left.len(), 2, "only the masters stay: {left:?}");
     assert!(left.iter().all(|l| l.contains("[mux]")), "{left:?}");
     assert_eq!(sockets_in(&dir), 2);
-    let again = p.run(&lab, "playbook.yml", &[]);
+    let again = p.run(&lab, "playbook.yml", &OPENSSH);
     again.assert_ok();
     assert_eq!(
         ssh_processes_under(&dir),
         left,
         "the next run went through the same masters"
     );
+}
+
+/// Starts a run whose tasks sleep a minute, over `transport`.
+fn sleeping_run(lab: &Lab, p: &Project, transport: &str) -> std::process::Child {
+    let inventory = lab.inventory_path().display().to_string();
+    std::process::Command::new(troupe_e2e::troupe_bin())
+        .args(["run", "playbook.yml", "-i", &inventory, "-e", "nap=60"])
+        .args(["-e", &format!("troupe_ssh_transport={transport}")])
+        .current_dir(p.path())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("troupe starts")
+}
+
+/// Sends Ctrl-C to `child`; its exit status, once it ended (within 15 s).
+fn interrupt(child: &mut std::process::Child) -> std::process::ExitStatus {
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "troupe ignored Ctrl-C"
+        );
+        thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn ctrl_c_stops_a_native_run_and_its_connections() {
+    let lab = Lab::up("ctrlcn", 2).expect("lab");
+    let p = Project::new("ctrlcn");
+    p.write("playbook.yml", PLAYBOOK);
+    // sshd's process for each connection's sessions; the count includes the asking one's.
+    let sessions = || {
+        let n = lab
+            .ssh_stdout("root", "h01", "pgrep -c -f '^sshd: root@notty' || true")
+            .unwrap();
+        n.trim().parse::<u32>().unwrap() - 1
+    };
+    let mut child = sleeping_run(&lab, &p, "native");
+    thread::sleep(Duration::from_secs(4));
+    assert_eq!(sessions(), 1, "troupe's connection to h01 is open");
+    assert_eq!(interrupt(&mut child).code(), Some(130));
+    let mut left = 1;
+    for _ in 0..50 {
+        left = sessions();
+        if left == 0 {
+            break;
+        }
+        thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(left, 0, "troupe's connection outlived the run");
 }
 
 #[test]
@@ -173,13 +234,7 @@ fn ctrl_c_stops_the_run_and_closes_the_master_connections() {
     p.write("playbook.yml", PLAYBOOK);
     // The lab's own control dir: every master and shell of this run names it.
     let dir = lab.control_dir();
-    let inventory = lab.inventory_path().display().to_string();
-    let mut child = std::process::Command::new(troupe_e2e::troupe_bin())
-        .args(["run", "playbook.yml", "-i", &inventory, "-e", "nap=60"])
-        .current_dir(p.path())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .expect("troupe starts");
+    let mut child = sleeping_run(&lab, &p, "openssh");
     thread::sleep(Duration::from_secs(4));
     let running = ssh_processes_under(&dir);
     assert!(
@@ -187,22 +242,7 @@ fn ctrl_c_stops_the_run_and_closes_the_master_connections() {
         "two masters and two shells run under {}: {running:?}",
         dir.display()
     );
-    std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(15),
-            "troupe ignored Ctrl-C"
-        );
-        thread::sleep(Duration::from_millis(100));
-    };
-    assert_eq!(status.code(), Some(130));
+    assert_eq!(interrupt(&mut child).code(), Some(130));
     thread::sleep(Duration::from_millis(500));
     let left = ssh_processes_under(&dir);
     assert!(left.is_empty(), "ssh processes outlived troupe: {left:?}");

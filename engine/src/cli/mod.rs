@@ -351,6 +351,7 @@ fn run(mut args: RunArgs) -> Result<ExitCode, CliError> {
                 .and(config.path("SSH_CONTROL_PATH_DIR"))
                 .map(|p| p.display().to_string()),
             control_path: config.set("SSH_CONTROL_PATH").map(str::to_string),
+            ssh_transport: config.set("TROUPE_SSH_TRANSPORT").map(str::to_string),
         },
     };
     let mut all_ok = true;

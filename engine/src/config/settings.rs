@@ -240,6 +240,15 @@ pub const SETTINGS: &[Setting] = &[
         None,
         Kind::Int,
     ),
+    // troupe's own: which SSH client (connection/native_ssh.rs): auto, native or openssh.
+    s(
+        "TROUPE_SSH_TRANSPORT",
+        "ssh_connection",
+        "transport",
+        "TROUPE_SSH_TRANSPORT",
+        None,
+        Kind::Text,
+    ),
     s(
         "SSH_CONTROL_PATH",
         "ssh_connection",

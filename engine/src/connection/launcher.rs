@@ -1,9 +1,10 @@
 //! How a `/bin/sh` is started on a host (locally, through ssh, through sudo...), and the
 //! start-up handshake that answers a become password prompt.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::os::unix::process::CommandExt;
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use troupe_modules::TargetError;
@@ -20,10 +21,32 @@ pub trait Launcher: Send + Sync {
     fn abort(&self) {}
 }
 
-/// A command to spawn, and the password prompt it may show on stderr before it runs.
+/// What to start, and the password prompt it may show on stderr before it runs.
 pub struct Launch {
-    pub command: Command,
+    pub start: Start,
     pub password: Option<PasswordPrompt>,
+}
+
+/// A local process (`sh`, `ssh`...), or a command over a connection troupe holds itself.
+pub enum Start {
+    Process(Command),
+    Channel(Box<dyn OpenChannel>),
+}
+
+/// Runs a command on a host over a connection held in this process (`native_ssh`).
+pub trait OpenChannel: Send {
+    /// The started command's streams, as a process's would be.
+    fn open(self: Box<Self>) -> Result<Spawned, TargetError>;
+}
+
+impl Launch {
+    /// Starts `command` as a local process.
+    pub fn process(command: Command) -> Launch {
+        Launch {
+            start: Start::Process(command),
+            password: None,
+        }
+    }
 }
 
 /// sudo asks for a password with `prompt` on stderr (maybe not at all, when its credentials
@@ -35,29 +58,87 @@ pub struct PasswordPrompt {
     pub password: String,
 }
 
-/// A started child whose stdin, stdout and stderr are pipes.
-pub(crate) struct Spawned {
-    pub child: Child,
-    pub stdin: ChildStdin,
-    pub stdout: ChildStdout,
+/// A started shell or command: its streams, and a handle on what runs it.
+pub struct Spawned {
+    pub child: Box<dyn Running>,
+    pub stdin: Box<dyn Write + Send>,
+    pub stdout: Box<dyn Read + Send>,
     pub stderr: StderrTail,
+}
+
+/// Kills a running shell from any thread, at once.
+pub type KillSwitch = Arc<dyn Fn() + Send + Sync>;
+
+/// What runs a started shell: a local process (leading its own process group) or a channel.
+pub trait Running: Send {
+    /// Kills it (with what it started) and waits for the end.
+    fn kill(&mut self);
+    /// Waits for the end; whether it exited 0.
+    fn wait(&mut self) -> bool;
+    /// How it ended, when it has.
+    fn ended(&mut self) -> Option<String>;
+    /// Kills it from another thread.
+    fn kill_switch(&self) -> KillSwitch;
+    /// The local process, when there is one.
+    fn pid(&self) -> Option<u32>;
 }
 
 impl Spawned {
     /// Kills the child and reaps it.
     pub(crate) fn abandon(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.child.kill();
+    }
+}
+
+/// A local child process leading its own process group.
+struct Process(Child);
+
+impl Running for Process {
+    fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+    fn wait(&mut self) -> bool {
+        self.0.wait().is_ok_and(|s| s.success())
+    }
+    fn ended(&mut self) -> Option<String> {
+        match self.0.try_wait() {
+            Ok(Some(status)) => Some(status.to_string()),
+            _ => None,
+        }
+    }
+    fn kill_switch(&self) -> KillSwitch {
+        let pid = self.0.id();
+        Arc::new(move || {
+            // SAFETY: kill(2) with a negative pid signals that group; no memory is involved.
+            unsafe {
+                libc::kill(-(pid as libc::pid_t), libc::SIGKILL);
+            }
+        })
+    }
+    fn pid(&self) -> Option<u32> {
+        Some(self.0.id())
     }
 }
 
 /// Spawns `launch`, answering its password prompt when it has one. A child that dies during
 /// the handshake is reported with what it wrote on stderr.
 pub(crate) fn spawn(launch: Launch, handshake_timeout: Duration) -> Result<Spawned, TargetError> {
-    let Launch {
-        mut command,
-        password,
-    } = launch;
+    let Launch { start, password } = launch;
+    let mut spawned = match start {
+        Start::Process(command) => spawn_process(command)?,
+        Start::Channel(channel) => channel.open()?,
+    };
+    if let Some(prompt) = password {
+        if let Err(e) = answer_password_prompt(&mut spawned, &prompt, handshake_timeout) {
+            spawned.abandon();
+            return Err(e);
+        }
+    }
+    Ok(spawned)
+}
+
+fn spawn_process(mut command: Command) -> Result<Spawned, TargetError> {
     let program = command.get_program().to_string_lossy().into_owned();
     // Its own process group, so a hung start can be killed with everything it started.
     let mut child = command
@@ -71,19 +152,12 @@ pub(crate) fn spawn(launch: Launch, handshake_timeout: Duration) -> Result<Spawn
     let (Some(stdin), Some(stdout), Some(stderr)) = (stdin, stdout, stderr) else {
         unreachable!("all three streams were asked for as pipes")
     };
-    let mut spawned = Spawned {
-        child,
-        stdin,
-        stdout,
+    Ok(Spawned {
+        child: Box::new(Process(child)),
+        stdin: Box::new(stdin),
+        stdout: Box::new(stdout),
         stderr: StderrTail::follow(stderr),
-    };
-    if let Some(prompt) = password {
-        if let Err(e) = answer_password_prompt(&mut spawned, &prompt, handshake_timeout) {
-            spawned.abandon();
-            return Err(e);
-        }
-    }
-    Ok(spawned)
+    })
 }
 
 enum Handshake {

@@ -31,10 +31,7 @@ impl Launcher for LocalLauncher {
         if let Some(script) = script {
             command.arg("-c").arg(script);
         }
-        Launch {
-            command,
-            password: None,
-        }
+        Launch::process(command)
     }
 }
 

@@ -15,6 +15,7 @@ mod handshake_gate;
 mod host_connection;
 mod launcher;
 mod local;
+mod native_ssh;
 mod output_cap;
 mod round_trips;
 mod session_scripts;
@@ -34,6 +35,7 @@ pub use handshake_gate::{limit_handshakes, DEFAULT_HANDSHAKES};
 pub use host_connection::HostConnection;
 pub use launcher::{Launch, Launcher, PasswordPrompt};
 pub use local::{open_local, LocalLauncher};
+pub use native_ssh::{open_native, NativeLauncher};
 pub use round_trips::round_trips;
 pub use settings::{Keywords, Overrides, VARIABLES};
 pub use shell_session::{SessionOptions, ShellSession};
@@ -78,6 +80,9 @@ pub struct ConnectionSpec {
     pub control_path: Option<String>,
     /// `ansible_password` (`-k`): SSH password login, through `sshpass`.
     pub password: Option<Password>,
+    /// Which SSH client: `native` (in troupe, `native_ssh`), `openssh` (the system `ssh`), or
+    /// `auto`: native where the host's settings need nothing only OpenSSH has.
+    pub transport: String,
 }
 
 /// A login password: never shown, whatever prints the settings it is in.
@@ -110,7 +115,14 @@ pub fn open(name: &str, spec: &ConnectionSpec) -> Result<Arc<dyn Connection>, Ta
             LocalLauncher::default(),
             options,
         )?)),
-        "ssh" | "smart" | "paramiko" => Ok(Arc::new(open_ssh(name, spec, options)?)),
+        "ssh" | "smart" | "paramiko" => match spec.transport.as_str() {
+            "native" => Ok(Arc::new(open_native(name, spec, options)?)),
+            "auto" if native_ssh::suits(spec) => Ok(Arc::new(open_native(name, spec, options)?)),
+            "auto" | "openssh" => Ok(Arc::new(open_ssh(name, spec, options)?)),
+            other => Err(TargetError::Unreachable(format!(
+                "unknown SSH transport '{other}' (auto, native or openssh)"
+            ))),
+        },
         other => Err(TargetError::Unreachable(format!(
             "unsupported connection type '{other}'"
         ))),

@@ -35,6 +35,7 @@ pub const VARIABLES: &[&str] = &[
     "ansible_password",
     "ansible_ssh_pass",
     "ansible_ssh_password",
+    "troupe_ssh_transport",
 ];
 
 /// The command line's connection and become options, completed from ansible.cfg: defaults
@@ -69,6 +70,9 @@ pub struct Overrides {
     /// `control_path_dir`, `control_path`: where a host has no variable of its own.
     pub control_path_dir: Option<String>,
     pub control_path: Option<String>,
+    /// `[ssh_connection] transport` (`TROUPE_SSH_TRANSPORT`): where a host has no
+    /// `troupe_ssh_transport` of its own.
+    pub ssh_transport: Option<String>,
 }
 
 /// The keywords of a task (inherited from its play, blocks and roles) that choose its
@@ -156,6 +160,9 @@ impl ConnectionSpec {
                 .or_else(|| s("ansible_ssh_password"))
                 .or_else(|| cli.password.clone())
                 .map(super::Password),
+            transport: s("troupe_ssh_transport")
+                .or_else(|| cli.ssh_transport.clone())
+                .unwrap_or_else(|| "auto".into()),
         })
     }
 }

@@ -4,7 +4,6 @@
 //! memory stays flat.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::process::{Child, ChildStdin, ChildStdout};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -12,7 +11,7 @@ use std::time::Duration;
 
 use troupe_modules::{FileAttrs, RunOutput, Target, TargetError};
 
-use super::launcher::{spawn, Launcher, Spawned};
+use super::launcher::{spawn, KillSwitch, Launcher, Running, Spawned};
 use super::output_cap::{self, CappedBuffer};
 use super::session_scripts::{self as scripts, PutContent, Stdin, GET_MISSING};
 use super::stderr_tail::StderrTail;
@@ -58,15 +57,17 @@ pub struct ShellSession {
     /// The session's private temp dir on the host.
     temp_dir: String,
     umask: u32,
-    pid: u32,
+    /// The local process behind the session, when there is one.
+    pid: Option<u32>,
+    kill_switch: KillSwitch,
     state: Mutex<State>,
 }
 
 struct State {
-    child: Child,
+    child: Box<dyn Running>,
     /// `None` once closed.
-    stdin: Option<ChildStdin>,
-    stdout: BufReader<ChildStdout>,
+    stdin: Option<Box<dyn Write + Send>>,
+    stdout: BufReader<Box<dyn Read + Send>>,
     stderr: StderrTail,
     /// Starts every reply header.
     marker: String,
@@ -104,7 +105,7 @@ impl ShellSession {
             stdout,
             stderr,
         } = spawn(launcher.launch(None), options.startup_timeout)?;
-        let pid = child.id();
+        let (pid, kill_switch) = (child.pid(), child.kill_switch());
         let marker = format!("troupe-{}", random_token());
         let mut state = State {
             child,
@@ -115,7 +116,7 @@ impl ShellSession {
             broken: None,
         };
         let mut first_words = Vec::new();
-        let watchdog = Watchdog::arm(pid, options.startup_timeout);
+        let watchdog = Watchdog::arm(kill_switch.clone(), options.startup_timeout);
         let started = state.exchange(&scripts::init(&state.marker), &mut first_words);
         let timed_out = watchdog.disarm();
         let reply = match started {
@@ -156,23 +157,20 @@ impl ShellSession {
             temp_dir,
             umask,
             pid,
+            kill_switch,
             state: Mutex::new(state),
         })
     }
 
-    /// The local process behind the session (`sh`, `ssh`...).
-    pub fn pid(&self) -> u32 {
+    /// The local process behind the session (`sh`, `ssh`...), when there is one.
+    pub fn pid(&self) -> Option<u32> {
         self.pid
     }
 
-    /// Kills the shell's process group at once, without waiting for a command in flight
-    /// (Ctrl-C). The session is broken afterwards.
+    /// Kills the shell (a local one with its process group) at once, without waiting for a
+    /// command in flight (Ctrl-C). The session is broken afterwards.
     pub fn abort(&self) {
-        // The launcher started the child as the leader of its own process group.
-        // SAFETY: kill(2) with a negative pid signals that group; no memory is involved.
-        unsafe {
-            libc::kill(-(self.pid as libc::pid_t), libc::SIGKILL);
-        }
+        (self.kill_switch)();
     }
 
     /// Ends the shell, which removes its temp dir. Later requests are `Unreachable`.
@@ -184,7 +182,7 @@ impl ShellSession {
         if let Some(mut stdin) = state.stdin.take() {
             if state.broken.is_none() && stdin.write_all(b"exit\n").is_ok() {
                 drop(stdin);
-                let watchdog = Watchdog::arm(self.pid, Duration::from_secs(2));
+                let watchdog = Watchdog::arm(self.kill_switch.clone(), Duration::from_secs(2));
                 let last_words = format!("\n{} X\n", state.marker);
                 let _ = copy_until(&mut state.stdout, last_words.as_bytes(), &mut io::sink());
                 watchdog.disarm();
@@ -231,18 +229,18 @@ impl ShellSession {
         let copied = copy_content(content, len, &mut stdin);
         drop(stdin);
         if copied.is_err() {
-            let _ = child.kill();
+            child.kill();
         }
         // What the script prints is a line at most; more is not read.
         let mut printed = Vec::new();
         let _ = (&mut stdout).take(4096).read_to_end(&mut printed);
         drop(stdout);
-        let status = child.wait();
+        let succeeded = child.wait();
         copied?;
         stderr.wait_closed(Duration::from_secs(2));
-        match status {
-            Ok(status) if status.success() => Ok(printed),
-            _ => Err(TargetError::Failed(format!(
+        match succeeded {
+            true => Ok(printed),
+            false => Err(TargetError::Failed(format!(
                 "writing {what}: {}",
                 stderr.text()
             ))),
@@ -445,16 +443,15 @@ impl State {
         if !said.is_empty() {
             return said;
         }
-        match self.child.try_wait() {
-            Ok(Some(status)) => format!("the shell ended ({status})"),
-            _ => format!("lost the shell: {error}"),
+        match self.child.ended() {
+            Some(status) => format!("the shell ended ({status})"),
+            None => format!("lost the shell: {error}"),
         }
     }
 
     fn kill(&mut self) {
         self.stdin = None;
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.child.kill();
     }
 }
 
@@ -531,7 +528,7 @@ fn copy_until(
 fn copy_content(
     content: &mut dyn Read,
     len: u64,
-    stdin: &mut ChildStdin,
+    stdin: &mut dyn Write,
 ) -> Result<(), TargetError> {
     let mut buf = vec![0u8; 256 * 1024];
     let mut left = len;
@@ -562,19 +559,17 @@ struct Watchdog {
 }
 
 impl Watchdog {
-    fn arm(pid: u32, limit: Duration) -> Self {
+    fn arm(kill: KillSwitch, limit: Duration) -> Self {
         let (done, finished) = mpsc::channel::<()>();
         let fired = Arc::new(AtomicBool::new(false));
         let fire = fired.clone();
         std::thread::spawn(move || {
             if let Err(mpsc::RecvTimeoutError::Timeout) = finished.recv_timeout(limit) {
                 fire.store(true, Ordering::SeqCst);
-                // The child leads its process group and is not reaped before the watchdog is
-                // disarmed, so the group is still its own: its children hold the pipes too.
-                let group = format!("-{pid}");
-                let _ = std::process::Command::new("kill")
-                    .args(["-9", "--", &group])
-                    .status();
+                // A local child leads its process group and is not reaped before the
+                // watchdog is disarmed, so the group is still its own: its children hold
+                // the pipes too.
+                kill();
             }
         });
         Watchdog { done, fired }

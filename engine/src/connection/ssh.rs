@@ -157,10 +157,7 @@ impl Launcher for SshLauncher {
         };
         let mut command = self.ssh(&[]);
         command.arg(remote);
-        Launch {
-            command,
-            password: None,
-        }
+        Launch::process(command)
     }
 
     /// Ends the master if this run started it; one an earlier run left expires by itself.

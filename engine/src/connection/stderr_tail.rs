@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 const KEEP: usize = 64 * 1024;
 
 #[derive(Clone)]
-pub(crate) struct StderrTail {
+pub struct StderrTail {
     shared: Arc<(Mutex<Tail>, Condvar)>,
 }
 

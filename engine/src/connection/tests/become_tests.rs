@@ -63,6 +63,11 @@ fn become_over_ssh() {
 }
 
 #[test]
+fn become_over_native_ssh() {
+    check_become(Lab::native(SessionOptions::default()));
+}
+
+#[test]
 fn become_streams_large_files_as_that_user() {
     let lab = Lab::local(
         "/bin/sh",

@@ -476,17 +476,24 @@ pub(super) fn a_killed_shell_is_unreachable(lab: &Lab) {
     let t = lab.target();
     let temp_dir = run(&*t, r#"printf %s "$troupe_T""#).stdout_str();
     let flag = lab.scratch.file("started");
-    let pid = lab.connection.login_session().pid();
+    // The shell's process group: the shell and the command it runs, whose stdout is the
+    // shell's own (a crashed container, a lost ssh client). Without a local process (the
+    // native transport), the remote shell's group: a crashed host.
+    let group = match lab.connection.login_session().pid() {
+        Some(pid) => pid.to_string(),
+        None => run(&*t, "ps -o pgid= -p $$")
+            .stdout_str()
+            .trim()
+            .to_string(),
+    };
     let killer = {
         let flag = flag.clone();
         std::thread::spawn(move || {
             while !std::path::Path::new(&flag).exists() {
                 std::thread::sleep(Duration::from_millis(10));
             }
-            // The shell's process group: the shell and the command it runs, whose stdout is
-            // the shell's own (a crashed container, a lost ssh client).
             std::process::Command::new("kill")
-                .args(["-9", "--", &format!("-{pid}")])
+                .args(["-9", "--", &format!("-{group}")])
                 .status()
                 .unwrap();
         })

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use troupe_modules::Target;
 
 use super::{
-    open_local, open_ssh, Connection, HostConnection, Launch, Launcher, LocalLauncher,
+    open_local, open_native, open_ssh, Connection, HostConnection, Launch, Launcher, LocalLauncher,
     SessionOptions, ShellSession,
 };
 use sshd::Sshd;
@@ -82,6 +82,20 @@ impl Lab {
     pub(super) fn ssh(options: SessionOptions) -> Lab {
         let sshd = Sshd::start();
         let connection = open_ssh("sshd", &sshd.spec(), options).expect("ssh to the test sshd");
+        Lab {
+            connection,
+            scratch: Scratch::new(),
+            _sshd: Some(sshd),
+        }
+    }
+
+    pub(super) fn native(options: SessionOptions) -> Lab {
+        let sshd = Sshd::start();
+        let spec = super::ConnectionSpec {
+            transport: "native".into(),
+            ..sshd.spec()
+        };
+        let connection = open_native("sshd", &spec, options).expect("native ssh to the test sshd");
         Lab {
             connection,
             scratch: Scratch::new(),
@@ -238,3 +252,4 @@ protocol_tests!(local_sh, |o| Lab::local("/bin/sh", o));
 protocol_tests!(local_dash, |o| Lab::local("/usr/bin/dash", o));
 protocol_tests!(local_bash, |o| Lab::local("/bin/bash", o));
 protocol_tests!(over_ssh, Lab::ssh);
+protocol_tests!(over_native_ssh, Lab::native);

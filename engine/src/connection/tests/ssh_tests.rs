@@ -35,23 +35,39 @@ fn spec_without_server() -> ConnectionSpec {
         ),
         control_path: None,
         password: None,
+        transport: "openssh".into(),
+    }
+}
+
+/// Both SSH transports, for the failures each must word as ssh does.
+const TRANSPORTS: [&str; 2] = ["openssh", "native"];
+
+#[test]
+fn a_closed_port_is_unreachable_with_ssh_words() {
+    for transport in TRANSPORTS {
+        let spec = ConnectionSpec {
+            transport: transport.into(),
+            ..spec_without_server()
+        };
+        let why = unreachable_reason(&spec);
+        assert!(why.contains("Connection refused"), "{transport}: {why}");
     }
 }
 
 #[test]
-fn a_closed_port_is_unreachable_with_ssh_words() {
-    let why = unreachable_reason(&spec_without_server());
-    assert!(why.contains("Connection refused"), "{why}");
-}
-
-#[test]
 fn an_unknown_host_name_is_unreachable() {
-    let spec = ConnectionSpec {
-        host: "no-such-host.invalid".into(),
-        ..spec_without_server()
-    };
-    let why = unreachable_reason(&spec);
-    assert!(why.contains("Could not resolve hostname"), "{why}");
+    for transport in TRANSPORTS {
+        let spec = ConnectionSpec {
+            host: "no-such-host.invalid".into(),
+            transport: transport.into(),
+            ..spec_without_server()
+        };
+        let why = unreachable_reason(&spec);
+        assert!(
+            why.contains("Could not resolve hostname"),
+            "{transport}: {why}"
+        );
+    }
 }
 
 #[test]
@@ -63,12 +79,15 @@ fn a_refused_key_is_unreachable() {
         .arg(&stranger)
         .status();
     assert!(status.unwrap().success());
-    let spec = ConnectionSpec {
-        private_key: Some(stranger.display().to_string()),
-        ..sshd.spec()
-    };
-    let why = unreachable_reason(&spec);
-    assert!(why.contains("Permission denied"), "{why}");
+    for transport in TRANSPORTS {
+        let spec = ConnectionSpec {
+            private_key: Some(stranger.display().to_string()),
+            transport: transport.into(),
+            ..sshd.spec()
+        };
+        let why = unreachable_reason(&spec);
+        assert!(why.contains("Permission denied"), "{transport}: {why}");
+    }
 }
 
 #[test]
@@ -76,16 +95,22 @@ fn a_host_key_is_checked_when_asked() {
     let sshd = Sshd::start();
     let known_hosts = sshd.scratch().path().join("empty_known_hosts");
     std::fs::write(&known_hosts, "").unwrap();
-    let mut spec = ConnectionSpec {
-        host_key_checking: true,
-        ..sshd.spec()
-    };
-    spec.ssh_args.extend([
-        "-o".into(),
-        format!("UserKnownHostsFile={}", known_hosts.display()),
-    ]);
-    let why = unreachable_reason(&spec);
-    assert!(why.contains("Host key verification failed"), "{why}");
+    for transport in TRANSPORTS {
+        let mut spec = ConnectionSpec {
+            host_key_checking: true,
+            transport: transport.into(),
+            ..sshd.spec()
+        };
+        spec.ssh_args.extend([
+            "-o".into(),
+            format!("UserKnownHostsFile={}", known_hosts.display()),
+        ]);
+        let why = unreachable_reason(&spec);
+        assert!(
+            why.contains("Host key verification failed"),
+            "{transport}: {why}"
+        );
+    }
 }
 
 /// Opens a connection to `sshd`, keeping a handle on its launcher to ask after the master.
@@ -124,7 +149,7 @@ fn close_ends_the_shells_and_leaves_the_master_to_the_next_run() {
     let (launcher, connection) = connect(&sshd);
     let target = connection.target(None).unwrap();
     assert_eq!(target.run("echo hi", None).unwrap().stdout_str(), "hi\n");
-    let shell = connection.login_session().pid();
+    let shell = connection.login_session().pid().unwrap();
     let master = launcher.master_pid().expect("a master runs");
     connection.close();
     assert!(shell_is_gone(shell), "the shell ends");
@@ -143,7 +168,7 @@ fn abort_ends_the_master_this_run_started() {
     let sshd = Sshd::start();
     let (launcher, connection) = connect(&sshd);
     let master = launcher.master_pid().expect("a master runs");
-    let shell = connection.login_session().pid();
+    let shell = connection.login_session().pid().unwrap();
     connection.abort();
     assert!(shell_is_gone(shell), "the shell is killed");
     assert!(shell_is_gone(master), "the master ends");

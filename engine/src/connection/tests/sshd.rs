@@ -121,6 +121,7 @@ impl Sshd {
             control_path_dir: Some(self.control_dir().display().to_string()),
             control_path: None,
             password: None,
+            transport: "openssh".into(),
         }
     }
 
