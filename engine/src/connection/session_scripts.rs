@@ -45,16 +45,16 @@ pub(crate) fn init(marker: &str) -> String {
         r#"troupe_M={marker}
 for troupe_d in /dev/shm/troupe.???????? /dev/shm/troupe.*.???????? "${{TMPDIR:-/tmp}}"/troupe.???????? "${{TMPDIR:-/tmp}}"/troupe.*.????????; do
   troupe_p=${{troupe_d##*/troupe.}}
-  case $troupe_p in *.*) kill -0 "${{troupe_p%%.*}}" 2>/dev/null && continue;; esac
+  case $troupe_p in *.*) kill -0 "${{troupe_p%%.*}}" && continue;; esac
   [ -d "$troupe_d" ] && [ ! -h "$troupe_d" ] && [ -O "$troupe_d" ] && [ -f "$troupe_d/pid" ] || continue
-  read troupe_p <"$troupe_d/pid" && ! kill -0 "$troupe_p" 2>/dev/null || continue
+  read troupe_p <"$troupe_d/pid" && ! kill -0 "$troupe_p" || continue
   [ ! -f "$troupe_d/w" ] || while read -r troupe_w; do
     case ${{troupe_w##*/}} in .*.troupe-{token_glob})
       [ ! -h "$troupe_w" ] && [ -f "$troupe_w" ] && [ -O "$troupe_w" ] && rm -f -- "$troupe_w";;
     esac
   done <"$troupe_d/w"
   rm -rf -- "$troupe_d"
-done
+done 2>/dev/null
 troupe_T=$(mktemp -d /dev/shm/troupe.$$.XXXXXXXX 2>/dev/null || mktemp -d "${{TMPDIR:-/tmp}}/troupe.$$.XXXXXXXX") || exit 97
 echo $$ >"$troupe_T/pid"
 trap 'rm -rf "$troupe_T"; printf '\''\n%s X\n'\'' "$troupe_M"' EXIT

@@ -334,7 +334,7 @@ mod tests {
             render("{{ w is search(\"'append' is set\") }}", warnings.clone()),
             "True"
         );
-        assert_eq!(render("{{ w is match('\\\\[\"') }}", warnings), "True");
+        assert_eq!(render("{{ w is match('\\[\"') }}", warnings), "True");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Templating: minijinja made to behave like Ansible's Jinja2 (strict undefined, native types
 //! for lone expressions, Python-style printing, Ansible's filters, tests and lookups).
 
+mod backslashes;
 mod cache;
 mod convert;
 mod environment;

@@ -86,6 +86,8 @@ impl Templar {
         if !is_template(s) {
             return Ok(Value::String(s.to_owned()));
         }
+        let escaped = super::backslashes::escape_in_expressions(s);
+        let s = escaped.as_str();
         if let Some(v) = self.native(s, ctx)? {
             return Ok(v);
         }

@@ -10,6 +10,7 @@ use troupe_modules::truth::bool_word;
 
 pub(super) fn register(env: &mut Environment<'static>) {
     env.add_filter("bool", to_bool);
+    env.add_filter("indent", indent);
     env.add_filter("string", string);
     env.add_filter("int", to_int);
     env.add_filter("float", to_float);
@@ -109,6 +110,62 @@ fn to_float(
             .map_or(default, Value::from),
         _ => default,
     })
+}
+
+/// Jinja2's `indent(width=4, first=False, blank=False)`: every line after the first (and the
+/// first with `first`) gets `width` spaces, or `width` itself when it is a string; blank lines
+/// only with `blank`. A final line break stays, as in Jinja2 (minijinja's own drops it).
+fn indent(
+    text: String,
+    width: Option<Value>,
+    first: Option<bool>,
+    blank: Option<bool>,
+    kwargs: Kwargs,
+) -> Result<String, Error> {
+    let width = kwargs.get::<Option<Value>>("width")?.or(width);
+    let first = kwargs
+        .get::<Option<bool>>("first")?
+        .or(first)
+        .unwrap_or(false);
+    let blank = kwargs
+        .get::<Option<bool>>("blank")?
+        .or(blank)
+        .unwrap_or(false);
+    kwargs.assert_all_used()?;
+    let pad = match &width {
+        None => " ".repeat(4),
+        Some(w) if w.kind() == ValueKind::String => w.as_str().unwrap_or_default().to_owned(),
+        Some(w) => {
+            let n = usize::try_from(w.clone()).map_err(|_| {
+                failure(format!(
+                    "indent: width must be a number or a string, not {w}"
+                ))
+            })?;
+            " ".repeat(n)
+        }
+    };
+    // Python's splitlines of the text with a line break added: the last line is empty when
+    // the text ended with one.
+    let with_end = format!("{text}\n");
+    let lines: Vec<&str> = with_end
+        .split_inclusive('\n')
+        .map(|l| l.trim_end_matches(['\n', '\r']))
+        .collect();
+    let mut out = String::new();
+    for (i, line) in lines.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let padded = match i {
+            0 => first,
+            _ => blank || !line.is_empty(),
+        };
+        if padded {
+            out.push_str(&pad);
+        }
+        out.push_str(line);
+    }
+    Ok(out)
 }
 
 fn string(state: &State, v: &Value) -> Result<String, Error> {
@@ -227,6 +284,24 @@ mod tests {
     use serde_json::json;
 
     use crate::template::templar::tests::{render, render_err};
+
+    #[test]
+    fn indent_keeps_the_final_line_break_as_jinja2() {
+        let ctx = json!({"t": "a\nb\n\nc\n"});
+        assert_eq!(
+            render("{{ t | indent(2) }}", ctx.clone()),
+            "a\n  b\n\n  c\n"
+        );
+        assert_eq!(
+            render("{{ t | indent(2, true, true) }}", ctx.clone()),
+            "  a\n  b\n  \n  c\n  "
+        );
+        assert_eq!(
+            render("{{ t | indent(width='> ', first=true) }}", ctx),
+            "> a\n> b\n\n> c\n"
+        );
+        assert_eq!(render("{{ 'x' | indent }}", json!({})), "x");
+    }
 
     #[test]
     fn bool_follows_ansible_not_python() {
