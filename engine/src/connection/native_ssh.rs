@@ -382,7 +382,8 @@ impl OpenChannel for Exec {
         let write = Arc::new(write);
         let (stdin_tx, mut stdin_rx) = tmpsc::channel::<Vec<u8>>(QUEUED_CHUNKS);
         let (stdout_tx, stdout_rx) = tmpsc::channel(QUEUED_CHUNKS);
-        let (stderr_tx, stderr_rx) = tmpsc::channel(QUEUED_CHUNKS);
+        let stderr = StderrTail::new();
+        let stderr_in = stderr.clone();
         let (ended_tx, ended_rx) = mpsc::channel();
         let killed = Arc::new(Notify::new());
         let writer = write.clone();
@@ -404,9 +405,7 @@ impl OpenChannel for Exec {
                         Some(ChannelMsg::Data { data }) => {
                             let _ = stdout_tx.send(data.to_vec()).await;
                         }
-                        Some(ChannelMsg::ExtendedData { data, ext: 1 }) => {
-                            let _ = stderr_tx.send(data.to_vec()).await;
-                        }
+                        Some(ChannelMsg::ExtendedData { data, ext: 1 }) => stderr_in.push(&data),
                         Some(ChannelMsg::ExitStatus { exit_status }) => status = Some(exit_status),
                         Some(_) => {}
                         None => break,
@@ -414,7 +413,8 @@ impl OpenChannel for Exec {
                     () = kill.notified() => break,
                 }
             }
-            drop((stdout_tx, stderr_tx));
+            drop(stdout_tx);
+            stderr_in.close();
             let _ = ended_tx.send(status);
         });
         Ok(Spawned {
@@ -426,7 +426,7 @@ impl OpenChannel for Exec {
             }),
             stdin: Box::new(ChannelIn(stdin_tx)),
             stdout: Box::new(ChannelOut::new(stdout_rx)),
-            stderr: StderrTail::follow(ChannelOut::new(stderr_rx)),
+            stderr,
         })
     }
 }

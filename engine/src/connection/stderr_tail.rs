@@ -20,32 +20,45 @@ struct Tail {
 }
 
 impl StderrTail {
-    /// Starts reading `stream` until it ends.
-    pub(crate) fn follow(mut stream: impl Read + Send + 'static) -> Self {
-        let tail = StderrTail {
+    /// A tail that [`StderrTail::push`] fills, for a stream that arrives in chunks (a
+    /// native SSH channel's), with no thread of its own.
+    pub(crate) fn new() -> Self {
+        StderrTail {
             shared: Arc::default(),
-        };
-        let shared = tail.shared.clone();
+        }
+    }
+
+    /// Starts reading `stream` until it ends, on a thread of its own.
+    pub(crate) fn follow(mut stream: impl Read + Send + 'static) -> Self {
+        let tail = StderrTail::new();
+        let writer = tail.clone();
         std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
             loop {
-                let n = stream.read(&mut buf).unwrap_or(0);
-                let (lock, changed) = &*shared;
-                let mut tail = lock.lock().unwrap_or_else(PoisonError::into_inner);
-                if n == 0 {
-                    tail.closed = true;
-                    changed.notify_all();
-                    return;
+                match stream.read(&mut buf).unwrap_or(0) {
+                    0 => return writer.close(),
+                    n => writer.push(&buf[..n]),
                 }
-                tail.bytes.extend_from_slice(&buf[..n]);
-                if tail.bytes.len() > 2 * KEEP {
-                    let excess = tail.bytes.len() - KEEP;
-                    tail.bytes.drain(..excess);
-                }
-                changed.notify_all();
             }
         });
         tail
+    }
+
+    /// Adds what the stream said.
+    pub(crate) fn push(&self, bytes: &[u8]) {
+        let mut tail = self.lock();
+        tail.bytes.extend_from_slice(bytes);
+        if tail.bytes.len() > 2 * KEEP {
+            let excess = tail.bytes.len() - KEEP;
+            tail.bytes.drain(..excess);
+        }
+        self.shared.1.notify_all();
+    }
+
+    /// The stream ended.
+    pub(crate) fn close(&self) {
+        self.lock().closed = true;
+        self.shared.1.notify_all();
     }
 
     fn lock(&self) -> MutexGuard<'_, Tail> {
