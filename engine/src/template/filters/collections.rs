@@ -150,6 +150,14 @@ fn combine(
             .get::<Option<&str>>("list_merge")?
             .unwrap_or("replace"),
     )?;
+    if kwargs
+        .args()
+        .any(|k| !matches!(k, "recursive" | "list_merge"))
+    {
+        return Err(failure(
+            "'recursive' and 'list_merge' are the only valid keyword arguments",
+        ));
+    }
     let mut result = Map::new();
     for term in std::iter::once(base).chain(others.iter()) {
         require_defined(state, term)?;
@@ -412,6 +420,15 @@ mod tests {
     use serde_json::json;
 
     use crate::template::templar::tests::{native, render_err};
+
+    #[test]
+    fn combine_refuses_other_keywords_first() {
+        let e = render_err("{{ [1] | combine(foo='bar') }}", json!({}));
+        assert!(
+            e.contains("'recursive' and 'list_merge' are the only valid keyword arguments"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn combine_shallow_recursive_and_lists() {
