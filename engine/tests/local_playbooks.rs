@@ -127,6 +127,48 @@ fn handlers_run_once_at_the_end_and_only_when_notified() {
 }
 
 #[test]
+fn meta_actions_are_told_at_vv_as_ansible_tells_them() {
+    let p = Project::new();
+    p.write(
+        "playbook.yml",
+        r#"
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - command: echo
+      notify: noop_handler
+    - meta: clear_host_errors
+  handlers:
+    - name: noop_handler
+      meta: noop
+"#,
+    );
+    let quiet = p.run(&[]);
+    quiet.assert_ok();
+    assert!(!quiet.stdout.contains("META:"), "{}", quiet.stdout);
+    let told = p.run(&["-vv"]);
+    told.assert_ok();
+    assert_eq!(
+        told.stdout.matches("META: cleared host errors").count(),
+        1,
+        "{}",
+        told.stdout
+    );
+    assert_eq!(
+        told.stdout.matches("META: noop").count(),
+        1,
+        "{}",
+        told.stdout
+    );
+    assert_eq!(
+        told.stdout
+            .matches("RUNNING HANDLER [noop_handler]")
+            .count(),
+        1
+    );
+}
+
+#[test]
 fn tags_select_and_skip() {
     let p = Project::new();
     p.write(

@@ -158,6 +158,13 @@ impl Printer {
         }
     }
 
+    /// At `-vv`, as ansible-playbook: what a `meta` task did (`META: noop`).
+    pub fn meta(&self, msg: &str) {
+        if self.verbosity >= 2 && self.format == Format::Human {
+            self.line(&format!("META: {msg}"));
+        }
+    }
+
     pub fn warning(&self, msg: &str) {
         match self.format {
             Format::Human => {

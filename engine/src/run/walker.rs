@@ -450,6 +450,11 @@ impl Walker {
         if hosts.is_empty() {
             return;
         }
+        if Meta::parse(what).is_some() {
+            for said in Meta::said(what, hosts) {
+                self.play.run().printer().meta(&said);
+            }
+        }
         match Meta::parse(what) {
             Some(Meta::FlushHandlers) => self.flush_handlers(hosts),
             Some(meta) => meta.apply(&self.play, hosts),

@@ -32,6 +32,24 @@ impl Meta {
         })
     }
 
+    /// What Ansible says at `-vv` once the action ran for `hosts`: per host for the actions
+    /// that act per host, once for the others.
+    pub fn said(what: &str, hosts: &[String]) -> Vec<String> {
+        let per_host = |f: &dyn Fn(&str) -> String| hosts.iter().map(|h| f(h)).collect();
+        match what {
+            "noop" => per_host(&|_| "noop".into()),
+            "flush_handlers" => per_host(&|h| format!("triggered running handlers for {h}")),
+            "end_host" => per_host(&|h| format!("ending play for {h}")),
+            "reset_connection" => per_host(&|_| "reset connection".into()),
+            "end_play" => vec!["ending play".into()],
+            "end_batch" => vec!["ending batch".into()],
+            "clear_facts" => vec!["facts cleared".into()],
+            "clear_host_errors" => vec!["cleared host errors".into()],
+            "refresh_inventory" => vec!["inventory successfully refreshed".into()],
+            _ => Vec::new(),
+        }
+    }
+
     /// Applies the action to `hosts` of the play. `FlushHandlers` is the walker's to do.
     pub fn apply(self, play: &PlayContext, hosts: &[String]) {
         let status = play.status();
