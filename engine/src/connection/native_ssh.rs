@@ -9,6 +9,7 @@
 //! plain setup passes. What needs OpenSSH (its config files, agents, ProxyJump, passwords,
 //! other options) goes through the system `ssh`: [`suits`] decides, per host.
 
+use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
 use std::sync::{mpsc, Arc, Mutex, OnceLock, PoisonError};
@@ -136,6 +137,19 @@ fn key_paths(spec: &ConnectionSpec, options: &SshOptions) -> Vec<PathBuf> {
     }
 }
 
+/// The unencrypted private key at `path`, read once per run however many hosts use it
+/// (`None`: missing, unreadable or passphrase-protected).
+fn load_key(path: &PathBuf) -> Option<Arc<keys::PrivateKey>> {
+    static KEYS: OnceLock<Mutex<HashMap<PathBuf, Option<Arc<keys::PrivateKey>>>>> = OnceLock::new();
+    let mut keys = KEYS
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    keys.entry(path.clone())
+        .or_insert_with(|| keys::load_secret_key(path, None).ok().map(Arc::new))
+        .clone()
+}
+
 /// Whether `spec` is one the native transport serves as OpenSSH would: no setting of its
 /// own needs OpenSSH, and a key file it can read without a passphrase is there.
 pub fn suits(spec: &ConnectionSpec) -> bool {
@@ -147,7 +161,7 @@ pub fn suits(spec: &ConnectionSpec) -> bool {
         && !user_config
         && key_paths(spec, &options)
             .iter()
-            .any(|p| keys::load_secret_key(p, None).is_ok())
+            .any(|p| load_key(p).is_some())
 }
 
 /// Checks the server's key against known_hosts, as OpenSSH in batch mode does: an unknown
@@ -272,10 +286,10 @@ impl NativeLauncher {
                 .map_err(|e| format!("ssh: {where_to}: {e}"))?
                 .flatten();
             for path in &keys {
-                let Ok(key) = keys::load_secret_key(path, None) else {
+                let Some(key) = load_key(path) else {
                     continue;
                 };
-                let key = PrivateKeyWithHashAlg::new(Arc::new(key), hash);
+                let key = PrivateKeyWithHashAlg::new(key, hash);
                 let result = handle
                     .authenticate_publickey(user.clone(), key)
                     .await

@@ -96,40 +96,40 @@ pub fn generate(target: &dyn Target, path: &str, spec: &KeySpec) -> Result<(), M
     Ok(())
 }
 
-/// Ansible's result fields for the key at `path`, in one round trip; `None` when there is
-/// no private key there.
-pub fn describe(
-    target: &dyn Target,
-    path: &str,
-) -> Result<Option<Vec<(&'static str, Value)>>, ModuleError> {
+/// What is at a key's path.
+pub enum KeyState {
+    /// Neither key.
+    Missing,
+    /// A public key (or a link in its place) without its private key: Ansible leaves such a
+    /// pair alone unless forced.
+    PublicOnly,
+    /// A private key, with Ansible's result fields for it.
+    Present(Vec<(&'static str, Value)>),
+}
+
+/// What is at `path`, in one round trip.
+pub fn describe(target: &dyn Target, path: &str) -> Result<KeyState, ModuleError> {
     let p = quote(path);
     let out = target.run(
         &format!(
-            "[ -e {p} ] || exit 0\necho key\nssh-keygen -l -f {p}.pub 2>/dev/null; echo; cat -- {p}.pub 2>/dev/null"
+            "if [ ! -e {p} ]; then {{ [ -e {p}.pub ] || [ -L {p}.pub ]; }} && echo pub; exit 0; fi\n\
+             echo key\nssh-keygen -l -f {p}.pub 2>/dev/null; echo; cat -- {p}.pub 2>/dev/null"
         ),
         None,
     )?;
     let text = out.stdout_str();
     let Some(rest) = text.strip_prefix("key\n") else {
-        return Ok(None);
+        return Ok(match text.trim() {
+            "pub" => KeyState::PublicOnly,
+            _ => KeyState::Missing,
+        });
     };
     let (fingerprint, public) = rest.split_once('\n').unwrap_or((rest, ""));
-    Ok(Some(vec![
+    Ok(KeyState::Present(vec![
         ("ssh_key_file", Value::from(path)),
         ("ssh_fingerprint", Value::from(fingerprint.trim())),
         ("ssh_public_key", Value::from(public.trim())),
     ]))
-}
-
-/// Whether a public key (or a link in its place) is there without its private key: Ansible
-/// leaves such a pair alone unless forced.
-pub fn public_key_only(target: &dyn Target, path: &str) -> Result<bool, ModuleError> {
-    let p = quote(path);
-    let out = target.run(
-        &format!("[ ! -e {p} ] && {{ [ -e {p}.pub ] || [ -L {p}.pub ]; }}"),
-        None,
-    )?;
-    Ok(out.success())
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use crate::accounts::account_db::{find_group, parse_groups, parse_passwd, GroupE
 use crate::helpers::args::{Bool, Int, List};
 use crate::error::ModuleError;
 use crate::accounts::group::run_account_command;
-use crate::accounts::ssh_key::{self, KeySpec};
+use crate::accounts::ssh_key::{self, KeySpec, KeyState};
 use crate::helpers::args::Presence;
 use crate::module::{Context, Module, Query};
 use crate::helpers::probe::Probe;
@@ -584,8 +584,10 @@ impl Module for User {
                 }
                 if generate {
                     ssh_key::generate(cx.target, &path, &args.key_spec())?;
-                    for (k, v) in ssh_key::describe(cx.target, &path)?.unwrap_or_default() {
-                        report = report.with(k, v);
+                    if let KeyState::Present(fields) = ssh_key::describe(cx.target, &path)? {
+                        for (k, v) in fields {
+                            report = report.with(k, v);
+                        }
                     }
                 }
                 report = report
@@ -612,18 +614,20 @@ fn kept_key(
     if args.force.0 {
         return Ok((report, true));
     }
-    if let Some(fields) = ssh_key::describe(cx.target, path)? {
-        report = report.warn(format!("Found existing ssh key private file \"{path}\", no force, so skipping ssh-keygen generation"));
-        for (k, v) in fields {
-            report = report.with(k, v);
+    match ssh_key::describe(cx.target, path)? {
+        KeyState::Present(fields) => {
+            report = report.warn(format!("Found existing ssh key private file \"{path}\", no force, so skipping ssh-keygen generation"));
+            for (k, v) in fields {
+                report = report.with(k, v);
+            }
+            Ok((report, false))
         }
-        return Ok((report, false));
+        KeyState::PublicOnly => {
+            report = report.warn(format!("Found existing ssh key public file \"{path}.pub\", no force, so skipping ssh-keygen generation"));
+            Ok((report, false))
+        }
+        KeyState::Missing => Ok((report, true)),
     }
-    if ssh_key::public_key_only(cx.target, path)? {
-        report = report.warn(format!("Found existing ssh key public file \"{path}.pub\", no force, so skipping ssh-keygen generation"));
-        return Ok((report, false));
-    }
-    Ok((report, true))
 }
 
 /// Whether `password` looks like a crypt(3) hash, as Ansible's user module judges it before

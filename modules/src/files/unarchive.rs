@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use crate::{
     files::archive_format::Format,
-    helpers::args::{check_mode, Bool, List, Mode, Str},
+    helpers::args::{check_symbolic, Bool, List, Mode, Str},
     helpers::shell_text::{quote, quote_path},
     Context, FileAttrs, Module, ModuleError, Query, Report,
 };
@@ -196,7 +196,7 @@ impl Module for Unarchive {
             ));
         }
         if let Some(mode) = &args.mode {
-            check_mode(mode)?;
+            check_symbolic(mode)?;
         }
         let mut report = Report::ok()
             .with("dest", args.dest.clone())

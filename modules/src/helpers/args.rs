@@ -245,7 +245,7 @@ fn symbolic(spec: &str, mut mode: u32, is_dir: bool) -> Result<u32, ModuleError>
 }
 
 /// Checks a symbolic mode before anything is changed, with Ansible's error.
-pub fn check_mode(mode: &Mode) -> Result<(), ModuleError> {
+pub fn check_symbolic(mode: &Mode) -> Result<(), ModuleError> {
     mode.resolve(0, false).map(|_| ())
 }
 
@@ -315,7 +315,7 @@ mod tests {
         assert_eq!(resolve("g=u,o=g", 0o700, false), 0o777);
         assert_eq!(resolve("+w", 0o444, false), 0o644);
         for bad in ["u=foo", "foo=r", "ufoo=r", "abc=r", "ao=r", "oa=r", "rw"] {
-            let e = check_mode(&Mode::Symbolic(bad.into())).unwrap_err();
+            let e = check_symbolic(&Mode::Symbolic(bad.into())).unwrap_err();
             assert!(
                 matches!(&e, ModuleError::Detailed { details, .. }
                     if *details == format!("bad symbolic permission for mode: {bad}")),
