@@ -59,14 +59,16 @@ impl HostConnection {
         let launcher = Arc::new(BecomeLauncher::new(self.launcher.clone(), how)?);
         // The host answered the login shell: a become shell that will not start is the
         // task's failure (no sudo rights, wrong password), not an unreachable host.
-        let shell = ShellSession::start(&self.name, launcher, self.options.clone()).map_err(
-            |e| match e {
-                TargetError::Unreachable(why) => {
-                    TargetError::Failed(format!("become {}: {why}", how.user))
-                }
-                failed => failed,
-            },
-        )?;
+        let options = SessionOptions {
+            user: how.user.clone(),
+            ..self.options.clone()
+        };
+        let shell = ShellSession::start(&self.name, launcher, options).map_err(|e| match e {
+            TargetError::Unreachable(why) => {
+                TargetError::Failed(format!("become {}: {why}", how.user))
+            }
+            failed => failed,
+        })?;
         let shell = Arc::new(shell);
         shells.insert(how.clone(), shell.clone());
         Ok(shell)

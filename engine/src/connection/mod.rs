@@ -9,6 +9,7 @@ use troupe_modules::{Target, TargetError};
 use crate::Map;
 
 mod r#become;
+mod cleanup_stamps;
 mod command_timeout;
 mod environment;
 mod handshake_gate;

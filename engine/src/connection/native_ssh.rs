@@ -257,6 +257,7 @@ impl NativeLauncher {
             keepalive_max: 3,
             inactivity_timeout: None,
             nodelay: true,
+            preferred: preferred_algorithms(),
             ..client::Config::default()
         });
         let where_to = format!("connect to host {} port {port}", spec.host);
@@ -556,6 +557,27 @@ pub fn open_native(
     HostConnection::open(name, Arc::new(launcher), options)
 }
 
+/// russh's algorithms with the key exchanges in troupe's order (see `ssh_kex`).
+fn preferred_algorithms() -> russh::Preferred {
+    let defaults = russh::Preferred::default();
+    let ours = super::ssh_kex::PREFERRED
+        .iter()
+        .filter_map(|name| russh::kex::Name::try_from(*name).ok());
+    let kex = ours
+        .chain(
+            defaults
+                .kex
+                .iter()
+                .filter(|name| !super::ssh_kex::PREFERRED.contains(&name.as_ref()))
+                .copied(),
+        )
+        .collect();
+    russh::Preferred {
+        kex: std::borrow::Cow::Owned(kex),
+        ..defaults
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -595,5 +617,26 @@ mod tests {
         ] {
             assert!(SshOptions::parse(&args(other)).is_err(), "{other:?}");
         }
+    }
+
+    #[test]
+    fn key_exchanges_go_in_troupes_order_and_keep_the_extensions() {
+        let kex = super::preferred_algorithms().kex;
+        let names: Vec<&str> = kex.iter().map(|n| n.as_ref()).collect();
+        assert_eq!(
+            names[..3],
+            [
+                "mlkem768x25519-sha256",
+                "ecdh-sha2-nistp256",
+                "curve25519-sha256"
+            ]
+        );
+        for needed in ["ext-info-c", "kex-strict-c-v00@openssh.com"] {
+            assert!(names.contains(&needed), "{needed} missing from {names:?}");
+        }
+        let mut unique = names.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len(), "{names:?}");
     }
 }

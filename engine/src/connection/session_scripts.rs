@@ -31,18 +31,22 @@ const BEGIN: &str = r#"printf '\n%s B\n' "$troupe_M"
 "#;
 
 /// Starts the session: the temp dirs of this user's earlier sessions whose shell is gone
-/// (a dir is named for its shell's pid, so a live session's costs one `kill -0` to pass over,
-/// however many share the host)
 /// (killed with -9, a host that rebooted mid-run) removed, with the temp file of the write
 /// such a session had in flight (see [`note_write`]; only a regular file of this user with a
-/// temp file's name), a private temp dir removed when the
-/// shell ends (in memory where Linux
-/// offers /dev/shm: truncating files on a journaled disk costs milliseconds), the reply function,
-/// and a first reply whose stdout ends with the temp dir and the umask (a chatty login may
-/// have printed lines before them).
-pub(crate) fn init(marker: &str) -> String {
+/// temp file's name); a private temp dir removed when the shell ends (in memory where Linux
+/// offers /dev/shm: truncating files on a journaled disk costs milliseconds); the reply
+/// function; and a first reply whose stdout ends with the temp dir and the umask (a chatty
+/// login may have printed lines before them). Only the first session of a run and user on
+/// the machine looks for dead sessions: it leaves the stamp `cleanup` names, and the others
+/// pass (see `cleanup_stamps`); it removes the user's stamps older than a day. A dir is named for its shell's pid, so a live session's
+/// costs the looking one a `kill -0`.
+pub(crate) fn init(marker: &str, cleanup: &str) -> String {
     format!(
         r#"troupe_M={marker}
+troupe_r=/dev/shm/troupe-run.{cleanup}
+[ -d /dev/shm ] || troupe_r="${{TMPDIR:-/tmp}}/troupe-run.{cleanup}"
+if [ -f "$troupe_r" ] && [ ! -h "$troupe_r" ] && [ -O "$troupe_r" ]; then :; else
+[ -e "$troupe_r" ] || [ -h "$troupe_r" ] || ( set -C; : >"$troupe_r" ) 2>/dev/null
 for troupe_d in /dev/shm/troupe.???????? /dev/shm/troupe.*.???????? "${{TMPDIR:-/tmp}}"/troupe.???????? "${{TMPDIR:-/tmp}}"/troupe.*.????????; do
   troupe_p=${{troupe_d##*/troupe.}}
   case $troupe_p in *.*) kill -0 "${{troupe_p%%.*}}" && continue;; esac
@@ -55,6 +59,10 @@ for troupe_d in /dev/shm/troupe.???????? /dev/shm/troupe.*.???????? "${{TMPDIR:-
   done <"$troupe_d/w"
   rm -rf -- "$troupe_d"
 done 2>/dev/null
+find /dev/shm "${{TMPDIR:-/tmp}}" -maxdepth 1 -name 'troupe-run.*' -type f -mmin +1440 2>/dev/null | while read -r troupe_d; do
+  [ -f "$troupe_d" ] && [ ! -h "$troupe_d" ] && [ -O "$troupe_d" ] && rm -f -- "$troupe_d"
+done
+fi
 troupe_T=$(mktemp -d /dev/shm/troupe.$$.XXXXXXXX 2>/dev/null || mktemp -d "${{TMPDIR:-/tmp}}/troupe.$$.XXXXXXXX") || exit 97
 echo $$ >"$troupe_T/pid"
 trap 'rm -rf "$troupe_T"; printf '\''\n%s X\n'\'' "$troupe_M"' EXIT

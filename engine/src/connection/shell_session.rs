@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use troupe_modules::{FileAttrs, RunOutput, Target, TargetError};
 
+use super::cleanup_stamps::CleanupStamps;
 use super::launcher::{spawn, KillSwitch, Launcher, Running, Spawned};
 use super::output_cap::{self, CappedBuffer};
 use super::session_scripts::{self as scripts, PutContent, Stdin, GET_MISSING};
@@ -26,6 +27,10 @@ pub struct SessionOptions {
     pub inline_limit: u64,
     /// How long the shell may take to start (connect, log in, answer sudo) before it is killed.
     pub startup_timeout: Duration,
+    /// Which sessions of the run clean up after killed ones.
+    pub cleanup: CleanupStamps,
+    /// The user the shell runs as, as the controller names it ("" for the login user).
+    pub user: String,
 }
 
 impl Default for SessionOptions {
@@ -33,15 +38,19 @@ impl Default for SessionOptions {
         SessionOptions {
             inline_limit: 4 << 20,
             startup_timeout: Duration::from_secs(40),
+            cleanup: CleanupStamps::new(),
+            user: String::new(),
         }
     }
 }
 
 impl SessionOptions {
-    /// Defaults, with the start-up allowance derived from the host's `ansible_timeout`.
+    /// Defaults, with the start-up allowance derived from the host's `ansible_timeout`, and
+    /// the clean-up stamps of this process's run.
     pub fn for_spec(spec: &ConnectionSpec) -> Self {
         SessionOptions {
             startup_timeout: Duration::from_secs(spec.timeout_secs.max(1) + 30),
+            cleanup: CleanupStamps::for_this_run(),
             ..Self::default()
         }
     }
@@ -117,7 +126,10 @@ impl ShellSession {
         };
         let mut first_words = Vec::new();
         let watchdog = Watchdog::arm(kill_switch.clone(), options.startup_timeout);
-        let started = state.exchange(&scripts::init(&state.marker), &mut first_words);
+        let started = state.exchange(
+            &scripts::init(&state.marker, &options.cleanup.token(&options.user)),
+            &mut first_words,
+        );
         let timed_out = watchdog.disarm();
         let reply = match started {
             Ok(reply) if reply.rc == 0 => reply,

@@ -2,6 +2,7 @@
 //! rebooted): their temp dirs go, those of shells still running stay.
 
 use super::Lab;
+use crate::connection::cleanup_stamps::CleanupStamps;
 use crate::connection::shell_session::SessionOptions;
 
 /// The pid of a process that has exited.
@@ -46,6 +47,103 @@ fn temp_dirs_of_dead_sessions_are_removed_at_the_next_start() {
     assert!(alive_named.exists(), "a live session's dir was removed");
     std::fs::remove_dir_all(&alive).unwrap();
     std::fs::remove_dir_all(&alive_named).unwrap();
+}
+
+/// A shell whose `TMPDIR` is `dir`: the dead sessions' dirs made there are seen by its
+/// sessions alone, not by the other tests' sessions running meanwhile.
+fn shell_with_tmpdir(dir: &std::path::Path) -> String {
+    let shell = dir.join("sh");
+    let tmp = dir.join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    std::fs::write(
+        &shell,
+        format!("#!/bin/sh\nTMPDIR={} exec /bin/sh \"$@\"\n", tmp.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&shell, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    shell.to_str().unwrap().to_string()
+}
+
+/// A dead session's dir in `dir`'s `tmp`, as `troupe.PID.XXXXXXXX` with its `pid` file.
+fn stale_dir(dir: &std::path::Path, letter: char) -> std::path::PathBuf {
+    let dead = dead_pid();
+    let stale = dir
+        .join("tmp")
+        .join(format!("troupe.{dead}.{letter}0000000"));
+    std::fs::create_dir(&stale).unwrap();
+    std::fs::write(stale.join("pid"), format!("{dead}\n")).unwrap();
+    stale
+}
+
+/// Looking for dead sessions costs a pass over every session's dir: the first session of a
+/// run looks, the run's later ones (sharing its stamps) do not, and the next run looks again,
+/// removing stamps a day old.
+#[test]
+fn only_the_first_session_of_a_run_looks_for_dead_ones() {
+    let scratch = super::Scratch::new();
+    let shell = shell_with_tmpdir(scratch.path());
+    let run = SessionOptions {
+        cleanup: CleanupStamps::new(),
+        ..SessionOptions::default()
+    };
+    let first = stale_dir(scratch.path(), 'f');
+    let lab = Lab::local(&shell, run.clone());
+    lab.target().run("true", None).unwrap();
+    assert!(
+        !first.exists(),
+        "the run's first session left a dead one's dir"
+    );
+
+    let second = stale_dir(scratch.path(), 'g');
+    let later = Lab::local(&shell, run.clone());
+    later.target().run("true", None).unwrap();
+    assert!(second.exists(), "a later session of the run looked again");
+
+    let old_stamp = format!("/dev/shm/troupe-run.{}", CleanupStamps::new().token(""));
+    let made = std::process::Command::new("touch")
+        .args(["-d", "2 days ago", &old_stamp])
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let next_run = Lab::local(&shell, SessionOptions::default());
+    next_run.target().run("true", None).unwrap();
+    assert!(
+        !second.exists(),
+        "the next run's first session left a dead one's dir"
+    );
+    let stamp = format!("/dev/shm/troupe-run.{}", run.cleanup.token(""));
+    assert!(
+        std::path::Path::new(&stamp).is_file(),
+        "the run left no stamp"
+    );
+    std::fs::remove_file(&stamp).unwrap();
+    assert!(
+        !std::path::Path::new(&old_stamp).exists(),
+        "a stamp two days old was left"
+    );
+}
+
+/// A stamp of the run's name that is not the user's own plain file (a link planted by
+/// someone who saw the name) does not stop the session from looking, and is left alone.
+#[test]
+fn a_planted_stamp_does_not_stop_the_looking() {
+    let scratch = super::Scratch::new();
+    let shell = shell_with_tmpdir(scratch.path());
+    let run = SessionOptions {
+        cleanup: CleanupStamps::new(),
+        ..SessionOptions::default()
+    };
+    let stamp = std::path::PathBuf::from(format!("/dev/shm/troupe-run.{}", run.cleanup.token("")));
+    let pointed = scratch.path().join("target");
+    std::fs::write(&pointed, "keep").unwrap();
+    std::os::unix::fs::symlink(&pointed, &stamp).unwrap();
+    let stale = stale_dir(scratch.path(), 'p');
+    let lab = Lab::local(&shell, run);
+    lab.target().run("true", None).unwrap();
+    assert!(!stale.exists(), "a link as the stamp stopped the looking");
+    assert_eq!(std::fs::read_to_string(&pointed).unwrap(), "keep");
+    assert!(stamp.is_symlink(), "the planted link was replaced");
+    std::fs::remove_file(&stamp).unwrap();
 }
 
 /// A session killed mid-write leaves the write's temp file beside its destination; the next
