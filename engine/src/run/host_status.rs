@@ -31,11 +31,24 @@ pub struct HostStatus {
     /// How many times `meta: clear_host_errors` ran: a block's `always` does not fail its
     /// hosts again once their errors were cleared inside it.
     clears: AtomicUsize,
+    /// How many times the play's hosts, the batch or the ended hosts changed.
+    changes: AtomicUsize,
 }
 
 impl HostStatus {
     pub fn set_all(&self, hosts: Vec<String>) {
         *self.all.write().unwrap() = hosts;
+        self.changed();
+    }
+
+    fn changed(&self) {
+        self.changes.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// A count that changes whenever [`Self::all`], [`Self::batch`] or the hosts taking part
+    /// may have changed: what was derived from them under the same count still holds.
+    pub fn generation(&self) -> usize {
+        self.changes.load(Ordering::SeqCst)
     }
 
     pub fn all(&self) -> Vec<String> {
@@ -44,6 +57,7 @@ impl HostStatus {
 
     pub fn set_batch(&self, batch: Vec<String>) {
         *self.batch.write().unwrap() = batch;
+        self.changed();
     }
 
     pub fn batch(&self) -> Vec<String> {
@@ -65,11 +79,11 @@ impl HostStatus {
     }
 
     pub fn end_host(&self, host: &str, why: HostEnd) {
-        self.ended
-            .lock()
-            .unwrap()
-            .entry(host.to_string())
-            .or_insert(why);
+        let mut ended = self.ended.lock().unwrap();
+        if !ended.contains_key(host) {
+            ended.insert(host.to_string(), why);
+            self.changed();
+        }
     }
 
     /// Un-fails a host whose failure a `rescue` handled.
@@ -77,6 +91,7 @@ impl HostStatus {
         let mut ended = self.ended.lock().unwrap();
         if ended.get(host) == Some(&HostEnd::Failed) {
             ended.remove(host);
+            self.changed();
         }
     }
 
@@ -88,6 +103,7 @@ impl HostStatus {
             .unwrap()
             .retain(|_, why| *why == HostEnd::Ended);
         self.clears.fetch_add(1, Ordering::SeqCst);
+        self.changed();
     }
 
     /// A count that changes whenever errors are cleared.

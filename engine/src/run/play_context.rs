@@ -1,7 +1,7 @@
 //! What every part of a running play shares: the run, the play, its variables, its hosts'
 //! status, its handlers and its hosts' last failures.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use super::{
     failed_task::LastFailures, handlers::Handlers, host_status::HostStatus, inherited::Inherited,
@@ -24,6 +24,9 @@ pub struct PlayContext {
     status: HostStatus,
     handlers: Handlers,
     failures: LastFailures,
+    /// The play's host lists as variables (`ansible_play_hosts`...), built once per
+    /// [`HostStatus::generation`]: every scope of every host shares them.
+    play_magic: Mutex<Option<(usize, Arc<Map>)>>,
 }
 
 impl PlayContext {
@@ -39,6 +42,7 @@ impl PlayContext {
             status: HostStatus::default(),
             handlers: Handlers::new(play.handlers.clone()),
             failures: LastFailures::default(),
+            play_magic: Mutex::default(),
             play: play.clone(),
             run,
         }
@@ -76,20 +80,39 @@ impl PlayContext {
     /// The variables `host` sees for a task with inherited keywords `inh`; `extra` are
     /// per-task names such as the loop item.
     pub fn scope(&self, host: &str, inh: &Inherited, extra: Map) -> Scope {
-        let batch = self.status.batch();
-        let play = PlayMagic {
-            name: self.play.name.clone(),
-            active: self.status.active(&batch),
-            batch: self.status.active(&batch),
-            all: self.status.all(),
-        };
         let task = TaskLayers {
             role: inh.role.as_deref(),
             vars: inh.vars.clone(),
-            play,
+            play: self.play_magic(),
             extra,
         };
         self.run.vars().task_scope(host, &self.layers, task)
+    }
+
+    /// The play's host lists as variables, as they are now.
+    fn play_magic(&self) -> Arc<Map> {
+        let generation = self.status.generation();
+        let mut cached = self
+            .play_magic
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some((built, vars)) = cached.as_ref() {
+            if *built == generation {
+                return vars.clone();
+            }
+        }
+        let batch = self.status.batch();
+        let vars = Arc::new(
+            PlayMagic {
+                name: self.play.name.clone(),
+                active: self.status.active(&batch),
+                batch: self.status.active(&batch),
+                all: self.status.all(),
+            }
+            .vars(),
+        );
+        *cached = Some((generation, vars.clone()));
+        vars
     }
 
     /// Prints and counts a host's result, and ends the host on failure.

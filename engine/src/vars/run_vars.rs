@@ -7,7 +7,7 @@ use minijinja::value::{Enumerator, Object, ObjectRepr};
 use minijinja::Value as JValue;
 
 use super::{
-    magic::{role_vars, PlayMagic, RunMagic},
+    magic::{role_vars, RunMagic},
     HostState, HostTable, Layer, Scope, ScopeBuilder,
 };
 use crate::{
@@ -42,7 +42,8 @@ pub struct PlayLayers {
 pub struct TaskLayers<'a> {
     pub role: Option<&'a Role>,
     pub vars: Arc<Map>,
-    pub play: PlayMagic,
+    /// The play's host lists (see [`super::PlayMagic`]).
+    pub play: Arc<Map>,
     pub extra: Map,
 }
 
@@ -163,7 +164,7 @@ impl RunVars {
             .layer(Layer::PlayVars, play.vars.clone())
             .layer(Layer::RoleVars, play.role_vars.clone())
             .layer(Layer::TaskVars, task.vars)
-            .magic(task.play.vars());
+            .magic_shared(task.play);
         if let Some(role) = task.role {
             b.layer(Layer::RoleDefaults, role.defaults.clone())
                 .layer(Layer::RoleVars, role.vars.clone())
