@@ -188,11 +188,29 @@ const PROBE_STAT_FORMAT: &str = "%f %u %g %s %.9Y %.9X %i %d %h %.9Z";
 /// at once (with and without FOLLOW), reuses its fields, and `${c%% *}` cuts the digest.
 /// Owner and group names come from /etc/passwd and /etc/group read by the shell itself,
 /// and from `getent` (the name service, LDAP included) only for ids those files lack.
+/// The shell reads a file a byte per system call, so a session keeps the names it found in
+/// its temp dir (`$troupe_T/passwd`, `$troupe_T/group`) and reads those small files first,
+/// but only while they are strictly newer than the file they came from: a user added or
+/// renamed since (even within the same clock tick) empties them.
 const PROBE_FUNCTION: &str = r#"troupe_name() {
-  n=
+  n= troupe_c=
+  if [ -n "$troupe_T" ] && [ -d "$troupe_T" ]; then
+    troupe_c=$troupe_T/$3
+    if [ "$troupe_c" -nt "$1" ]; then
+      while read -r troupe_i troupe_n; do
+        if [ "$troupe_i" = "$2" ]; then n=$troupe_n; return; fi
+      done <"$troupe_c"
+    else
+      printf '' 2>/dev/null >"$troupe_c" || troupe_c=
+    fi
+  fi
   while IFS=: read -r troupe_n troupe_x troupe_i troupe_r; do
-    if [ "$troupe_i" = "$2" ]; then n=$troupe_n; return; fi
+    if [ "$troupe_i" = "$2" ]; then n=$troupe_n; break; fi
   done <"$1" 2>/dev/null
+  if [ -n "$n" ]; then
+    [ -z "$troupe_c" ] || printf '%s %s\n' "$2" "$n" 2>/dev/null >>"$troupe_c"
+    return
+  fi
   n=$(getent "$3" "$2"); n=${n%%:*}; n=${n:-UNKNOWN}
 }
 troupe_ids() { troupe_u=$2 troupe_g=$3; }
@@ -507,5 +525,54 @@ mod tests {
                 "{ids}"
             );
         }
+    }
+
+    /// The name a session's `troupe_name` gives `id` from the passwd-like file `db`, with
+    /// `dir` as the session's temp dir (where it keeps the names it found).
+    fn name_of(dir: &std::path::Path, db: &std::path::Path, id: u32) -> String {
+        let script = format!(
+            "troupe_T={}\n{}\ntroupe_name {} {id} passwd; printf %s \"$n\"",
+            dir.display(),
+            super::PROBE_FUNCTION,
+            db.display()
+        );
+        let out = std::process::Command::new("sh")
+            .args(["-c", &script])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// A session keeps the names it found; a user renamed since, even at once (within the
+    /// same clock tick as the kept name), is named anew.
+    #[test]
+    fn kept_names_give_way_to_a_changed_passwd() {
+        let session = tempfile::tempdir().unwrap();
+        let etc = tempfile::tempdir().unwrap();
+        let db = etc.path().join("passwd");
+        std::fs::write(
+            &db,
+            "root:x:0:0::/root:/bin/sh\nalice:x:4321:4321::/:/bin/sh\n",
+        )
+        .unwrap();
+        assert_eq!(name_of(session.path(), &db, 4321), "alice");
+        assert_eq!(name_of(session.path(), &db, 4321), "alice");
+        std::fs::write(
+            &db,
+            "root:x:0:0::/root:/bin/sh\nbob:x:4321:4321::/:/bin/sh\n",
+        )
+        .unwrap();
+        assert_eq!(name_of(session.path(), &db, 4321), "bob");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        assert_eq!(name_of(session.path(), &db, 4321), "bob");
+        assert_eq!(name_of(session.path(), &db, 0), "root");
+        std::fs::write(
+            &db,
+            "root:x:0:0::/root:/bin/sh\ncarol:x:4321:4321::/:/bin/sh\n",
+        )
+        .unwrap();
+        assert_eq!(name_of(session.path(), &db, 4321), "carol");
+        let kept = std::fs::read_to_string(session.path().join("passwd")).unwrap();
+        assert_eq!(kept, "4321 carol\n", "the kept names were not emptied");
     }
 }
