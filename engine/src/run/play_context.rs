@@ -101,12 +101,12 @@ impl PlayContext {
                 return vars.clone();
             }
         }
-        let batch = self.status.batch();
+        let active = self.status.active(&self.status.batch());
         let vars = Arc::new(
             PlayMagic {
                 name: self.play.name.clone(),
-                active: self.status.active(&batch),
-                batch: self.status.active(&batch),
+                batch: active.clone(),
+                active,
                 all: self.status.all(),
             }
             .vars(),

@@ -164,7 +164,7 @@ impl RunVars {
             .layer(Layer::PlayVars, play.vars.clone())
             .layer(Layer::RoleVars, play.role_vars.clone())
             .layer(Layer::TaskVars, task.vars)
-            .magic_shared(task.play);
+            .layer(Layer::Magic, task.play);
         if let Some(role) = task.role {
             b.layer(Layer::RoleDefaults, role.defaults.clone())
                 .layer(Layer::RoleVars, role.vars.clone())

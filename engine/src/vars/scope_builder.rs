@@ -13,8 +13,6 @@ pub struct ScopeBuilder {
     templar: Arc<Templar>,
     /// Maps per layer, in the order given; within a layer a later map wins.
     layers: Vec<(Layer, Arc<Map>)>,
-    /// The magic layer's maps, in the order given; a later one wins.
-    magic: Vec<Arc<Map>>,
     objects: Vec<(&'static str, JValue)>,
     unsafe_names: Arc<HashSet<String>>,
 }
@@ -24,7 +22,6 @@ impl ScopeBuilder {
         ScopeBuilder {
             templar,
             layers: Vec::new(),
-            magic: Vec::new(),
             objects: Vec::new(),
             unsafe_names: Arc::default(),
         }
@@ -32,23 +29,13 @@ impl ScopeBuilder {
 
     /// Adds variables to a layer; a later map of the same layer wins over an earlier one.
     pub fn layer(&mut self, layer: Layer, vars: Arc<Map>) -> &mut Self {
-        if layer == Layer::Magic {
-            self.magic.push(vars);
-        } else {
-            self.layers.push((layer, vars));
-        }
+        self.layers.push((layer, vars));
         self
     }
 
     /// Adds names to the magic layer (later names win).
     pub fn magic(&mut self, vars: Map) -> &mut Self {
-        self.magic_shared(Arc::new(vars))
-    }
-
-    /// Adds names to the magic layer from a map other scopes share (later names win).
-    pub fn magic_shared(&mut self, vars: Arc<Map>) -> &mut Self {
-        self.magic.push(vars);
-        self
+        self.layer(Layer::Magic, Arc::new(vars))
     }
 
     /// Adds a value computed on demand, such as `hostvars`.
@@ -66,14 +53,7 @@ impl ScopeBuilder {
     /// The scope, its layers stacked lowest precedence first.
     pub fn build(self) -> Scope {
         let mut scope = Scope::new(self.templar, self.unsafe_names);
-        let mut magic = Some(self.magic);
         for layer in Layer::ALL {
-            if layer == Layer::Magic {
-                for vars in magic.take().unwrap_or_default() {
-                    scope.push(layer, vars);
-                }
-                continue;
-            }
             for (_, vars) in self.layers.iter().filter(|(l, _)| *l == layer) {
                 scope.push(layer, vars.clone());
             }

@@ -82,10 +82,8 @@ fn stale_dir(dir: &std::path::Path, letter: char) -> std::path::PathBuf {
 fn only_the_first_session_of_a_run_looks_for_dead_ones() {
     let scratch = super::Scratch::new();
     let shell = shell_with_tmpdir(scratch.path());
-    let run = SessionOptions {
-        cleanup: CleanupStamps::new(),
-        ..SessionOptions::default()
-    };
+    // Stamps of its own: a run of its own.
+    let run = SessionOptions::default();
     let first = stale_dir(scratch.path(), 'f');
     let lab = Lab::local(&shell, run.clone());
     lab.target().run("true", None).unwrap();
@@ -129,10 +127,8 @@ fn only_the_first_session_of_a_run_looks_for_dead_ones() {
 fn a_planted_stamp_does_not_stop_the_looking() {
     let scratch = super::Scratch::new();
     let shell = shell_with_tmpdir(scratch.path());
-    let run = SessionOptions {
-        cleanup: CleanupStamps::new(),
-        ..SessionOptions::default()
-    };
+    // Stamps of its own: a run of its own.
+    let run = SessionOptions::default();
     let stamp = std::path::PathBuf::from(format!("/dev/shm/troupe-run.{}", run.cleanup.token("")));
     let pointed = scratch.path().join("target");
     std::fs::write(&pointed, "keep").unwrap();
