@@ -66,6 +66,89 @@ fn files_templates_and_lines_converge_and_stay_converged() {
     );
 }
 
+/// Whether a file already holds what a task wants is judged on its bytes, whatever its size,
+/// its bytes (NUL, not UTF-8, no final newline) or its timestamps say: a byte changed behind
+/// troupe's back, with the size and modification time put back, is put right.
+#[test]
+fn content_is_judged_byte_for_byte_whatever_the_size_and_times_say() {
+    let p = Project::new();
+    p.write(
+        "playbook.yml",
+        r#"
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - copy:
+        src: "{{ item }}"
+        dest: "{{ base }}/{{ item }}"
+      loop: [nul.bin, latin1.txt, no_newline.txt, big.txt]
+    - template:
+        src: app.conf.j2
+        dest: "{{ base }}/app.conf"
+    - lineinfile:
+        path: "{{ base }}/lines.conf"
+        regexp: "^key="
+        line: key=value
+        create: true
+"#,
+    );
+    let sources: [(&str, Vec<u8>); 4] = [
+        ("nul.bin", b"a\0b\n".to_vec()),
+        ("latin1.txt", b"caf\xe9\n".to_vec()),
+        ("no_newline.txt", b"x".to_vec()),
+        ("big.txt", b"0123456789\n".repeat(1000)),
+    ];
+    for (name, bytes) in &sources {
+        std::fs::create_dir_all(p.path().join("files")).unwrap();
+        std::fs::write(p.path().join("files").join(name), bytes).unwrap();
+    }
+    p.write("templates/app.conf.j2", "port={{ 80 + 1 }}\n");
+    let first = p.run(&[]);
+    first.assert_ok();
+    assert_eq!(first.changed(), 3, "{}", first.stdout);
+    let second = p.run(&[]);
+    second.assert_ok();
+    assert_eq!(second.changed(), 0, "{}", second.stdout);
+
+    let targets = [
+        "nul.bin",
+        "latin1.txt",
+        "no_newline.txt",
+        "big.txt",
+        "app.conf",
+        "lines.conf",
+    ];
+    for name in targets {
+        let path = p.base().join(name);
+        let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+        let mut bytes = std::fs::read(&path).unwrap();
+        // The last byte before the final newline: `lineinfile` still finds its line.
+        let i = bytes.len().saturating_sub(2);
+        bytes[i] ^= 1;
+        std::fs::write(&path, &bytes).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(modified)
+            .unwrap();
+    }
+    let third = p.run(&[]);
+    third.assert_ok();
+    assert_eq!(third.changed(), 3, "{}", third.stdout);
+    for (name, bytes) in &sources {
+        assert_eq!(
+            &std::fs::read(p.base().join(name)).unwrap(),
+            bytes,
+            "{name}"
+        );
+    }
+    assert_eq!(p.read("app.conf"), "port=81\n");
+    assert_eq!(p.read("lines.conf"), "key=value\n");
+    let fourth = p.run(&[]);
+    assert_eq!(fourth.changed(), 0, "{}", fourth.stdout);
+}
+
 #[test]
 fn check_mode_predicts_without_touching() {
     let p = Project::new();

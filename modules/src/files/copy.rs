@@ -332,7 +332,7 @@ impl Copy {
         }
         let stdout = out.stdout_str();
         let paths: Vec<&str> = items.iter().map(|(p, _)| *p).collect();
-        let mut states = remote_file::parse_probes(&paths, &stdout)?.into_iter();
+        let mut states = remote_file::parse_probes(&paths, &out.stdout)?.into_iter();
         let dest_state = states.next().expect("dest probed");
         let dest_in_dir = states.next().unwrap_or_else(|| PathState::missing(dest));
         let src = states.next();

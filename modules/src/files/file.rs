@@ -226,7 +226,7 @@ impl Module for File {
         }
         let stdout = out.stdout_str();
         let paths: Vec<&str> = items.iter().map(|(p, _)| *p).collect();
-        let mut probed = remote_file::parse_probes(&paths, &stdout)?.into_iter();
+        let mut probed = remote_file::parse_probes(&paths, &out.stdout)?.into_iter();
         let prev = probed.next().expect("probed the path");
         let through = probed.next().expect("probed the path, following links");
         let src_state = probed.next();

@@ -111,7 +111,7 @@ impl Module for Stat {
         }
         let out = cx.target.run(&script, None)?;
         let text = out.stdout_str();
-        let state = remote_file::parse_probes(&[args.path.as_str()], &text)?.remove(0);
+        let state = remote_file::parse_probes(&[args.path.as_str()], &out.stdout)?.remove(0);
         let mut stat = stat_value(&state);
         if let (true, Some(fields)) = (args.get_mime.0 && state.exists(), stat.as_object_mut()) {
             // `text/plain; charset=us-ascii`, as Ansible reads it.
