@@ -224,9 +224,8 @@ const SMALL_FILE: u64 = 4096;
 /// growing, a /proc file says 0); otherwise it prints `X` (what it printed is dropped).
 /// `LC_ALL=C` makes `${#line}` count bytes in bash too (dash always does). It stops after
 /// 256 lines: each costs a few microseconds, and 4 KiB of empty lines would cost 10 ms where
-/// the tool costs one. `troupe_sum`
-/// follows the lines with `K SUMTOOL`, for the controller to digest them, or falls back to
-/// `C <digest>` from SUMTOOL.
+/// the tool costs one. `troupe_sum` follows the lines with `K SUMTOOL`, for the controller
+/// to digest them, or falls back to `C <digest>` from SUMTOOL.
 /// Owner and group names come from /etc/passwd and /etc/group read by the shell itself,
 /// and from `getent` (the name service, LDAP included) only for ids those files lack.
 /// The shell reads a file a byte per system call, so a session keeps the names it found in
