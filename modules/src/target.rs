@@ -12,6 +12,16 @@ pub trait Target: Send + Sync {
     /// Runs `script` as `/bin/sh -c script` would, feeding `stdin` when given.
     fn run(&self, script: &str, stdin: Option<&[u8]>) -> Result<RunOutput, TargetError>;
 
+    /// Runs a read-only script of troupe's own and returns what [`Target::run`] would, maybe
+    /// in the host's long-lived shell itself, without the subshell that isolates `run`'s
+    /// commands (a fork on the host per request, the largest cost of a probe after the
+    /// processes it starts). So the script must leave that shell as it found it: it may
+    /// define functions and set variables named `troupe_*`, and must not `exit`, `cd`, `set`,
+    /// `trap`, change the umask, read stdin, start background jobs, or fail to parse.
+    fn inspect(&self, script: &str) -> Result<RunOutput, TargetError> {
+        self.run(script, None)
+    }
+
     /// Writes `len` bytes read from `content` to `path` atomically: a temp file in the same
     /// directory, attributes applied, then renamed over `path`. Attributes left `None` keep
     /// those of the file being replaced; a new file gets the default umask and owner.

@@ -135,6 +135,13 @@ pub(crate) fn run(script: &str, stdin: Stdin<'_>, terminator: &str) -> String {
     request
 }
 
+/// The request running one of troupe's own read-only scripts (see
+/// `troupe_modules::Target::inspect`) in the session's shell itself: no subshell, no jobs
+/// to wait for, stdin from /dev/null.
+pub(crate) fn inspect(script: &str) -> String {
+    format!("{BEGIN}{{ eval {}; }} </dev/null{REPLY}\n", q(script))
+}
+
 /// Data up to this size is written by the shell's own `printf`; larger data by `base64 -d`
 /// (a process on the host, but a quarter of the request's size).
 const PRINTF_LIMIT: usize = 64 << 10;

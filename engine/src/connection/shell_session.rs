@@ -222,6 +222,21 @@ impl ShellSession {
             .map_err(TargetError::Unreachable)
     }
 
+    /// Sends one request and collects what it printed: stdout capped, stderr as the reply
+    /// carries it.
+    fn exchange(&self, state: &mut State, request: &str) -> Result<RunOutput, TargetError> {
+        let mut stdout = CappedBuffer::default();
+        let reply = self.request(state, request, &mut stdout)?;
+        if reply.sink_error.is_some() || reply.stderr_overflow {
+            return Err(TargetError::Failed(output_cap::too_much()));
+        }
+        Ok(RunOutput {
+            rc: reply.rc,
+            stdout: stdout.bytes,
+            stderr: reply.stderr,
+        })
+    }
+
     /// Streams `len` bytes of `content` into a new file at `remote_path`, through its own process.
     fn upload(
         &self,
@@ -276,17 +291,23 @@ impl Drop for ShellSession {
     }
 }
 
+/// A shell cannot carry a NUL byte in its input's text.
+fn refuse_nul(script: &str) -> Result<(), TargetError> {
+    if script.contains('\0') {
+        return Err(TargetError::Failed(
+            "a command cannot contain a NUL byte".into(),
+        ));
+    }
+    Ok(())
+}
+
 impl Target for ShellSession {
     fn name(&self) -> &str {
         &self.name
     }
 
     fn run(&self, script: &str, stdin: Option<&[u8]>) -> Result<RunOutput, TargetError> {
-        if script.contains('\0') {
-            return Err(TargetError::Failed(
-                "a command cannot contain a NUL byte".into(),
-            ));
-        }
+        refuse_nul(script)?;
         let mut state = self.lock();
         let stdin = match stdin {
             None => Stdin::None,
@@ -302,20 +323,14 @@ impl Target for ShellSession {
                 Stdin::Uploaded
             }
         };
-        let mut stdout = CappedBuffer::default();
-        let reply = self.request(
-            &mut state,
-            &scripts::run(script, stdin, &self.terminator),
-            &mut stdout,
-        )?;
-        if reply.sink_error.is_some() || reply.stderr_overflow {
-            return Err(TargetError::Failed(output_cap::too_much()));
-        }
-        Ok(RunOutput {
-            rc: reply.rc,
-            stdout: stdout.bytes,
-            stderr: reply.stderr,
-        })
+        let request = scripts::run(script, stdin, &self.terminator);
+        self.exchange(&mut state, &request)
+    }
+
+    fn inspect(&self, script: &str) -> Result<RunOutput, TargetError> {
+        refuse_nul(script)?;
+        let mut state = self.lock();
+        self.exchange(&mut state, &scripts::inspect(script))
     }
 
     fn put(

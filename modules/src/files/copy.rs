@@ -323,7 +323,7 @@ impl Copy {
         if let Some(root) = tree_root {
             script.push_str(&remote_file::tree_script(root, Some(Checksum::Sha1)));
         }
-        let out = cx.target.run(&script, None)?;
+        let out = cx.target.inspect(&script)?;
         if !out.success() {
             return Err(fail(format!(
                 "inspecting {dest} failed: {}",

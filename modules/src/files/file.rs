@@ -217,7 +217,7 @@ impl Module for File {
         } else if recurse || args.state == Some(State::Absent) {
             script.push_str(&remote_file::tree_script(path, None));
         }
-        let out = cx.target.run(&script, None)?;
+        let out = cx.target.inspect(&script)?;
         if !out.success() {
             return Err(fail(format!(
                 "inspecting {path} failed: {}",

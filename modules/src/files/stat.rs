@@ -109,7 +109,7 @@ impl Module for Stat {
                 "[ -e {p} ] && command -v file >/dev/null 2>&1 && printf 'MIME %s\\n' \"$(file -b --mime-type --mime-encoding -- {p})\"\n"
             ));
         }
-        let out = cx.target.run(&script, None)?;
+        let out = cx.target.inspect(&script)?;
         let text = out.stdout_str();
         let state = remote_file::parse_probes(&[args.path.as_str()], &out.stdout)?.remove(0);
         let mut stat = stat_value(&state);

@@ -217,12 +217,14 @@ const SMALL_FILE: u64 = 4096;
 /// A shell function `troupe_probe PATH FOLLOW SUMTOOL` printing `S <stat fields>`,
 /// `L <link target>`, `R <resolved link>`, the digest, or `M` (missing), then `E`.
 /// Each `stat` or digest is a process on the host: a path that is not a link, probed again
-/// at once (with and without FOLLOW), reuses its fields, and `${c%% *}` cuts the digest.
+/// at once (with and without FOLLOW), reuses its fields, and `${troupe_h%% *}` cuts the
+/// digest. Every name it sets begins with `troupe_` (see [`Target::inspect`]).
 /// The content of a file up to [`SMALL_FILE`] bytes costs no process: `troupe_lines`
 /// prints its lines (`D <line>`, `P <last line without newline>`) and succeeds when the
 /// bytes it read add up to the size `stat` gave (`read` drops NUL bytes, a file may be
 /// growing, a /proc file says 0); otherwise it prints `X` (what it printed is dropped).
-/// `LC_ALL=C` makes `${#line}` count bytes in bash too (dash always does). It stops after
+/// `LC_ALL=C` makes `${#line}` count bytes in bash too (dash always does); it is put back
+/// as it was. It stops after
 /// 256 lines: each costs a few microseconds, and 4 KiB of empty lines would cost 10 ms where
 /// the tool costs one. `troupe_sum` follows the lines with `K SUMTOOL`, for the controller
 /// to digest them, or falls back to `C <digest>` from SUMTOOL.
@@ -233,60 +235,59 @@ const SMALL_FILE: u64 = 4096;
 /// but only while they are strictly newer than the file they came from: a user added or
 /// renamed since (even within the same clock tick) empties them.
 const PROBE_FUNCTION: &str = r#"troupe_name() {
-  n= troupe_c=
+  troupe_v= troupe_c=
   if [ -n "$troupe_T" ] && [ -d "$troupe_T" ]; then
     troupe_c=$troupe_T/$3
     if [ "$troupe_c" -nt "$1" ]; then
       while read -r troupe_i troupe_n; do
-        if [ "$troupe_i" = "$2" ]; then n=$troupe_n; return; fi
+        if [ "$troupe_i" = "$2" ]; then troupe_v=$troupe_n; return; fi
       done <"$troupe_c"
     else
       printf '' 2>/dev/null >"$troupe_c" || troupe_c=
     fi
   fi
-  while IFS=: read -r troupe_n troupe_x troupe_i troupe_r; do
-    if [ "$troupe_i" = "$2" ]; then n=$troupe_n; break; fi
+  while IFS=: read -r troupe_n troupe_x troupe_i troupe_rest; do
+    if [ "$troupe_i" = "$2" ]; then troupe_v=$troupe_n; break; fi
   done <"$1" 2>/dev/null
-  if [ -n "$n" ]; then
-    [ -z "$troupe_c" ] || printf '%s %s\n' "$2" "$n" 2>/dev/null >>"$troupe_c"
+  if [ -n "$troupe_v" ]; then
+    [ -z "$troupe_c" ] || printf '%s %s\n' "$2" "$troupe_v" 2>/dev/null >>"$troupe_c"
     return
   fi
-  n=$(getent "$3" "$2"); n=${n%%:*}; n=${n:-UNKNOWN}
+  troupe_v=$(getent "$3" "$2"); troupe_v=${troupe_v%%:*}; troupe_v=${troupe_v:-UNKNOWN}
 }
 troupe_ids() { troupe_u=$2 troupe_g=$3 troupe_z=$4; }
 troupe_lines() {
-  [ "$troupe_z" -le "$Z" ] 2>/dev/null || return 1
-  LC_ALL=C troupe_n=0 troupe_k=0 troupe_l=
+  [ "$troupe_z" -le "$troupe_Z" ] 2>/dev/null || return 1
+  troupe_lc=${LC_ALL-} troupe_ls=${LC_ALL+set}
+  LC_ALL=C troupe_b=0 troupe_k=0 troupe_l=
   while IFS= read -r troupe_l; do
-    printf 'D %s\n' "$troupe_l"; troupe_n=$((troupe_n + ${#troupe_l} + 1)) troupe_l=
+    printf 'D %s\n' "$troupe_l"; troupe_b=$((troupe_b + ${#troupe_l} + 1)) troupe_l=
     [ $((troupe_k += 1)) -lt 256 ] || break
   done <"$1" 2>/dev/null
-  if [ -n "$troupe_l" ]; then printf 'P %s\n' "$troupe_l"; troupe_n=$((troupe_n + ${#troupe_l})); fi
-  [ "$troupe_n" = "$troupe_z" ] && return
+  if [ -n "$troupe_l" ]; then printf 'P %s\n' "$troupe_l"; troupe_b=$((troupe_b + ${#troupe_l})); fi
+  if [ -n "$troupe_ls" ]; then LC_ALL=$troupe_lc; else unset LC_ALL; fi
+  [ "$troupe_b" = "$troupe_z" ] && return
   echo X
   return 1
 }
 troupe_sum() {
   if troupe_lines "$1"; then echo "K $2"; return; fi
-  c=$("$2" < "$1")
-  printf 'C %s\n' "${c%% *}"
+  troupe_h=$("$2" < "$1")
+  printf 'C %s\n' "${troupe_h%% *}"
 }
 troupe_probe() {
   if [ -L "$1" ] || [ -e "$1" ]; then
-    if [ "$1" = "$p" ] && [ ! -L "$1" ]; then :
+    if [ "$1" = "$troupe_p" ] && [ ! -L "$1" ]; then :
     else
-      if [ -n "$2" ] && [ -e "$1" ]; then s=$(stat -L -c "$F" -- "$1"); else s=$(stat -c "$F" -- "$1"); fi
-      troupe_ids $s
-      troupe_name /etc/passwd "$troupe_u" passwd; troupe_o=$n
+      if [ -n "$2" ] && [ -e "$1" ]; then troupe_s=$(stat -L -c "$troupe_F" -- "$1"); else troupe_s=$(stat -c "$troupe_F" -- "$1"); fi
+      troupe_ids $troupe_s
+      troupe_name /etc/passwd "$troupe_u" passwd; troupe_o=$troupe_v
       troupe_name /etc/group "$troupe_g" group
-      s="$s $troupe_o $n"
+      troupe_s="$troupe_s $troupe_o $troupe_v"
     fi
-    p=$1
-    printf 'S %s
-' "$s"
-    if [ -L "$1" ]; then printf 'L %s
-R %s
-' "$(readlink -- "$1")" "$(readlink -f -- "$1")"; fi
+    troupe_p=$1
+    printf 'S %s\n' "$troupe_s"
+    if [ -L "$1" ]; then printf 'L %s\nR %s\n' "$(readlink -- "$1")" "$(readlink -f -- "$1")"; fi
     if [ -n "$3" ] && [ -f "$1" ] && [ -r "$1" ] && { [ -n "$2" ] || [ ! -L "$1" ]; }; then
       troupe_sum "$1" "$3"
     fi
@@ -298,7 +299,7 @@ R %s
 "#;
 
 fn probe_prelude() -> String {
-    format!("F='{PROBE_STAT_FORMAT}' Z={SMALL_FILE} p=\n{PROBE_FUNCTION}")
+    format!("troupe_F='{PROBE_STAT_FORMAT}' troupe_Z={SMALL_FILE} troupe_p=\n{PROBE_FUNCTION}")
 }
 
 /// The script line that probes one path (needs [`probe_prelude`] before it).
@@ -375,7 +376,7 @@ pub fn probe_many(
     target: &dyn Target,
     items: &[(&str, ProbeOptions)],
 ) -> Result<Vec<PathState>, ModuleError> {
-    let out = target.run(&probe_script(items), None)?;
+    let out = target.inspect(&probe_script(items))?;
     if !out.success() {
         return Err(ModuleError::failed(format!(
             "inspecting paths failed: {}",
@@ -417,7 +418,7 @@ pub fn probe_with_content(
         probe_prelude(),
         probe_call(path, opts)
     );
-    let out = target.run(&script, None)?;
+    let out = target.inspect(&script)?;
     if !out.success() {
         return Err(ModuleError::failed(format!(
             "reading {path} failed: {}",
@@ -583,7 +584,7 @@ pub fn probe_tree(
     root: &str,
     checksum: Option<Checksum>,
 ) -> Result<Tree, ModuleError> {
-    let out = target.run(&tree_script(root, checksum), None)?;
+    let out = target.inspect(&tree_script(root, checksum))?;
     if !out.success() {
         return Err(ModuleError::failed(format!(
             "listing {root} failed: {}",
@@ -774,7 +775,7 @@ mod tests {
     /// `dir` as the session's temp dir (where it keeps the names it found).
     fn name_of(dir: &std::path::Path, db: &std::path::Path, id: u32) -> String {
         let script = format!(
-            "troupe_T={}\n{}\ntroupe_name {} {id} passwd; printf %s \"$n\"",
+            "troupe_T={}\n{}\ntroupe_name {} {id} passwd; printf %s \"$troupe_v\"",
             dir.display(),
             super::PROBE_FUNCTION,
             db.display()

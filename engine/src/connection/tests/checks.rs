@@ -39,6 +39,59 @@ pub(super) fn exit_codes_and_separate_streams(lab: &Lab) {
     );
 }
 
+/// Probes run in the session's shell itself (`Target::inspect`) and leave it as they found
+/// it: no variable a later command could read (but `troupe_*`), `LC_ALL` as it was (unset,
+/// or exported with its value), the directory and umask, and the shell alive.
+pub(super) fn probes_leave_the_shell_as_they_found_it(lab: &Lab) {
+    use troupe_modules::helpers::remote_file::{
+        probe_many, probe_with_content, Checksum, ProbeOptions,
+    };
+    let t = lab.target();
+    let dir = lab.scratch.file("probed");
+    run(
+        &*t,
+        &format!("mkdir -p {dir} && printf 'a\\nb\\n' >{dir}/small && ln -sf small {dir}/link"),
+    );
+    let look = r#"printf '%s|' "${F-}" "${Z-}" "${p-}" "${s-}" "${c-}" "${n-}" "${LC_ALL-unset}" "$(pwd)" "$(umask)""#;
+    let before = run(&*t, look).stdout_str();
+    let probe_all = || {
+        let opts = ProbeOptions {
+            follow: true,
+            checksum: Some(Checksum::Sha1),
+        };
+        let small = format!("{dir}/small");
+        let link = format!("{dir}/link");
+        let states = probe_many(
+            &*t,
+            &[
+                (&small, opts),
+                (&link, ProbeOptions::default()),
+                (&dir, opts),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            states[0].checksum.as_deref(),
+            Some(Checksum::Sha1.digest(b"a\nb\n").as_str())
+        );
+        let (_, content) = probe_with_content(&*t, &small, true).unwrap();
+        assert_eq!(content.as_deref(), Some(&b"a\nb\n"[..]));
+    };
+    probe_all();
+    assert_eq!(run(&*t, look).stdout_str(), before, "unset LC_ALL");
+    // A shell whose LC_ALL is exported keeps it, exported, with its value.
+    t.inspect("LC_ALL=POSIX; export LC_ALL").unwrap();
+    probe_all();
+    assert_eq!(run(&*t, "printf %s \"$LC_ALL\"").stdout_str(), "POSIX");
+    assert_eq!(
+        run(&*t, "sh -c 'printf %s \"$LC_ALL\"'").stdout_str(),
+        "POSIX"
+    );
+    t.inspect("unset LC_ALL").unwrap();
+    assert_eq!(run(&*t, look).stdout_str(), before);
+    assert_eq!(run(&*t, "echo alive").stdout_str(), "alive\n");
+}
+
 pub(super) fn binary_output_with_nuls_and_the_marker(lab: &Lab) {
     let t = lab.target();
     // The marker that ends a reply is hidden from commands, so none can end one early...

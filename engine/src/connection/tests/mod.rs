@@ -132,6 +132,10 @@ macro_rules! protocol_tests {
                 checks::exit_codes_and_separate_streams(&lab());
             }
             #[test]
+            fn probes_leave_the_shell_as_they_found_it() {
+                checks::probes_leave_the_shell_as_they_found_it(&lab());
+            }
+            #[test]
             fn binary_output_with_nuls_and_the_marker() {
                 checks::binary_output_with_nuls_and_the_marker(&lab());
             }
