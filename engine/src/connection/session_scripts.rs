@@ -38,8 +38,8 @@ const BEGIN: &str = r#"printf '\n%s B\n' "$troupe_M"
 /// function; and a first reply whose stdout ends with the temp dir and the umask (a chatty
 /// login may have printed lines before them). Only the first session of a run and user on
 /// the machine looks for dead sessions: it leaves the stamp `cleanup` names, and the others
-/// pass (see `cleanup_stamps`); it removes the user's stamps older than a day. A dir is named for its shell's pid, so a live session's
-/// costs the looking one a `kill -0`.
+/// pass (see `cleanup_stamps`); it removes the user's stamps older than a day. A dir is
+/// named for its shell's pid, so a live session's costs the looking one a `kill -0`.
 pub(crate) fn init(marker: &str, cleanup: &str) -> String {
     format!(
         r#"troupe_M={marker}

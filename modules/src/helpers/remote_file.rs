@@ -341,12 +341,7 @@ pub fn parse_probes(paths: &[&str], out: &[u8]) -> Result<Vec<PathState>, Module
                 b"L" => state.link_target = Some(text()),
                 b"R" => state.link_source = Some(text()),
                 b"C" if !rest.is_empty() => state.checksum = Some(text()),
-                b"D" => {
-                    content.extend_from_slice(rest);
-                    content.push(b'\n');
-                }
-                b"P" => content.extend_from_slice(rest),
-                b"X" => content.clear(),
+                b"D" | b"P" | b"X" => add_line(&mut content, tag, rest),
                 b"K" => {
                     state.checksum = Checksum::from_tool(&text()).map(|sum| sum.digest(&content))
                 }
@@ -433,9 +428,23 @@ pub fn probe_with_content(
     Ok((state, parse_content(&out.stdout[end..])))
 }
 
+/// Adds a line `troupe_lines` printed to `content`: `D` a whole line, `P` the last one
+/// without its newline; `X` drops what came before (the file was not read whole).
+fn add_line(content: &mut Vec<u8>, tag: &[u8], text: &[u8]) {
+    match tag {
+        b"D" => {
+            content.extend_from_slice(text);
+            content.push(b'\n');
+        }
+        b"P" => content.extend_from_slice(text),
+        b"X" => content.clear(),
+        _ => {}
+    }
+}
+
 /// Reads what follows a probe in [`probe_with_content`]'s output: the lines `troupe_lines`
-/// printed, then `K`; or `D` and the bytes `cat` printed, maybe after lines ended by `X`;
-/// nothing when the path is no readable file.
+/// printed, then `K`; or a bare `D` and the bytes `cat` printed, maybe after lines ended by
+/// `X`; nothing when the path is no readable file.
 fn parse_content(mut rest: &[u8]) -> Option<Vec<u8>> {
     let mut content = Vec::new();
     while !rest.is_empty() {
@@ -446,17 +455,10 @@ fn parse_content(mut rest: &[u8]) -> Option<Vec<u8>> {
         match line {
             b"D" => return Some(after.to_vec()),
             b"K" => return Some(content),
-            b"X" => content.clear(),
-            _ => match line.split_first() {
-                Some((b'D', text)) => {
-                    content.extend_from_slice(text.strip_prefix(b" ").unwrap_or(text));
-                    content.push(b'\n');
-                }
-                Some((b'P', text)) => {
-                    content.extend_from_slice(text.strip_prefix(b" ").unwrap_or(text))
-                }
-                _ => {}
-            },
+            _ => {
+                let (tag, text) = line.split_at(1.min(line.len()));
+                add_line(&mut content, tag, text.strip_prefix(b" ").unwrap_or(text));
+            }
         }
         rest = after;
     }
